@@ -1,0 +1,239 @@
+//! Rendering diagnostics for people (compiler style) and for tools (JSON).
+
+use crate::{Diagnostic, Label, SourceMap};
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// How [`render_human`] draws diagnostics.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RenderOptions {
+    /// Use ANSI colours (for terminals).
+    pub color: bool,
+}
+
+const RED: &str = "\x1b[1;31m";
+const YELLOW: &str = "\x1b[1;33m";
+const BLUE: &str = "\x1b[1;34m";
+const BOLD: &str = "\x1b[1m";
+const RESET: &str = "\x1b[0m";
+
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn wrap(&self, style: &str, text: &str) -> String {
+        if self.on {
+            format!("{style}{text}{RESET}")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// Renders diagnostics the way a good compiler does: code, severity,
+/// `file:line:col`, the source line with the span underlined, labels, and
+/// `help:` / `note:` lines. Diagnostics are separated by blank lines.
+pub fn render_human(diags: &[Diagnostic], sources: &SourceMap, opts: RenderOptions) -> String {
+    let paint = Paint { on: opts.color };
+    let mut out = String::new();
+    for (i, d) in diags.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        render_one(&mut out, d, sources, &paint);
+    }
+    out
+}
+
+fn gutter_width(d: &Diagnostic, sources: &SourceMap) -> usize {
+    std::iter::once(&d.primary)
+        .chain(d.secondary.iter())
+        .filter_map(|l| {
+            let f = sources.get(l.span.file)?;
+            Some(f.line_col(l.span.lo()).line.to_string().len())
+        })
+        .max()
+        .unwrap_or(1)
+}
+
+fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, paint: &Paint) {
+    let color = if d.is_error() { RED } else { YELLOW };
+    let head = format!("{}[{}]", d.severity.as_str(), d.code);
+    let _ = writeln!(
+        out,
+        "{}{}",
+        paint.wrap(color, &head),
+        paint.wrap(BOLD, &format!(": {}", d.message))
+    );
+    let width = gutter_width(d, sources);
+    let pad = " ".repeat(width);
+    let pipe = paint.wrap(BLUE, "|");
+    if let Some(file) = sources.get(d.primary.span.file) {
+        let lc = file.line_col(d.primary.span.lo());
+        let _ = writeln!(
+            out,
+            "{pad}{} {}:{}:{}",
+            paint.wrap(BLUE, "-->"),
+            file.name,
+            lc.line,
+            lc.col
+        );
+        let _ = writeln!(out, "{pad} {pipe}");
+        snippet(out, &d.primary, '^', sources, width, paint, color);
+    }
+    for label in &d.secondary {
+        let Some(file) = sources.get(label.span.file) else {
+            continue;
+        };
+        let lc = file.line_col(label.span.lo());
+        if label.span.file != d.primary.span.file {
+            let _ = writeln!(
+                out,
+                "{pad}{} {}:{}:{}",
+                paint.wrap(BLUE, ":::"),
+                file.name,
+                lc.line,
+                lc.col
+            );
+        }
+        let _ = writeln!(out, "{pad} {pipe}");
+        snippet(out, label, '-', sources, width, paint, BLUE);
+    }
+    if d.help.is_some() || !d.notes.is_empty() {
+        let _ = writeln!(out, "{pad} {pipe}");
+    }
+    if let Some(help) = &d.help {
+        let _ = writeln!(out, "{pad} = {}: {help}", paint.wrap(BOLD, "help"));
+    }
+    for note in &d.notes {
+        let _ = writeln!(out, "{pad} = {}: {note}", paint.wrap(BOLD, "note"));
+    }
+}
+
+fn snippet(
+    out: &mut String,
+    label: &Label,
+    mark: char,
+    sources: &SourceMap,
+    width: usize,
+    paint: &Paint,
+    color: &str,
+) {
+    let Some(file) = sources.get(label.span.file) else {
+        return;
+    };
+    let start = file.line_col(label.span.lo());
+    let end = file.line_col(label.span.hi());
+    let line = file.line_text(start.line).replace('\t', " ");
+    let line_len = line.chars().count();
+    let underline_len = if end.line == start.line {
+        end.col.saturating_sub(start.col).max(1)
+    } else {
+        line_len.saturating_sub(start.col - 1).max(1)
+    };
+    let pipe = paint.wrap(BLUE, "|");
+    let number = format!("{:>width$}", start.line);
+    let _ = writeln!(out, "{} {pipe} {line}", paint.wrap(BLUE, &number));
+    let marks: String = std::iter::repeat_n(mark, underline_len).collect();
+    let mut under = format!("{}{}", " ".repeat(start.col - 1), paint.wrap(color, &marks));
+    if !label.message.is_empty() {
+        under.push(' ');
+        under.push_str(&paint.wrap(color, &label.message));
+    }
+    let _ = writeln!(out, "{} {pipe} {}", " ".repeat(width), under.trim_end());
+}
+
+#[derive(Serialize)]
+struct JsonLabel<'a> {
+    file: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    start: u32,
+    end: u32,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    code: &'a str,
+    severity: &'a str,
+    message: &'a str,
+    #[serde(flatten)]
+    primary: JsonLabel<'a>,
+    related: Vec<JsonLabel<'a>>,
+    help: Option<&'a str>,
+    notes: &'a [String],
+}
+
+fn json_label<'a>(label: &'a Label, sources: &'a SourceMap) -> JsonLabel<'a> {
+    let (file, start, end) = match sources.get(label.span.file) {
+        Some(f) => (
+            f.name.as_str(),
+            f.line_col(label.span.lo()),
+            f.line_col(label.span.hi()),
+        ),
+        None => {
+            let zero = crate::LineCol { line: 0, col: 0 };
+            ("<unknown>", zero, zero)
+        }
+    };
+    JsonLabel {
+        file,
+        line: start.line,
+        column: start.col,
+        end_line: end.line,
+        end_column: end.col,
+        start: label.span.start,
+        end: label.span.end,
+        message: &label.message,
+    }
+}
+
+/// Renders diagnostics as a JSON array (one object per diagnostic with
+/// `code`, `severity`, `message`, `file`, `line`, `column`, `related`,
+/// `help` and `notes`).
+pub fn render_json(diags: &[Diagnostic], sources: &SourceMap) -> String {
+    let items: Vec<JsonDiagnostic> = diags
+        .iter()
+        .map(|d| JsonDiagnostic {
+            code: d.code,
+            severity: d.severity.as_str(),
+            message: &d.message,
+            primary: json_label(&d.primary, sources),
+            related: d.secondary.iter().map(|l| json_label(l, sources)).collect(),
+            help: d.help.as_deref(),
+            notes: &d.notes,
+        })
+        .collect();
+    serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Diagnostic, Span};
+
+    #[test]
+    fn renders_like_a_compiler() {
+        let mut sources = SourceMap::new();
+        let f = sources.add(
+            "policy.tally",
+            "assign accounts.territory (first match) {\n  rule \"X\" when contry == \"US\" then A\n}\n",
+        );
+        let d = Diagnostic::error("E0101", Span::new(f, 58, 64), "unknown name `contry`")
+            .with_label("not a column of `accounts`")
+            .with_help("did you mean `country`?");
+        insta::assert_snapshot!(render_human(&[d], &sources, RenderOptions::default()), @r#"
+        error[E0101]: unknown name `contry`
+         --> policy.tally:2:17
+          |
+        2 |   rule "X" when contry == "US" then A
+          |                 ^^^^^^ not a column of `accounts`
+          |
+          = help: did you mean `country`?
+        "#);
+    }
+}

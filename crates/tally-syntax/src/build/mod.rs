@@ -1,0 +1,235 @@
+//! Building the AST from pest's parse tree, one declaration chunk at a time.
+
+mod decl;
+mod expr;
+
+use crate::ast::{Comment, Decl, DeclKind, Expr, Ident, Let, Module};
+use crate::errors::{nesting_error, syntax_error};
+use crate::scan::{scan, MAX_NESTING};
+use crate::{Rule, TallyParser};
+use pest::iterators::Pair;
+use pest::Parser;
+use std::sync::Once;
+use tally_diagnostics::{Diagnostic, FileId, Span};
+
+/// The result of parsing one file: always a module, plus any diagnostics.
+#[derive(Clone, Debug)]
+pub struct Parsed {
+    /// The module (broken declarations as [`DeclKind::Error`]).
+    pub module: Module,
+    /// Syntax errors, in source order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A REPL entry: a `let` binding or an expression.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ReplEntry {
+    /// `let NAME = EXPR`
+    Let(Let),
+    /// A plain expression.
+    Expr(Expr),
+}
+
+static INIT: Once = Once::new();
+
+fn init_pest() {
+    INIT.call_once(|| {
+        // Record which tokens were expected at an error, for better messages.
+        pest::set_error_detail(true);
+    });
+}
+
+/// Shared state while turning pairs into AST nodes.
+pub(crate) struct Builder {
+    pub(crate) file: FileId,
+    /// Offset of the chunk being built inside the file.
+    pub(crate) base: usize,
+    pub(crate) errors: Vec<Diagnostic>,
+}
+
+impl Builder {
+    pub(crate) fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+        let s = pair.as_span();
+        Span::new(self.file, self.base + s.start(), self.base + s.end())
+    }
+
+    pub(crate) fn ident(&self, pair: Pair<'_, Rule>) -> Ident {
+        Ident {
+            name: pair.as_str().to_string(),
+            span: self.span(&pair),
+        }
+    }
+
+    pub(crate) fn error(&mut self, code: &'static str, span: Span, message: String) {
+        self.errors.push(Diagnostic::error(code, span, message));
+    }
+}
+
+/// Pairs of a node without the keyword tokens (`kw_*`), which carry no data.
+pub(crate) fn significant<'i>(pair: Pair<'i, Rule>) -> impl Iterator<Item = Pair<'i, Rule>> {
+    pair.into_inner().filter(|p| !is_keyword_rule(p.as_rule()))
+}
+
+fn is_keyword_rule(rule: Rule) -> bool {
+    format!("{rule:?}").starts_with("kw_")
+}
+
+/// Parses a whole file. Never fails: every declaration that does not parse
+/// becomes an error node with a diagnostic, and the rest parse normally.
+pub fn parse(file: FileId, src: &str) -> Parsed {
+    init_pest();
+    let scanned = scan(src);
+    let comments = scanned
+        .comments
+        .iter()
+        .map(|c| Comment {
+            text: src.get(c.start..c.end).unwrap_or("").to_string(),
+            span: Span::new(file, c.start, c.end),
+            doc: c.doc,
+        })
+        .collect::<Vec<_>>();
+    let mut decls = Vec::new();
+    let mut diagnostics = Vec::new();
+    for (&(start, end), deep) in scanned.chunks.iter().zip(&scanned.too_deep) {
+        let text = src.get(start..end).unwrap_or("");
+        if let Some(at) = deep {
+            diagnostics.push(nesting_error(Span::new(file, *at, *at + 1), MAX_NESTING));
+            decls.push(error_decl(file, src, start, end));
+            continue;
+        }
+        let mut builder = Builder {
+            file,
+            base: start,
+            errors: Vec::new(),
+        };
+        match TallyParser::parse(Rule::chunk, text) {
+            Ok(mut pairs) => {
+                let chunk = pairs.next();
+                let mut built = Vec::new();
+                for pair in chunk.into_iter().flat_map(|c| c.into_inner()) {
+                    if pair.as_rule() == Rule::EOI {
+                        continue;
+                    }
+                    built.push(builder.decl(pair));
+                }
+                if builder.errors.is_empty() {
+                    decls.extend(built);
+                } else {
+                    diagnostics.append(&mut builder.errors);
+                    decls.push(error_decl(file, src, start, end));
+                }
+            }
+            Err(err) => {
+                diagnostics.push(syntax_error(&err, file, start, text));
+                decls.push(error_decl(file, src, start, end));
+            }
+        }
+    }
+    attach_docs(&mut decls, &comments, src);
+    Parsed {
+        module: Module {
+            file,
+            decls,
+            comments,
+        },
+        diagnostics,
+    }
+}
+
+/// An error node for a chunk that did not parse. Its text is kept, and if
+/// it still reads like `table NAME`, the checker learns that `NAME` exists
+/// (so one broken declaration does not cause errors at every use).
+fn error_decl(file: FileId, src: &str, start: usize, end: usize) -> Decl {
+    let text = src.get(start..end).unwrap_or("");
+    let trimmed = text.trim_end();
+    Decl {
+        kind: DeclKind::Error(trimmed.to_string()),
+        span: Span::new(file, start, start + trimmed.len()),
+        doc: None,
+    }
+}
+
+fn attach_docs(decls: &mut [Decl], comments: &[Comment], src: &str) {
+    for decl in decls.iter_mut() {
+        let mut lines = Vec::new();
+        let mut cursor = decl.span.lo();
+        for c in comments.iter().rev() {
+            if c.span.hi() > cursor {
+                continue;
+            }
+            let gap = src.get(c.span.hi()..cursor).unwrap_or("x");
+            if !gap.trim().is_empty() || gap.matches('\n').count() > 1 || !c.doc {
+                break;
+            }
+            lines.push(c.text.trim_start_matches("///").trim_start_matches(' ').to_string());
+            cursor = c.span.lo();
+        }
+        if !lines.is_empty() {
+            lines.reverse();
+            decl.doc = Some(lines.join("\n"));
+        }
+    }
+}
+
+fn parse_standalone<T>(
+    file: FileId,
+    src: &str,
+    rule: Rule,
+    build: impl FnOnce(&mut Builder, Pair<'_, Rule>) -> T,
+) -> Result<T, Vec<Diagnostic>> {
+    init_pest();
+    let scanned = scan(src);
+    if let Some(Some(at)) = scanned.too_deep.iter().find(|d| d.is_some()) {
+        return Err(vec![nesting_error(Span::new(file, *at, *at + 1), MAX_NESTING)]);
+    }
+    let mut builder = Builder {
+        file,
+        base: 0,
+        errors: Vec::new(),
+    };
+    match TallyParser::parse(rule, src) {
+        Ok(mut pairs) => {
+            let Some(top) = pairs.next() else {
+                return Err(vec![Diagnostic::error(
+                    "E0001",
+                    Span::new(file, 0, 0),
+                    "expected an expression",
+                )]);
+            };
+            let inner = top.into_inner().find(|p| p.as_rule() != Rule::EOI);
+            let Some(inner) = inner else {
+                return Err(vec![Diagnostic::error(
+                    "E0001",
+                    Span::new(file, 0, 0),
+                    "expected an expression",
+                )]);
+            };
+            let value = build(&mut builder, inner);
+            if builder.errors.is_empty() {
+                Ok(value)
+            } else {
+                Err(builder.errors)
+            }
+        }
+        Err(err) => Err(vec![syntax_error(&err, file, 0, src)]),
+    }
+}
+
+/// Parses a single expression (for `tally query`).
+pub fn parse_expr(file: FileId, src: &str) -> Result<Expr, Vec<Diagnostic>> {
+    parse_standalone(file, src, Rule::expr_input, |b, p| b.expr(p))
+}
+
+/// Parses a REPL entry: `let NAME = EXPR` or an expression.
+pub fn parse_repl_entry(file: FileId, src: &str) -> Result<ReplEntry, Vec<Diagnostic>> {
+    parse_standalone(file, src, Rule::repl_input, |b, p| {
+        if p.as_rule() == Rule::let_stmt {
+            ReplEntry::Let(b.let_stmt(p))
+        } else {
+            ReplEntry::Expr(b.expr(p))
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests;
