@@ -1,0 +1,164 @@
+//! Tally's checker: name resolution over the whole program and its imports
+//! (order-independent), the types of spec §4, the structural rules of each
+//! declaration, and static lints. The result is a [`Program`] with every
+//! name resolved and every expression typed, plus diagnostics.
+//!
+//! ```
+//! use tally_check::{check_source, NoImports};
+//! let checked = check_source("p.tally", "const rate = 5%\nconst doubled = rate * 2\n", &NoImports);
+//! // Both consts are unused, which is a warning, not an error.
+//! assert!(!checked.has_errors());
+//! ```
+
+mod builtins;
+mod calls;
+mod checker;
+pub mod codes;
+mod collect;
+mod credit;
+mod expr;
+mod items;
+mod lints;
+mod plan;
+mod program;
+mod report;
+mod tests_check;
+pub mod types;
+mod visit;
+
+pub use builtins::{Native, AGGREGATES, STDLIB_SOURCES, TABLE_METHODS, TERRITORY_FIELDS};
+pub use program::*;
+pub use types::{TableId, Type};
+
+use std::collections::HashSet;
+use tally_diagnostics::{sort_diagnostics, Diagnostic, SourceMap, Span};
+use tally_syntax::ast::DeclKind;
+
+/// Reads imported files. Hosts decide where imports come from; policy code
+/// never touches the file system itself.
+pub trait Loader {
+    /// Reads `path` as written in `import "path"` inside the file named
+    /// `importer`. Returns the imported file's display name and text.
+    fn load(&self, path: &str, importer: &str) -> Result<(String, String), String>;
+}
+
+/// A loader that refuses every import (for single-file policies).
+pub struct NoImports;
+
+impl Loader for NoImports {
+    fn load(&self, path: &str, _importer: &str) -> Result<(String, String), String> {
+        Err(format!("imports are not available here (`{path}`)"))
+    }
+}
+
+/// A checked program and everything found while checking it.
+#[derive(Clone, Debug)]
+pub struct Checked {
+    /// The program (usable for evaluation only when there are no errors).
+    pub program: Program,
+    /// Parse and check diagnostics, sorted by position (stdlib excluded).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Checked {
+    /// True when any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Parses and checks the policy `text` (shown as `name`), its imports
+/// (read through `loader`) and the standard library.
+pub fn check_source(name: &str, text: &str, loader: &dyn Loader) -> Checked {
+    let mut sources = SourceMap::new();
+    let mut modules = Vec::new();
+    let mut diagnostics = Vec::new();
+    let root = sources.add(name, text);
+    let parsed = tally_syntax::parse(root, text);
+    diagnostics.extend(parsed.diagnostics);
+    modules.push(parsed.module);
+    load_imports(&mut sources, &mut modules, &mut diagnostics, loader);
+    let mut stdlib_files = Vec::new();
+    for (sname, stext) in STDLIB_SOURCES {
+        let id = sources.add(*sname, *stext);
+        stdlib_files.push(id);
+        let parsed = tally_syntax::parse(id, stext);
+        diagnostics.extend(parsed.diagnostics);
+        modules.push(parsed.module);
+    }
+    let program = Program {
+        sources,
+        stdlib_files,
+        ..Program::default()
+    };
+    let checker = checker::Checker::new(program, modules);
+    let (program, found) = checker.run();
+    diagnostics.extend(found);
+    // Findings inside the standard library are not the user's to fix.
+    diagnostics.retain(|d| !program.is_stdlib(d.primary.span.file) || d.is_error());
+    sort_diagnostics(&mut diagnostics);
+    Checked {
+        program,
+        diagnostics,
+    }
+}
+
+/// Follows `import` declarations breadth-first, reporting unreadable files
+/// and cycles.
+fn load_imports(
+    sources: &mut SourceMap,
+    modules: &mut Vec<tally_syntax::ast::Module>,
+    diagnostics: &mut Vec<Diagnostic>,
+    loader: &dyn Loader,
+) {
+    let mut loaded: HashSet<String> = modules
+        .iter()
+        .map(|m| sources.name(m.file).to_string())
+        .collect();
+    // (importer module index, chain of file names leading to it)
+    let mut queue: Vec<(usize, Vec<String>)> = vec![(0, vec![sources.name(tally_diagnostics::FileId(0)).to_string()])];
+    while let Some((mi, chain)) = queue.pop() {
+        let Some(module) = modules.get(mi) else { continue };
+        let importer = sources.name(module.file).to_string();
+        let imports: Vec<(String, Span)> = module
+            .decls
+            .iter()
+            .filter_map(|d| match &d.kind {
+                DeclKind::Import(path) => Some((path.value.clone(), path.span)),
+                _ => None,
+            })
+            .collect();
+        for (path, span) in imports {
+            match loader.load(&path, &importer) {
+                Ok((name, text)) => {
+                    if chain.contains(&name) {
+                        let mut cycle = chain.clone();
+                        cycle.push(name.clone());
+                        diagnostics.push(
+                            Diagnostic::error(codes::IMPORT, span, format!("imports form a cycle: {}", cycle.join(" → ")))
+                                .with_help("move the shared declarations into a file that both import"),
+                        );
+                        continue;
+                    }
+                    if !loaded.insert(name.clone()) {
+                        continue;
+                    }
+                    let id = sources.add(name.clone(), text.clone());
+                    let parsed = tally_syntax::parse(id, &text);
+                    diagnostics.extend(parsed.diagnostics);
+                    modules.push(parsed.module);
+                    let mut next = chain.clone();
+                    next.push(name);
+                    queue.push((modules.len() - 1, next));
+                }
+                Err(why) => diagnostics.push(
+                    Diagnostic::error(codes::IMPORT, span, format!("cannot import `{path}`: {why}"))
+                        .with_help("import paths are relative to the importing file"),
+                ),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

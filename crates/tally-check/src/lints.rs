@@ -1,0 +1,379 @@
+//! Static lints (warnings): rules that can never fire, overlapping rules
+//! under `unique`, unused consts and functions, unreachable territories.
+//!
+//! Rule analysis understands conditions that are conjunctions (`and`) of
+//! tests on columns: `col == v`, `v == col`, `col in [v, ...]`, and range
+//! comparisons `col < v`, `<=`, `>`, `>=` against literals or consts.
+
+use crate::checker::Checker;
+use crate::codes;
+use crate::program::*;
+use crate::types::Type;
+use std::collections::{BTreeMap, BTreeSet};
+use tally_diagnostics::{Diagnostic, Span};
+use tally_syntax::ast::*;
+
+/// A literal value a rule compares against, ordered for range tests.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Lit {
+    Num(rust_decimal::Decimal),
+    Text(String),
+    Date(chrono::NaiveDate),
+    Name(String),
+    Bool(bool),
+}
+
+/// What one rule requires of one column.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Constraint {
+    /// Allowed values (`==`, `in`); `None` = any.
+    set: Option<BTreeSet<Lit>>,
+    /// Lower bound and whether it is inclusive.
+    lo: Option<(Lit, bool)>,
+    /// Upper bound and whether it is inclusive.
+    hi: Option<(Lit, bool)>,
+}
+
+impl Constraint {
+    fn admits(&self, v: &Lit) -> bool {
+        if let Some(s) = &self.set {
+            if !s.contains(v) {
+                return false;
+            }
+        }
+        if let Some((lo, inc)) = &self.lo {
+            if v < lo || (v == lo && !inc) {
+                return false;
+            }
+        }
+        if let Some((hi, inc)) = &self.hi {
+            if v > hi || (v == hi && !inc) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// True when every value this admits, `other` admits too.
+    fn within(&self, other: &Constraint) -> bool {
+        if let Some(s) = &self.set {
+            return s.iter().filter(|v| self.admits(v)).all(|v| other.admits(v));
+        }
+        if other.set.is_some() {
+            return false;
+        }
+        let lo_ok = match (&other.lo, &self.lo) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some((o, oi)), Some((s, si))) => s > o || (s == o && (*oi || !*si)),
+        };
+        let hi_ok = match (&other.hi, &self.hi) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some((o, oi)), Some((s, si))) => s < o || (s == o && (*oi || !*si)),
+        };
+        lo_ok && hi_ok
+    }
+
+    /// True when some value satisfies both.
+    fn meets(&self, other: &Constraint) -> bool {
+        match (&self.set, &other.set) {
+            (Some(a), _) => a.iter().any(|v| self.admits(v) && other.admits(v)),
+            (None, Some(b)) => b.iter().any(|v| self.admits(v) && other.admits(v)),
+            (None, None) => {
+                let lo = max_lo(&self.lo, &other.lo);
+                let hi = min_hi(&self.hi, &other.hi);
+                match (lo, hi) {
+                    (Some((l, li)), Some((h, hi))) => l < h || (l == h && li && hi),
+                    _ => true,
+                }
+            }
+        }
+    }
+}
+
+fn max_lo(a: &Option<(Lit, bool)>, b: &Option<(Lit, bool)>) -> Option<(Lit, bool)> {
+    match (a, b) {
+        (None, x) | (x, None) => x.clone(),
+        (Some(x), Some(y)) => Some(if x.0 > y.0 || (x.0 == y.0 && !x.1) { x.clone() } else { y.clone() }),
+    }
+}
+
+fn min_hi(a: &Option<(Lit, bool)>, b: &Option<(Lit, bool)>) -> Option<(Lit, bool)> {
+    match (a, b) {
+        (None, x) | (x, None) => x.clone(),
+        (Some(x), Some(y)) => Some(if x.0 < y.0 || (x.0 == y.0 && !x.1) { x.clone() } else { y.clone() }),
+    }
+}
+
+/// A rule's condition as per-column constraints, when analysable.
+type Conjunction = BTreeMap<String, Constraint>;
+
+impl Checker {
+    pub(crate) fn lints(&mut self) {
+        self.lint_unused();
+        self.lint_rules();
+        self.lint_territories();
+    }
+
+    fn lint_unused(&mut self) {
+        let modules = std::sync::Arc::clone(&self.modules);
+        for (i, c) in self.p.consts.clone().iter().enumerate() {
+            if self.used_consts.contains(&i) || modules.get(c.decl.module).is_some_and(|m| self.p.is_stdlib(m.file)) {
+                continue;
+            }
+            if let Some(DeclKind::Const(decl)) = self.p_decl(c.decl).map(|d| &d.kind) {
+                let span = decl.name.span;
+                self.diags.push(
+                    Diagnostic::warning(codes::W_UNUSED, span, format!("const `{}` is never used", c.name))
+                        .with_help("remove it, or use it in a rule, plan or report"),
+                );
+            }
+        }
+        for (i, f) in self.p.fns.clone().iter().enumerate() {
+            if f.stdlib || self.used_fns.contains(&i) {
+                continue;
+            }
+            let Some(r) = f.decl else { continue };
+            if let Some(DeclKind::Fn(decl)) = self.p_decl(r).map(|d| &d.kind) {
+                let span = decl.name.span;
+                self.diags.push(
+                    Diagnostic::warning(codes::W_UNUSED, span, format!("function `{}` is never used", f.name))
+                        .with_help("remove it, or call it from a rule, plan, report or test"),
+                );
+            }
+        }
+    }
+
+    /// Resolves a literal-ish expression (literal, territory, const) to a value.
+    fn lit(&self, e: &Expr) -> Option<Lit> {
+        Some(match &e.kind {
+            ExprKind::Int(n) | ExprKind::Decimal(n) | ExprKind::Percent(n) => Lit::Num(n.value),
+            ExprKind::Money { amount, .. } => Lit::Num(amount.value),
+            ExprKind::Text(t) => Lit::Text(t.clone()),
+            ExprKind::Date(d) => Lit::Date(*d),
+            ExprKind::Bool(b) => Lit::Bool(*b),
+            ExprKind::Paren(x) => return self.lit(x),
+            ExprKind::Name(id) => match self.p.resolutions.get(&id.span) {
+                Some(Resolution::Territory(_)) => Lit::Name(id.name.clone()),
+                Some(Resolution::Const(c)) => {
+                    let r = self.p.consts.get(*c)?.decl;
+                    match &self.p_decl(r)?.kind {
+                        DeclKind::Const(k) => return self.lit(&k.value),
+                        _ => return None,
+                    }
+                }
+                _ => return None,
+            },
+            _ => return None,
+        })
+    }
+
+    fn lit_list(&self, e: &Expr) -> Option<BTreeSet<Lit>> {
+        match &e.kind {
+            ExprKind::List(items) => items.iter().map(|i| self.lit(i)).collect(),
+            ExprKind::Paren(x) => self.lit_list(x),
+            ExprKind::Name(id) => match self.p.resolutions.get(&id.span) {
+                Some(Resolution::Const(c)) => {
+                    let r = self.p.consts.get(*c)?.decl;
+                    match &self.p_decl(r)?.kind {
+                        DeclKind::Const(k) => self.lit_list(&k.value),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    fn column_of(&self, e: &Expr) -> Option<String> {
+        match &e.kind {
+            ExprKind::Name(id) => match self.p.resolutions.get(&id.span) {
+                Some(Resolution::Column(..)) => Some(id.name.clone()),
+                _ => None,
+            },
+            ExprKind::Paren(x) => self.column_of(x),
+            _ => None,
+        }
+    }
+
+    /// The condition as a conjunction of column constraints, or `None`.
+    fn conjunction(&self, e: &Expr, out: &mut Conjunction) -> Option<()> {
+        match &e.kind {
+            ExprKind::Paren(x) => self.conjunction(x, out),
+            ExprKind::Bool(true) => Some(()),
+            ExprKind::Binary { op: BinOp::And, lhs, rhs } => {
+                self.conjunction(lhs, out)?;
+                self.conjunction(rhs, out)
+            }
+            ExprKind::Binary { op, lhs, rhs } => {
+                let (col, value, op) = match (self.column_of(lhs), self.column_of(rhs)) {
+                    (Some(c), None) => (c, rhs, *op),
+                    (None, Some(c)) => (c, lhs, flip(*op)?),
+                    _ => return None,
+                };
+                let entry = out.entry(col).or_default();
+                match op {
+                    BinOp::Eq => {
+                        let v = self.lit(value)?;
+                        narrow_set(entry, BTreeSet::from([v]));
+                    }
+                    BinOp::In => {
+                        let vs = self.lit_list(value)?;
+                        narrow_set(entry, vs);
+                    }
+                    BinOp::Gt | BinOp::Ge => {
+                        let v = self.lit(value)?;
+                        entry.lo = max_lo(&entry.lo, &Some((v, op == BinOp::Ge)));
+                    }
+                    BinOp::Lt | BinOp::Le => {
+                        let v = self.lit(value)?;
+                        entry.hi = min_hi(&entry.hi, &Some((v, op == BinOp::Le)));
+                    }
+                    _ => return None,
+                }
+                Some(())
+            }
+            _ => None,
+        }
+    }
+
+    fn lint_rules(&mut self) {
+        let modules = std::sync::Arc::clone(&self.modules);
+        for m in modules.iter() {
+            if self.p.is_stdlib(m.file) {
+                continue;
+            }
+            for d in &m.decls {
+                match &d.kind {
+                    DeclKind::Assign(a) => {
+                        let arms: Vec<(Option<&Expr>, Span, &str)> =
+                            a.arms.iter().map(|arm| (arm.when.as_ref(), arm.span, arm.label_text())).collect();
+                        self.lint_arms(&arms, a.hit);
+                    }
+                    DeclKind::Credit(c) => {
+                        for item in &c.items {
+                            if let CreditItem::Group(g) = item {
+                                let arms: Vec<(Option<&Expr>, Span, &str)> =
+                                    g.arms.iter().map(|arm| (arm.when.as_ref(), arm.span, arm.label_text())).collect();
+                                self.lint_arms(&arms, g.hit);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    fn lint_arms(&mut self, arms: &[(Option<&Expr>, Span, &str)], hit: HitPolicy) {
+        let conj: Vec<Option<Conjunction>> = arms
+            .iter()
+            .map(|(when, _, _)| {
+                let w = (*when)?;
+                let mut c = Conjunction::new();
+                self.conjunction(w, &mut c).map(|_| c)
+            })
+            .collect();
+        for (j, cj) in conj.iter().enumerate() {
+            let Some(cj) = cj else { continue };
+            let Some((_, span_j, label_j)) = arms.get(j) else { continue };
+            if hit == HitPolicy::FirstMatch {
+                for (i, ci) in conj.iter().enumerate().take(j) {
+                    let Some(ci) = ci else { continue };
+                    let covered = ci.iter().all(|(col, c)| cj.get(col).is_some_and(|x| x.within(c)));
+                    if covered {
+                        if let Some((_, span_i, label_i)) = arms.get(i) {
+                            self.diags.push(
+                                Diagnostic::warning(
+                                    codes::W_UNREACHABLE_RULE,
+                                    *span_j,
+                                    format!("rule \"{label_j}\" can never fire: every row it matches is already taken by rule \"{label_i}\""),
+                                )
+                                .with_secondary(*span_i, "this earlier rule covers it")
+                                .with_help("remove the rule, or move it above the rule that covers it"),
+                            );
+                        }
+                        break;
+                    }
+                }
+            }
+            if hit == HitPolicy::Unique {
+                for (i, ci) in conj.iter().enumerate().take(j) {
+                    let Some(ci) = ci else { continue };
+                    let overlap = ci.iter().all(|(col, c)| cj.get(col).is_none_or(|x| x.meets(c)));
+                    if overlap {
+                        if let Some((_, span_i, label_i)) = arms.get(i) {
+                            self.diags.push(
+                                Diagnostic::warning(
+                                    codes::W_UNIQUE_OVERLAP,
+                                    *span_j,
+                                    format!("rules \"{label_i}\" and \"{label_j}\" can both match one row, which is an error under `unique`"),
+                                )
+                                .with_secondary(*span_i, "overlaps with this rule")
+                                .with_help("make the conditions exclusive, or use `first match`"),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Leaf territories that no assign rule can produce.
+    fn lint_territories(&mut self) {
+        let modules = std::sync::Arc::clone(&self.modules);
+        let mut produced: BTreeSet<String> = BTreeSet::new();
+        let mut any = false;
+        for info in &self.p.assigns {
+            let Some(col) = self.p.table(info.table).and_then(|t| t.columns.get(info.column)) else { continue };
+            if col.ty.strip_optional() != &Type::Territory {
+                continue;
+            }
+            let Some(DeclKind::Assign(a)) = modules.get(info.decl.module).and_then(|m| m.decls.get(info.decl.decl)).map(|d| &d.kind) else {
+                continue;
+            };
+            any = true;
+            for arm in &a.arms {
+                match &arm.then.kind {
+                    ExprKind::Name(id) if matches!(self.p.resolutions.get(&id.span), Some(Resolution::Territory(_))) => {
+                        produced.insert(id.name.clone());
+                    }
+                    // Computed territories: any territory may be produced.
+                    _ => return,
+                }
+            }
+        }
+        if !any {
+            return;
+        }
+        for t in self.p.territories.clone() {
+            if !t.children.is_empty() || produced.contains(&t.name) {
+                continue;
+            }
+            self.diags.push(
+                Diagnostic::warning(codes::W_UNREACHABLE_TERRITORY, t.span, format!("no assign rule puts any account in territory `{}`", t.name))
+                    .with_help("add a rule that assigns it, or remove the territory"),
+            );
+        }
+    }
+}
+
+fn flip(op: BinOp) -> Option<BinOp> {
+    Some(match op {
+        BinOp::Eq => BinOp::Eq,
+        BinOp::Lt => BinOp::Gt,
+        BinOp::Le => BinOp::Ge,
+        BinOp::Gt => BinOp::Lt,
+        BinOp::Ge => BinOp::Le,
+        _ => return None,
+    })
+}
+
+fn narrow_set(c: &mut Constraint, values: BTreeSet<Lit>) {
+    c.set = Some(match c.set.take() {
+        None => values,
+        Some(prev) => prev.intersection(&values).cloned().collect(),
+    });
+}
