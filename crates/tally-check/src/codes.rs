@@ -65,6 +65,7 @@ pub const W_SHADOWS_STDLIB: &str = "W0105";
 
 /// Every code with its explanation (for `tally explain-code` style docs and tests).
 pub const ALL: &[(&str, &str)] = &[
+    ("E0000", "internal error"),
     ("E0001", "syntax error"),
     ("E0002", "invalid date or fiscal period literal"),
     ("E0003", "number out of range"),

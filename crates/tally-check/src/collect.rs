@@ -115,7 +115,7 @@ impl Checker {
                             );
                         } else {
                             title_seen = Some(decl.span);
-                            if mi == 0 {
+                            if module.file == self.p.root {
                                 self.p.title = Some(title.value.clone());
                             }
                         }

@@ -36,7 +36,7 @@ use tally_syntax::ast::DeclKind;
 
 /// Reads imported files. Hosts decide where imports come from; policy code
 /// never touches the file system itself.
-pub trait Loader {
+pub trait Loader: Sync {
     /// Reads `path` as written in `import "path"` inside the file named
     /// `importer`. Returns the imported file's display name and text.
     fn load(&self, path: &str, importer: &str) -> Result<(String, String), String>;
@@ -67,28 +67,68 @@ impl Checked {
     }
 }
 
+/// Stack size of the thread that parses and checks. The syntax tree is
+/// walked recursively; input limits bound its depth, and this stack leaves
+/// a wide margin whatever thread the host calls from.
+const CHECK_STACK: usize = 256 * 1024 * 1024;
+
 /// Parses and checks the policy `text` (shown as `name`), its imports
 /// (read through `loader`) and the standard library.
 pub fn check_source(name: &str, text: &str, loader: &dyn Loader) -> Checked {
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("tally-check".into())
+            .stack_size(CHECK_STACK)
+            .spawn_scoped(scope, || check_source_here(name, text, loader));
+        match worker.map(|h| h.join()) {
+            Ok(Ok(checked)) => checked,
+            Ok(Err(_)) => internal_error(name, text),
+            // No thread could be started: check on this thread instead.
+            Err(_) => check_source_here(name, text, loader),
+        }
+    })
+}
+
+/// The answer when the checker itself failed: one error, never a crash.
+fn internal_error(name: &str, text: &str) -> Checked {
+    let mut sources = SourceMap::new();
+    let file = sources.add(name, text);
+    let diagnostic = Diagnostic::error(
+        "E0000",
+        Span::new(file, 0, 0),
+        "internal error: the checker failed on this policy",
+    )
+    .with_help("this is a bug in Tally; please report it with the policy that caused it");
+    Checked {
+        program: Program {
+            sources,
+            ..Program::default()
+        },
+        diagnostics: vec![diagnostic],
+    }
+}
+
+/// [`check_source`] on the calling thread.
+pub fn check_source_here(name: &str, text: &str, loader: &dyn Loader) -> Checked {
     let mut sources = SourceMap::new();
     let mut modules = Vec::new();
     let mut diagnostics = Vec::new();
+    // The standard library comes first (fixed file ids, parsed once).
+    let mut stdlib_files = Vec::new();
+    for ((sname, stext), module) in STDLIB_SOURCES.iter().zip(stdlib_modules()) {
+        let id = sources.add(*sname, *stext);
+        stdlib_files.push(id);
+        modules.push(module.clone());
+    }
     let root = sources.add(name, text);
     let parsed = tally_syntax::parse(root, text);
     diagnostics.extend(parsed.diagnostics);
     modules.push(parsed.module);
     load_imports(&mut sources, &mut modules, &mut diagnostics, loader);
-    let mut stdlib_files = Vec::new();
-    for (sname, stext) in STDLIB_SOURCES {
-        let id = sources.add(*sname, *stext);
-        stdlib_files.push(id);
-        let parsed = tally_syntax::parse(id, stext);
-        diagnostics.extend(parsed.diagnostics);
-        modules.push(parsed.module);
-    }
     let program = Program {
         sources,
         stdlib_files,
+        root,
         ..Program::default()
     };
     let checker = checker::Checker::new(program, modules);
@@ -101,6 +141,18 @@ pub fn check_source(name: &str, text: &str, loader: &dyn Loader) -> Checked {
         program,
         diagnostics,
     }
+}
+
+/// The standard library's modules, parsed once per process.
+fn stdlib_modules() -> &'static [tally_syntax::ast::Module] {
+    static MODULES: std::sync::OnceLock<Vec<tally_syntax::ast::Module>> = std::sync::OnceLock::new();
+    MODULES.get_or_init(|| {
+        STDLIB_SOURCES
+            .iter()
+            .enumerate()
+            .map(|(i, (_, text))| tally_syntax::parse(tally_diagnostics::FileId(i as u32), text).module)
+            .collect()
+    })
 }
 
 /// Follows `import` declarations breadth-first, reporting unreadable files
@@ -116,7 +168,9 @@ fn load_imports(
         .map(|m| sources.name(m.file).to_string())
         .collect();
     // (importer module index, chain of file names leading to it)
-    let mut queue: Vec<(usize, Vec<String>)> = vec![(0, vec![sources.name(tally_diagnostics::FileId(0)).to_string()])];
+    let root = modules.len() - 1;
+    let root_name = modules.get(root).map(|m| sources.name(m.file).to_string()).unwrap_or_default();
+    let mut queue: Vec<(usize, Vec<String>)> = vec![(root, vec![root_name])];
     while let Some((mi, chain)) = queue.pop() {
         let Some(module) = modules.get(mi) else { continue };
         let importer = sources.name(module.file).to_string();

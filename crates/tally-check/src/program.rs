@@ -211,8 +211,10 @@ pub enum Resolution {
 pub struct Program {
     /// Every source file (the policy, its imports, the stdlib).
     pub sources: SourceMap,
-    /// Parsed modules; the first is the root policy.
+    /// Parsed modules: the standard library, the root policy, its imports.
     pub modules: Vec<Module>,
+    /// The root policy's file.
+    pub root: FileId,
     /// Files that belong to the standard library.
     pub stdlib_files: Vec<FileId>,
     /// Settings with defaults.

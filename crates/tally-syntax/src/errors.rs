@@ -215,13 +215,23 @@ fn hint(text: &str, pos: usize, expected: &[String]) -> Option<String> {
     None
 }
 
-/// The error for input nested deeper than the parser accepts.
-pub(crate) fn nesting_error(span: Span, limit: usize) -> Diagnostic {
-    Diagnostic::error(
-        "E0006",
-        span,
-        format!("expression nested more than {limit} levels deep"),
-    )
-    .with_label("too deeply nested")
-    .with_help("split the expression with `let`, `const` or `fn`")
+/// The error for input nested deeper (or chained longer) than the parser
+/// accepts.
+pub(crate) fn nesting_error(span: Span, src: &str) -> Diagnostic {
+    use crate::scan::{MAX_CHAIN, MAX_NESTING};
+    let at = src.get(span.lo()..).unwrap_or("");
+    // A chain error points at a binary operator; a nesting error at a
+    // bracket or a prefix (`not`, `if`, unary `-`).
+    let prefix_minus = at.starts_with('-') && src.get(..span.lo()).is_some_and(|b| {
+        b.trim_end().ends_with(|c: char| "([{,=+-*/<>!?".contains(c)) || b.trim_end().ends_with("then") || b.trim_end().ends_with("else")
+    });
+    let nested = at.starts_with(['(', '[', '{']) || at.starts_with("not") || at.starts_with("if") || prefix_minus;
+    let (message, label) = if nested {
+        (format!("expression nested more than {MAX_NESTING} levels deep"), "too deeply nested")
+    } else {
+        (format!("expression chains more than {MAX_CHAIN} operators"), "too long")
+    };
+    Diagnostic::error("E0006", span, message)
+        .with_label(label)
+        .with_help("split the expression with `let`, `const` or `fn`")
 }

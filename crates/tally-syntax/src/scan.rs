@@ -9,6 +9,10 @@ use crate::keywords::DECLARATION_KEYWORDS;
 /// Deepest nesting of brackets and prefix operators the parser accepts.
 pub const MAX_NESTING: usize = 100;
 
+/// Most binary operators one expression may chain (`a + b + ...`); each
+/// one is a level of the syntax tree, which later passes walk recursively.
+pub const MAX_CHAIN: usize = 1000;
+
 /// A comment found by the scanner (byte range, doc or not).
 #[derive(Clone, Debug)]
 pub struct RawComment {
@@ -48,13 +52,14 @@ const PREFIX_CONTEXT_WORDS: &[&str] = &[
 
 struct Frame {
     prefix: usize,
+    ops: usize,
 }
 
 /// Scans `text`. Never fails.
 pub fn scan(text: &str) -> Scan {
     let bytes = text.as_bytes();
     let mut out = Scan::default();
-    let mut frames: Vec<Frame> = vec![Frame { prefix: 0 }];
+    let mut frames: Vec<Frame> = vec![Frame { prefix: 0, ops: 0 }];
     let mut chunk_start = 0usize;
     let mut chunk_deep: Option<usize> = None;
     let mut at_line_start = true;
@@ -68,6 +73,12 @@ pub fn scan(text: &str) -> Scan {
             at_line_start = true;
             line_start_offset = i + 1;
             i += 1;
+            if prev_operand && !continues_expression(&text[i..]) {
+                if let Some(f) = frames.last_mut() {
+                    f.ops = 0;
+                    f.prefix = 0;
+                }
+            }
             continue;
         }
         if b == b' ' || b == b'\t' || b == b'\r' {
@@ -117,16 +128,20 @@ pub fn scan(text: &str) -> Scan {
                 chunk_deep = None;
                 frames.truncate(1);
                 frames[0].prefix = 0;
+                frames[0].ops = 0;
             }
             if word == "if" || word == "not" {
                 bump(&mut frames, start, &mut chunk_deep);
+            }
+            if matches!(word, "and" | "or" | "in" | "within") {
+                chain(&mut frames, start, &mut chunk_deep);
             }
             prev_operand = !PREFIX_CONTEXT_WORDS.contains(&word);
             continue;
         }
         match b {
             b'(' | b'[' | b'{' => {
-                frames.push(Frame { prefix: 0 });
+                frames.push(Frame { prefix: 0, ops: 0 });
                 if frames.len() - 1 > MAX_NESTING && chunk_deep.is_none() {
                     chunk_deep = Some(i);
                 }
@@ -141,11 +156,20 @@ pub fn scan(text: &str) -> Scan {
             b',' => {
                 if let Some(f) = frames.last_mut() {
                     f.prefix = 0;
+                    f.ops = 0;
                 }
                 prev_operand = false;
             }
             b'-' if !prev_operand => {
                 bump(&mut frames, i, &mut chunk_deep);
+            }
+            b'+' | b'-' | b'*' | b'/' | b'<' | b'>' | b'=' | b'!' | b'?' => {
+                // `==`, `<=`, `??` count once: only the first character.
+                let prev = if i > 0 { bytes[i - 1] } else { b' ' };
+                if !matches!(prev, b'<' | b'>' | b'=' | b'!' | b'?') {
+                    chain(&mut frames, i, &mut chunk_deep);
+                }
+                prev_operand = false;
             }
             b'0'..=b'9' => {
                 while i + 1 < bytes.len() && (is_ident_char(bytes[i + 1]) || bytes[i + 1] == b'.')
@@ -164,6 +188,29 @@ pub fn scan(text: &str) -> Scan {
         out.too_deep.push(chunk_deep);
     }
     out
+}
+
+fn chain(frames: &mut [Frame], at: usize, deep: &mut Option<usize>) {
+    if let Some(f) = frames.last_mut() {
+        f.ops += 1;
+        if f.ops > MAX_CHAIN && deep.is_none() {
+            *deep = Some(at);
+        }
+    }
+}
+
+/// True when the line starting `rest` continues the previous expression
+/// (starts with an operator or a continuing keyword).
+fn continues_expression(rest: &str) -> bool {
+    let t = rest.trim_start_matches([' ', '\t', '\r']);
+    if t.starts_with(|c: char| "+-*/<>=!?.[(".contains(c)) {
+        return true;
+    }
+    let word: String = t.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    matches!(
+        word.as_str(),
+        "and" | "or" | "in" | "within" | "then" | "else" | "as" | "is" | "of" | "gets" | "when"
+    )
 }
 
 fn bump(frames: &mut [Frame], at: usize, deep: &mut Option<usize>) {
@@ -241,5 +288,9 @@ mod tests {
         assert!(scan(&nots).too_deep[0].is_some());
         let flat = format!("const x = 1{}", " - 1".repeat(500));
         assert!(scan(&flat).too_deep[0].is_none());
+        let long = format!("const x = 1{}", " + 1".repeat(MAX_CHAIN + 1));
+        assert!(scan(&long).too_deep[0].is_some());
+        let lines = format!("plan p {{\n{}}}\n", "  m = a + b * c\n".repeat(2000));
+        assert!(scan(&lines).too_deep[0].is_none());
     }
 }

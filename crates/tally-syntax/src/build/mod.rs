@@ -5,7 +5,7 @@ mod expr;
 
 use crate::ast::{Comment, Decl, DeclKind, Expr, Ident, Let, Module};
 use crate::errors::{nesting_error, syntax_error};
-use crate::scan::{scan, MAX_NESTING};
+use crate::scan::scan;
 use crate::{Rule, TallyParser};
 use pest::iterators::Pair;
 use pest::Parser;
@@ -71,7 +71,16 @@ pub(crate) fn significant<'i>(pair: Pair<'i, Rule>) -> impl Iterator<Item = Pair
 }
 
 fn is_keyword_rule(rule: Rule) -> bool {
-    format!("{rule:?}").starts_with("kw_")
+    static KEYWORD_RULES: std::sync::OnceLock<std::collections::HashSet<Rule>> = std::sync::OnceLock::new();
+    KEYWORD_RULES
+        .get_or_init(|| {
+            Rule::all_rules()
+                .iter()
+                .copied()
+                .filter(|r| format!("{r:?}").starts_with("kw_"))
+                .collect()
+        })
+        .contains(&rule)
 }
 
 /// Parses a whole file. Never fails: every declaration that does not parse
@@ -93,7 +102,7 @@ pub fn parse(file: FileId, src: &str) -> Parsed {
     for (&(start, end), deep) in scanned.chunks.iter().zip(&scanned.too_deep) {
         let text = src.get(start..end).unwrap_or("");
         if let Some(at) = deep {
-            diagnostics.push(nesting_error(Span::new(file, *at, *at + 1), MAX_NESTING));
+            diagnostics.push(nesting_error(Span::new(file, *at, *at + 1), src));
             decls.push(error_decl(file, src, start, end));
             continue;
         }
@@ -180,7 +189,7 @@ fn parse_standalone<T>(
     init_pest();
     let scanned = scan(src);
     if let Some(Some(at)) = scanned.too_deep.iter().find(|d| d.is_some()) {
-        return Err(vec![nesting_error(Span::new(file, *at, *at + 1), MAX_NESTING)]);
+        return Err(vec![nesting_error(Span::new(file, *at, *at + 1), src)]);
     }
     let mut builder = Builder {
         file,
