@@ -7,14 +7,20 @@ use tally_tests::root;
 fn every_prefix_of_the_example_checks_without_panicking() {
     let text = std::fs::read_to_string(root().join("examples/acme/policy.tally")).unwrap();
     let mut cuts = 0;
-    for (i, _) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+    for (i, _) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
         let prefix = &text[..i];
         let checked = tally::compile_str("prefix.tally", prefix);
         // A cut policy may have errors, but every diagnostic must point
         // inside the text it was given.
         for d in &checked.diagnostics {
             if checked.program.sources.name(d.primary.span.file) == "prefix.tally" {
-                assert!(d.primary.span.hi() <= prefix.len(), "span out of range at cut {i}: {d:?}");
+                assert!(
+                    d.primary.span.hi() <= prefix.len(),
+                    "span out of range at cut {i}: {d:?}"
+                );
             }
         }
         cuts += 1;
@@ -24,11 +30,19 @@ fn every_prefix_of_the_example_checks_without_panicking() {
 
 #[test]
 fn hostile_inputs_do_not_panic() {
-    let deep_parens = format!("const x = {}1{}\n", "(".repeat(100_000), ")".repeat(100_000));
+    let deep_parens = format!(
+        "const x = {}1{}\n",
+        "(".repeat(100_000),
+        ")".repeat(100_000)
+    );
     let deep_lists = format!("const x = {}1{}\n", "[".repeat(50_000), "]".repeat(50_000));
     let nots = format!("const x = {}true\n", "not ".repeat(50_000));
     let minus = format!("const x = {}1\n", "-".repeat(50_000));
-    let ifs = format!("const x = {}1{}\n", "if true then ".repeat(20_000), " else 2".repeat(20_000));
+    let ifs = format!(
+        "const x = {}1{}\n",
+        "if true then ".repeat(20_000),
+        " else 2".repeat(20_000)
+    );
     let unclosed = "table a {\n".repeat(1000);
     let long_chain = format!("const x = 1{}\n", " + 1".repeat(20_000));
     let inputs = [
@@ -48,7 +62,11 @@ fn hostile_inputs_do_not_panic() {
     ];
     for input in &inputs {
         let checked = tally::compile_str("hostile.tally", input);
-        let _ = tally::render_human(&checked.diagnostics, &checked.program.sources, Default::default());
+        let _ = tally::render_human(
+            &checked.diagnostics,
+            &checked.program.sources,
+            Default::default(),
+        );
     }
 }
 
@@ -77,6 +95,10 @@ fn time_one_parse() {
     }
     eprintln!("{:?} per parse", start.elapsed() / (text.len() / 97) as u32);
     let start = std::time::Instant::now();
-    for (_, t) in tally_check::STDLIB_SOURCES { for _ in 0..10 { let _ = tally_syntax::parse(tally_diagnostics::FileId(0), t); } }
+    for (_, t) in tally_check::STDLIB_SOURCES {
+        for _ in 0..10 {
+            let _ = tally_syntax::parse(tally_diagnostics::FileId(0), t);
+        }
+    }
     eprintln!("{:?} per stdlib parse", start.elapsed() / 10);
 }

@@ -15,7 +15,12 @@ fn expected_codes(text: &str) -> Vec<String> {
     text.lines()
         .take_while(|l| l.starts_with("//"))
         .filter_map(|l| l.strip_prefix("// expect:"))
-        .flat_map(|rest| rest.split([',', ' ']).filter(|c| !c.is_empty()).map(str::to_string).collect::<Vec<_>>())
+        .flat_map(|rest| {
+            rest.split([',', ' '])
+                .filter(|c| !c.is_empty())
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
         .collect()
 }
 
@@ -39,7 +44,11 @@ fn ui_cases() {
                 failures.push(format!("{name}: expected {code}, got {codes:?}"));
             }
         }
-        let rendered = tally::render_human(&checked.diagnostics, &checked.program.sources, Default::default());
+        let rendered = tally::render_human(
+            &checked.diagnostics,
+            &checked.program.sources,
+            Default::default(),
+        );
         let snap = path
             .strip_prefix(root().join("tests/ui"))
             .unwrap()
@@ -66,4 +75,18 @@ fn every_error_code_has_a_ui_case() {
         .filter(|c| *c != "E0000" && !covered.contains(*c))
         .collect();
     assert!(missing.is_empty(), "codes without a ui case: {missing:?}");
+}
+
+#[test]
+fn the_reference_documents_every_code() {
+    let reference = std::fs::read_to_string(root().join("docs/reference.md")).unwrap();
+    let missing: Vec<&str> = tally_check::codes::ALL
+        .iter()
+        .map(|(c, _)| *c)
+        .filter(|c| *c != "E0000" && !reference.contains(&format!("`{c}`")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "codes missing from docs/reference.md: {missing:?}"
+    );
 }

@@ -33,7 +33,15 @@ pub struct Native {
 pub const OVERLOADED: &[&str] = &["len", "contains", "concat", "min", "max"];
 
 /// Aggregates allowed in the `columns` of a report with `group by`.
-pub const AGGREGATES: &[&str] = &["count", "count_distinct", "sum", "avg", "min", "max", "first"];
+pub const AGGREGATES: &[&str] = &[
+    "count",
+    "count_distinct",
+    "sum",
+    "avg",
+    "min",
+    "max",
+    "first",
+];
 
 /// Methods of a table value.
 pub const TABLE_METHODS: &[Native] = &[
@@ -55,8 +63,14 @@ pub const TABLE_METHODS: &[Native] = &[
 /// Fields of a `Territory` value.
 pub const TERRITORY_FIELDS: &[(&str, &str)] = &[
     ("name", "Text: the territory's name"),
-    ("parent", "Territory?: the parent territory, none for a root"),
-    ("path", "Text: the path from the root, `Global/Americas/NA_East`"),
+    (
+        "parent",
+        "Territory?: the parent territory, none for a root",
+    ),
+    (
+        "path",
+        "Text: the path from the root, `Global/Americas/NA_East`",
+    ),
     ("level", "Int: the depth, 0 for a root"),
 ];
 
@@ -67,7 +81,10 @@ fn n() -> Type {
 fn native(name: &str, params: &[(&str, Type)], ret: Type, doc: &str) -> FnInfo {
     FnInfo {
         name: name.to_string(),
-        params: params.iter().map(|(n, t)| (n.to_string(), t.clone())).collect(),
+        params: params
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.clone()))
+            .collect(),
         ret,
         decl: None,
         stdlib: true,

@@ -12,17 +12,62 @@ use tally_syntax::ast::*;
 
 impl Checker {
     fn arity(&mut self, name: &str, args: &[Arg], want: usize, span: Span) -> bool {
+        self.arity_in(name, args, want, span, None)
+    }
+
+    /// Checks the number of arguments; on a mismatch the arguments are still
+    /// checked (in `table`'s column scope for table methods) and the
+    /// signature is shown.
+    fn arity_in(
+        &mut self,
+        name: &str,
+        args: &[Arg],
+        want: usize,
+        span: Span,
+        table: Option<crate::types::TableId>,
+    ) -> bool {
         if args.len() == want {
             return true;
         }
         let noun = if want == 1 { "argument" } else { "arguments" };
-        self.diags.push(Diagnostic::error(
-            codes::ARITY,
-            span,
-            format!("`{name}` takes {want} {noun}, but {} {} given", args.len(), if args.len() == 1 { "was" } else { "were" }),
-        ));
+        let signature = TABLE_METHODS
+            .iter()
+            .find(|m| m.name == name && table.is_some())
+            .map(|m| m.signature.to_string())
+            .or_else(|| {
+                let f = self.p.fn_named(name).and_then(|f| self.p.fns.get(f))?;
+                let params: Vec<String> = f
+                    .params
+                    .iter()
+                    .map(|(n, t)| format!("{n}: {}", self.p.show(t)))
+                    .collect();
+                Some(format!(
+                    "{name}({}) -> {}",
+                    params.join(", "),
+                    self.p.show(&f.ret)
+                ))
+            });
+        self.diags.push(
+            Diagnostic::error(
+                codes::ARITY,
+                span,
+                format!(
+                    "`{name}` takes {want} {noun}, but {} {} given",
+                    args.len(),
+                    if args.len() == 1 { "was" } else { "were" }
+                ),
+            )
+            .with_help_opt(signature.map(|s| format!("the signature is `{s}`"))),
+        );
         for a in args {
-            self.expr(&a.value);
+            match table {
+                Some(t) => {
+                    self.with_scope(Scope::Columns(t), |c| c.expr(&a.value));
+                }
+                None => {
+                    self.expr(&a.value);
+                }
+            }
         }
         false
     }
@@ -60,7 +105,10 @@ impl Checker {
                 receiver,
                 &rt,
                 &format!("`.{}(...)`", method.name),
-                Some(format!("write `?.{}(...)` to get none when the value is none", method.name)),
+                Some(format!(
+                    "write `?.{}(...)` to get none when the value is none",
+                    method.name
+                )),
             );
             return Type::Unknown;
         }
@@ -94,7 +142,11 @@ impl Checker {
                     Diagnostic::error(
                         codes::UNKNOWN_FUNCTION,
                         method.span,
-                        format!("a `{what}` value has no method `{}`", method.name),
+                        format!(
+                            "{} value has no method `{}`",
+                            crate::types::article(&what),
+                            method.name
+                        ),
                     )
                     .with_help_opt(help),
                 );
@@ -108,7 +160,13 @@ impl Checker {
         }
     }
 
-    fn table_method(&mut self, t: crate::types::TableId, method: &Ident, args: &[Arg], span: Span) -> Type {
+    fn table_method(
+        &mut self,
+        t: crate::types::TableId,
+        method: &Ident,
+        args: &[Arg],
+        span: Span,
+    ) -> Type {
         let name = method.name.as_str();
         if name != "sort" {
             self.no_direction(args, name);
@@ -119,7 +177,7 @@ impl Checker {
         let per_row = |c: &mut Checker, e: &Expr| c.with_scope(Scope::Columns(t), |c| c.expr(e));
         match name {
             "where" | "any" | "all" => {
-                if self.arity(name, args, 1, span) {
+                if self.arity_in(name, args, 1, span, Some(t)) {
                     if let Some(a) = args.first() {
                         self.with_scope(Scope::Columns(t), |c| {
                             c.condition(&a.value, &format!("the condition of `{name}`"))
@@ -133,11 +191,11 @@ impl Checker {
                 }
             }
             "count" => {
-                self.arity(name, args, 0, span);
+                self.arity_in(name, args, 0, span, Some(t));
                 Type::Int
             }
             "sum" | "avg" | "min" | "max" | "first" | "only" => {
-                if !self.arity(name, args, 1, span) {
+                if !self.arity_in(name, args, 1, span, Some(t)) {
                     return Type::Unknown;
                 }
                 let Some(a) = args.first() else {
@@ -147,14 +205,21 @@ impl Checker {
                 self.aggregate_result(name, &ty, &a.value)
             }
             "sort" => {
-                if self.arity(name, args, 1, span) {
+                if self.arity_in(name, args, 1, span, Some(t)) {
                     if let Some(a) = args.first() {
                         let ty = per_row(self, &a.value);
                         if !types::orderable(ty.strip_optional(), ty.strip_optional())
-                            && !matches!(ty.strip_optional(), Type::Territory | Type::Bool | Type::Row(_))
+                            && !matches!(
+                                ty.strip_optional(),
+                                Type::Territory | Type::Bool | Type::Row(_)
+                            )
                         {
                             let msg = format!("rows cannot be sorted by a `{}`", self.show(&ty));
-                            self.diags.push(Diagnostic::error(codes::TYPE_MISMATCH, a.value.span, msg));
+                            self.diags.push(Diagnostic::error(
+                                codes::TYPE_MISMATCH,
+                                a.value.span,
+                                msg,
+                            ));
                         }
                     }
                 }
@@ -173,7 +238,7 @@ impl Checker {
                         .with_help(format!("declare it as `table {table} effective(start_date, end_date) {{ ... }}`")),
                     );
                 }
-                if self.arity(name, args, 1, span) {
+                if self.arity_in(name, args, 1, span, Some(t)) {
                     if let Some(a) = args.first() {
                         self.expect_type(&a.value, &Type::Date, "the date given to `at`");
                     }
@@ -181,7 +246,7 @@ impl Checker {
                 Type::Table(t)
             }
             "get" => {
-                if self.arity(name, args, 1, span) {
+                if self.arity_in(name, args, 1, span, Some(t)) {
                     if let Some(a) = args.first() {
                         self.expr(&a.value);
                     }
@@ -190,7 +255,7 @@ impl Checker {
             }
             _ => {
                 for a in args {
-                    self.expr(&a.value);
+                    self.with_scope(Scope::Columns(t), |c| c.expr(&a.value));
                 }
                 let help = closest(name, TABLE_METHODS.iter().map(|m| m.name))
                     .map(|m| format!("did you mean `{m}`?"))
@@ -218,16 +283,29 @@ impl Checker {
         match name {
             "sum" | "avg" => {
                 if ty.is_optional() {
-                    self.optional_misuse(arg, ty, &format!("`{name}`"), Some("give a default with `??`, e.g. `sum(x ?? 0)`".to_string()));
+                    self.optional_misuse(
+                        arg,
+                        ty,
+                        &format!("`{name}`"),
+                        Some("give a default with `??`, e.g. `sum(x ?? 0)`".to_string()),
+                    );
                     return Type::Unknown;
                 }
                 if !ty.is_numeric_or_money() {
-                    let msg = format!("`{name}` needs numbers or money, but this is `{}`", self.show(ty));
-                    self.diags.push(Diagnostic::error(codes::TYPE_MISMATCH, arg.span, msg));
+                    let msg = format!(
+                        "`{name}` needs numbers or money, but this is `{}`",
+                        self.show(ty)
+                    );
+                    self.diags
+                        .push(Diagnostic::error(codes::TYPE_MISMATCH, arg.span, msg));
                     return Type::Unknown;
                 }
                 if name == "avg" {
-                    let t = if *ty == Type::Int { Type::Decimal } else { ty.clone() };
+                    let t = if *ty == Type::Int {
+                        Type::Decimal
+                    } else {
+                        ty.clone()
+                    };
                     t.optional()
                 } else {
                     ty.clone()
@@ -236,8 +314,12 @@ impl Checker {
             "min" | "max" => {
                 let inner = ty.strip_optional();
                 if !types::orderable(inner, inner) && !matches!(inner, Type::Territory) {
-                    let msg = format!("`{name}` needs values that can be ordered, but this is `{}`", self.show(ty));
-                    self.diags.push(Diagnostic::error(codes::TYPE_MISMATCH, arg.span, msg));
+                    let msg = format!(
+                        "`{name}` needs values that can be ordered, but this is `{}`",
+                        self.show(ty)
+                    );
+                    self.diags
+                        .push(Diagnostic::error(codes::TYPE_MISMATCH, arg.span, msg));
                     return Type::Unknown;
                 }
                 inner.clone().optional()
@@ -274,7 +356,9 @@ impl Checker {
                         func.span,
                         format!("`{name}(...)` is an aggregate; it only works in the `columns` of a report with `group by`"),
                     )
-                    .with_help(format!("to aggregate a table here, call it as a method: `table.{name}(...)`")),
+                    .with_help(format!(
+                        "in a report, add `group by ...` to aggregate; elsewhere call it on a table, e.g. `credits.{name}(...)`"
+                    )),
                 );
                 return Type::Unknown;
             }
@@ -304,9 +388,13 @@ impl Checker {
                     .map(|c| format!("did you mean `{c}`?"))
                     .or_else(|| (name == "today").then(|| "policies do not read the clock; pass the date in the data or use a date literal".to_string()));
                 self.diags.push(
-                    Diagnostic::error(codes::UNKNOWN_FUNCTION, func.span, format!("unknown function `{name}`"))
-                        .with_label("not a function of this policy or the standard library")
-                        .with_help_opt(help),
+                    Diagnostic::error(
+                        codes::UNKNOWN_FUNCTION,
+                        func.span,
+                        format!("unknown function `{name}`"),
+                    )
+                    .with_label("not a function of this policy or the standard library")
+                    .with_help_opt(help),
                 );
                 return Type::Unknown;
             }
@@ -330,7 +418,11 @@ impl Checker {
         for (a, (pname, pty)) in args.iter().zip(&info.params) {
             let at = self.expr(&a.value);
             if let Some(var) = type_var(pty) {
-                let at_inner = if pty.is_optional() { at.strip_optional().clone() } else { at.clone() };
+                let at_inner = if pty.is_optional() {
+                    at.strip_optional().clone()
+                } else {
+                    at.clone()
+                };
                 let merged = match bound.get(&var) {
                     Some(prev) => types::unify(prev, &at_inner),
                     None => Some(at_inner.clone()),
@@ -342,10 +434,15 @@ impl Checker {
                     _ => {
                         let msg = format!(
                             "argument `{pname}` of `{name}` must be {}, but this is `{}`",
-                            if var == 'N' { "a number or money like the other arguments".to_string() } else { "of the same type as the other arguments".to_string() },
+                            if var == 'N' {
+                                "a number or money like the other arguments".to_string()
+                            } else {
+                                "of the same type as the other arguments".to_string()
+                            },
                             self.show(&at)
                         );
-                        self.diags.push(Diagnostic::error(codes::TYPE_MISMATCH, a.value.span, msg));
+                        self.diags
+                            .push(Diagnostic::error(codes::TYPE_MISMATCH, a.value.span, msg));
                     }
                 }
                 if at.is_optional() && !pty.is_optional() {
@@ -357,7 +454,11 @@ impl Checker {
                 let mut d = Diagnostic::error(
                     codes::TYPE_MISMATCH,
                     a.value.span,
-                    format!("argument `{pname}` of `{name}` must be `{}`, but this is `{}`", self.show(pty), self.show(&at)),
+                    format!(
+                        "argument `{pname}` of `{name}` must be `{}`, but this is `{}`",
+                        self.show(pty),
+                        self.show(&at)
+                    ),
                 )
                 .with_label(format!("expected `{}`", self.show(pty)));
                 if at.is_optional() && types::assignable(at.strip_optional(), pty) {
@@ -374,7 +475,10 @@ impl Checker {
             Type::Var(v) => bound.get(v).cloned().unwrap_or(Type::Unknown),
             Type::Optional(t) => self.substitute(t, bound).optional(),
             Type::List(t) => Type::List(Box::new(self.substitute(t, bound))),
-            Type::Map(k, v) => Type::Map(Box::new(self.substitute(k, bound)), Box::new(self.substitute(v, bound))),
+            Type::Map(k, v) => Type::Map(
+                Box::new(self.substitute(k, bound)),
+                Box::new(self.substitute(v, bound)),
+            ),
             t => t.clone(),
         }
     }
@@ -386,16 +490,24 @@ impl Checker {
                 if t.is_unknown() {
                     return;
                 }
-                let msg = format!("argument {} of `{name}` must be {want}, but this is `{}`", i + 1, c.show(t));
-                c.diags.push(Diagnostic::error(codes::TYPE_MISMATCH, a.value.span, msg));
+                let msg = format!(
+                    "argument {} of `{name}` must be {want}, but this is `{}`",
+                    i + 1,
+                    c.show(t)
+                );
+                c.diags
+                    .push(Diagnostic::error(codes::TYPE_MISMATCH, a.value.span, msg));
             }
         };
         match name {
             "len" => {
-                if self.arity_only(name, args.len(), 1, span) {
-                    if !matches!(types.first(), Some(Type::Text | Type::List(_) | Type::Unknown)) {
-                        bad(self, 0, "a `Text` or a list");
-                    }
+                if self.arity_only(name, args.len(), 1, span)
+                    && !matches!(
+                        types.first(),
+                        Some(Type::Text | Type::List(_) | Type::Unknown)
+                    )
+                {
+                    bad(self, 0, "a `Text` or a list");
                 }
                 Type::Int
             }
@@ -409,7 +521,11 @@ impl Checker {
                         }
                         (Some(Type::List(e)), Some(b)) => {
                             if !types::comparable(e, b) {
-                                bad(self, 1, &format!("a `{}` like the list's elements", self.show(e)));
+                                bad(
+                                    self,
+                                    1,
+                                    &format!("a `{}` like the list's elements", self.show(e)),
+                                );
                             }
                         }
                         (Some(Type::Unknown), _) => {}
@@ -446,7 +562,11 @@ impl Checker {
                     }
                 }
                 if !types::orderable(a, b) {
-                    bad(self, 1, &format!("like the first argument (`{}`)", self.show(a)));
+                    bad(
+                        self,
+                        1,
+                        &format!("like the first argument (`{}`)", self.show(a)),
+                    );
                     return Type::Unknown;
                 }
                 types::unify(a, b).unwrap_or(Type::Unknown)
@@ -461,14 +581,23 @@ impl Checker {
         self.diags.push(Diagnostic::error(
             codes::ARITY,
             span,
-            format!("`{name}` takes {want} argument{}, but {got} were given", if want == 1 { "" } else { "s" }),
+            format!(
+                "`{name}` takes {want} argument{}, but {got} were given",
+                if want == 1 { "" } else { "s" }
+            ),
         ));
         false
     }
 
     /// An aggregate in the `columns` of a grouped report: the argument is
     /// evaluated per input row.
-    fn report_aggregate(&mut self, func: &Ident, args: &[Arg], input: crate::types::TableId, span: Span) -> Type {
+    fn report_aggregate(
+        &mut self,
+        func: &Ident,
+        args: &[Arg],
+        input: crate::types::TableId,
+        span: Span,
+    ) -> Type {
         let name = func.name.as_str();
         self.resolve(func.span, Resolution::Builtin(name.to_string()));
         self.no_direction(args, name);

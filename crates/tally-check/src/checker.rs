@@ -62,6 +62,12 @@ pub(crate) struct Checker {
     pub table_stack: Vec<(TableId, Span)>,
     /// Spans of plan metrics not computed yet (using one is an error).
     pub later_metrics: HashSet<Span>,
+    /// The metric being checked (its name's span).
+    pub current_metric: Option<Span>,
+    /// Tables that could not be computed (dependency cycles).
+    pub broken_tables: HashSet<TableId>,
+    /// Consts being typed (for cycle messages).
+    pub const_stack: Vec<usize>,
 }
 
 impl Checker {
@@ -80,6 +86,9 @@ impl Checker {
             table_state: HashMap::new(),
             table_stack: Vec::new(),
             later_metrics: HashSet::new(),
+            current_metric: None,
+            broken_tables: HashSet::new(),
+            const_stack: Vec::new(),
         }
     }
 
@@ -158,7 +167,11 @@ impl Checker {
                 Scope::Columns(t) => {
                     if let Some(info) = self.p.table(*t) {
                         if let Some(i) = info.column(name) {
-                            let ty = info.columns.get(i).map(|c| c.ty.clone()).unwrap_or(Type::Unknown);
+                            let ty = info
+                                .columns
+                                .get(i)
+                                .map(|c| c.ty.clone())
+                                .unwrap_or(Type::Unknown);
                             return Some(Found::Column(*t, i, ty));
                         }
                     }

@@ -62,6 +62,8 @@ pub const W_UNIQUE_OVERLAP: &str = "W0103";
 pub const W_UNREACHABLE_TERRITORY: &str = "W0104";
 /// A declaration that shadows a standard-library item.
 pub const W_SHADOWS_STDLIB: &str = "W0105";
+/// A test without `expect`.
+pub const W_TEST_CANNOT_FAIL: &str = "W0106";
 
 /// Every code with its explanation (for `tally explain-code` style docs and tests).
 pub const ALL: &[(&str, &str)] = &[
@@ -102,4 +104,5 @@ pub const ALL: &[(&str, &str)] = &[
     (W_UNIQUE_OVERLAP, "rules of a unique block overlap"),
     (W_UNREACHABLE_TERRITORY, "territory no rule assigns"),
     (W_SHADOWS_STDLIB, "shadows a standard-library item"),
+    (W_TEST_CANNOT_FAIL, "test without `expect`"),
 ];

@@ -38,7 +38,10 @@ impl Checker {
                 let mut d = Diagnostic::warning(
                     codes::W_SHADOWS_STDLIB,
                     name.span,
-                    format!("`{}` shadows the standard library item of the same name", name.name),
+                    format!(
+                        "`{}` shadows the standard library item of the same name",
+                        name.name
+                    ),
                 )
                 .with_label("declared here")
                 .with_help("rename it, or the standard library item cannot be used in this policy");
@@ -110,8 +113,12 @@ impl Checker {
                     DeclKind::Policy(title) => {
                         if let Some(prev) = title_seen {
                             self.diags.push(
-                                Diagnostic::error(codes::DUPLICATE, decl.span, "a program has at most one `policy` title")
-                                    .with_secondary(prev, "the first title"),
+                                Diagnostic::error(
+                                    codes::DUPLICATE,
+                                    decl.span,
+                                    "a program has at most one `policy` title",
+                                )
+                                .with_secondary(prev, "the first title"),
                             );
                         } else {
                             title_seen = Some(decl.span);
@@ -123,9 +130,13 @@ impl Checker {
                     DeclKind::Settings(items) => {
                         if let Some(prev) = settings_seen {
                             self.diags.push(
-                                Diagnostic::error(codes::DUPLICATE, decl.span, "`settings` is declared more than once")
-                                    .with_secondary(prev, "the first `settings`")
-                                    .with_help("put every setting in one `settings` block"),
+                                Diagnostic::error(
+                                    codes::DUPLICATE,
+                                    decl.span,
+                                    "`settings` is declared more than once",
+                                )
+                                .with_secondary(prev, "the first `settings`")
+                                .with_help("put every setting in one `settings` block"),
                             );
                         } else {
                             settings_seen = Some(decl.span);
@@ -166,10 +177,11 @@ impl Checker {
             }
         }
         // The built-in `credits` table exists when any credit block does.
-        let has_credit = self
-            .modules
-            .iter()
-            .any(|m| m.decls.iter().any(|d| matches!(d.kind, DeclKind::Credit(_))));
+        let has_credit = self.modules.iter().any(|m| {
+            m.decls
+                .iter()
+                .any(|d| matches!(d.kind, DeclKind::Credit(_)))
+        });
         if has_credit {
             let id = TableId(self.p.tables.len() as u32);
             self.p.tables.push(TableInfo {
@@ -179,9 +191,13 @@ impl Checker {
                 key: None,
                 effective: None,
                 span: None,
-                doc: Some("Every credit: one row per payee, role and rule (spec §2.6).".to_string()),
+                doc: Some(
+                    "Every credit: one row per payee, role and rule (spec §2.6).".to_string(),
+                ),
             });
-            self.p.names.insert("credits".to_string(), Global::Table(id));
+            self.p
+                .names
+                .insert("credits".to_string(), Global::Table(id));
         }
         self.resolve_column_types();
     }
@@ -205,14 +221,24 @@ impl Checker {
             }
         }
         if kw == "territories" {
-            self.p
-                .broken_names
-                .extend(words.map(str::to_string));
+            self.p.broken_names.extend(words.map(str::to_string));
         }
     }
 
     fn settings(&mut self, items: &[Setting]) {
+        let mut seen: std::collections::HashMap<&str, Span> = std::collections::HashMap::new();
         for s in items {
+            if let Some(prev) = seen.insert(s.name.name.as_str(), s.name.span) {
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::DUPLICATE,
+                        s.name.span,
+                        format!("setting `{}` is written twice", s.name.name),
+                    )
+                    .with_secondary(prev, "the first value"),
+                );
+                continue;
+            }
             let text = match &s.value.kind {
                 ExprKind::Name(id) => Some(id.name.clone()),
                 ExprKind::Text(t) => Some(t.clone()),
@@ -224,8 +250,12 @@ impl Checker {
                         self.p.settings.currency = c
                     }
                     _ => self.diags.push(
-                        Diagnostic::error(codes::SETTING, s.value.span, "`currency` must be a three-letter ISO-4217 code")
-                            .with_help("for example `currency = USD`"),
+                        Diagnostic::error(
+                            codes::SETTING,
+                            s.value.span,
+                            "`currency` must be a three-letter ISO-4217 code",
+                        )
+                        .with_help("for example `currency = USD`"),
                     ),
                 },
                 "fiscal_year_start" => {
@@ -235,13 +265,32 @@ impl Checker {
                     match month {
                         Some(m) => self.p.settings.fiscal_year_start = m as u32 + 1,
                         None => {
-                            let given = text.unwrap_or_default();
+                            let given = text.unwrap_or_else(|| {
+                                let span = s.value.span;
+                                format!("{}..{}", span.start, span.end)
+                            });
+                            let given = if given.contains("..") {
+                                "this".to_string()
+                            } else {
+                                given
+                            };
                             let help = closest(&given, MONTHS)
                                 .map(|m| format!("did you mean `{m}`?"))
-                                .unwrap_or_else(|| "write a month name, e.g. `fiscal_year_start = February`".to_string());
+                                .unwrap_or_else(|| {
+                                    "write a month name, e.g. `fiscal_year_start = February`"
+                                        .to_string()
+                                });
                             self.diags.push(
-                                Diagnostic::error(codes::SETTING, s.value.span, format!("`{given}` is not a month name"))
-                                    .with_help(help),
+                                Diagnostic::error(
+                                    codes::SETTING,
+                                    s.value.span,
+                                    if given == "this" {
+                                        "`fiscal_year_start` must be a month name".to_string()
+                                    } else {
+                                        format!("`{given}` is not a month name")
+                                    },
+                                )
+                                .with_help(help),
                             )
                         }
                     }
@@ -255,24 +304,38 @@ impl Checker {
                             s.value.span,
                             format!("`{}` is not a rounding mode", other.unwrap_or("this")),
                         )
-                        .with_help("write `rounding = half_even` (the default) or `rounding = half_up`"),
+                        .with_help(
+                            "write `rounding = half_even` (the default) or `rounding = half_up`",
+                        ),
                     ),
                 },
                 other => {
                     let names = ["currency", "fiscal_year_start", "rounding"];
                     let help = closest(other, names)
                         .map(|m| format!("did you mean `{m}`?"))
-                        .unwrap_or_else(|| "the settings are `currency`, `fiscal_year_start` and `rounding`".to_string());
+                        .unwrap_or_else(|| {
+                            "the settings are `currency`, `fiscal_year_start` and `rounding`"
+                                .to_string()
+                        });
                     self.diags.push(
-                        Diagnostic::error(codes::SETTING, s.name.span, format!("unknown setting `{other}`"))
-                            .with_help(help),
+                        Diagnostic::error(
+                            codes::SETTING,
+                            s.name.span,
+                            format!("unknown setting `{other}`"),
+                        )
+                        .with_help(help),
                     );
                 }
             }
         }
     }
 
-    pub(crate) fn add_table(&mut self, name: &Ident, kind: TableKind, doc: Option<String>) -> TableId {
+    pub(crate) fn add_table(
+        &mut self,
+        name: &Ident,
+        kind: TableKind,
+        doc: Option<String>,
+    ) -> TableId {
         let id = TableId(self.p.tables.len() as u32);
         self.p.tables.push(TableInfo {
             name: name.name.clone(),
@@ -287,7 +350,10 @@ impl Checker {
     }
 
     fn collect_table(&mut self, t: &Table, r: DeclRef, doc: Option<String>) {
-        let is_stdlib = self.modules.get(r.module).is_some_and(|m| self.p.is_stdlib(m.file));
+        let is_stdlib = self
+            .modules
+            .get(r.module)
+            .is_some_and(|m| self.p.is_stdlib(m.file));
         let id = self.add_table(&t.name, TableKind::Declared(r), doc);
         self.declare(&t.name, Global::Table(id), is_stdlib);
         let mut key: Option<(usize, Span)> = None;
@@ -297,7 +363,10 @@ impl Checker {
                 let mut d = Diagnostic::error(
                     codes::DUPLICATE,
                     c.name.span,
-                    format!("column `{}` is declared twice in table `{}`", c.name.name, t.name.name),
+                    format!(
+                        "column `{}` is declared twice in table `{}`",
+                        c.name.name, t.name.name
+                    ),
                 );
                 if let Some(s) = prev.span {
                     d = d.with_secondary(s, "first declared here");
@@ -308,9 +377,13 @@ impl Checker {
             if let Some(kspan) = c.key {
                 if let Some((_, prev)) = key {
                     self.diags.push(
-                        Diagnostic::error(codes::TABLE, kspan, format!("table `{}` has more than one `key` column", t.name.name))
-                            .with_secondary(prev, "the first key")
-                            .with_help("a table has at most one key column"),
+                        Diagnostic::error(
+                            codes::TABLE,
+                            kspan,
+                            format!("table `{}` has more than one `key` column", t.name.name),
+                        )
+                        .with_secondary(prev, "the first key")
+                        .with_help("a table has at most one key column"),
                     );
                 } else {
                     key = Some((columns.len(), kspan));
@@ -321,7 +394,11 @@ impl Checker {
                 ty: Type::Unknown,
                 span: Some(c.name.span),
                 origin: ColumnOrigin::Loaded {
-                    header: c.from.as_ref().map(|f| f.value.trim().to_string()).unwrap_or_else(|| c.name.name.clone()),
+                    header: c
+                        .from
+                        .as_ref()
+                        .map(|f| f.value.trim().to_string())
+                        .unwrap_or_else(|| c.name.name.clone()),
                     format: c.format.as_ref().map(|f| f.value.clone()),
                 },
             });
@@ -338,7 +415,10 @@ impl Checker {
                         Diagnostic::error(
                             codes::UNKNOWN_COLUMN,
                             name.span,
-                            format!("`effective` names `{}`, which is not a column of `{}`", name.name, t.name.name),
+                            format!(
+                                "`effective` names `{}`, which is not a column of `{}`",
+                                name.name, t.name.name
+                            ),
                         )
                         .with_help_opt(help),
                     );
@@ -407,8 +487,13 @@ impl Checker {
         let modules = std::sync::Arc::clone(&self.modules);
         for (mi, module) in modules.iter().enumerate() {
             for (di, decl) in module.decls.iter().enumerate() {
-                let DeclKind::Table(t) = &decl.kind else { continue };
-                let Some(id) = self.table_of_decl(DeclRef { module: mi, decl: di }) else {
+                let DeclKind::Table(t) = &decl.kind else {
+                    continue;
+                };
+                let Some(id) = self.table_of_decl(DeclRef {
+                    module: mi,
+                    decl: di,
+                }) else {
                     continue;
                 };
                 for c in &t.columns {
@@ -420,21 +505,62 @@ impl Checker {
                             "a column holds one value per row; lists and maps are not column types",
                         ));
                     }
+                    if let Type::Row(target) = ty.strip_optional() {
+                        if let Some(t) = self.p.table(*target).filter(|t| t.key.is_none()) {
+                            let name = t.name.clone();
+                            self.diags.push(
+                                Diagnostic::error(
+                                    codes::TABLE,
+                                    c.ty.span,
+                                    format!("`{name}` has no `key` column, so a column cannot refer to its rows"),
+                                )
+                                .with_help(format!("mark the column of `{name}` that identifies a row with `key`")),
+                            );
+                        }
+                    }
+                    if let Some(fmt) = &c.format {
+                        use chrono::format::{Item, StrftimeItems};
+                        if StrftimeItems::new(&fmt.value).any(|i| matches!(i, Item::Error)) {
+                            self.diags.push(
+                                Diagnostic::error(codes::TABLE, fmt.span, format!("`{}` is not a valid date format", fmt.value))
+                                    .with_help("use strftime codes, e.g. `%m/%d/%Y` for 04/10/2025 or `%d.%m.%Y` for 10.04.2025"),
+                            );
+                        }
+                    }
                     if c.format.is_some() && !matches!(ty.strip_optional(), Type::Date) {
                         self.diags.push(
-                            Diagnostic::error(codes::TABLE, c.span, format!("`format` applies only to Date columns, and `{}` is not one", c.name.name))
-                                .with_help("remove the `format`, or change the column's type to `Date`"),
+                            Diagnostic::error(
+                                codes::TABLE,
+                                c.span,
+                                format!(
+                                    "`format` applies only to Date columns, and `{}` is not one",
+                                    c.name.name
+                                ),
+                            )
+                            .with_help(
+                                "remove the `format`, or change the column's type to `Date`",
+                            ),
                         );
                     }
-                    let Some(info) = self.p.tables.get_mut(id.0 as usize) else { continue };
-                    if let Some(col) = info.columns.iter_mut().find(|x| x.span == Some(c.name.span)) {
+                    let Some(info) = self.p.tables.get_mut(id.0 as usize) else {
+                        continue;
+                    };
+                    if let Some(col) = info
+                        .columns
+                        .iter_mut()
+                        .find(|x| x.span == Some(c.name.span))
+                    {
                         col.ty = ty;
                     }
                 }
-                let Some(info) = self.p.tables.get(id.0 as usize).cloned() else { continue };
+                let Some(info) = self.p.tables.get(id.0 as usize).cloned() else {
+                    continue;
+                };
                 if let Some((s, e)) = info.effective {
                     for (ci, optional_ok) in [(s, false), (e, true)] {
-                        let Some(col) = info.columns.get(ci) else { continue };
+                        let Some(col) = info.columns.get(ci) else {
+                            continue;
+                        };
                         let ok = match &col.ty {
                             Type::Date => true,
                             Type::Optional(t) => optional_ok && **t == Type::Date,
@@ -442,10 +568,20 @@ impl Checker {
                             _ => false,
                         };
                         if !ok {
-                            let want = if optional_ok { "`Date` or `Date?`" } else { "`Date`" };
+                            let want = if optional_ok {
+                                "`Date` or `Date?`"
+                            } else {
+                                "`Date`"
+                            };
+                            let at = t
+                                .effective
+                                .as_ref()
+                                .map(|(s, e)| if optional_ok { e.span } else { s.span })
+                                .or(col.span)
+                                .unwrap_or_default();
                             self.diags.push(Diagnostic::error(
                                 codes::TABLE,
-                                col.span.unwrap_or_default(),
+                                at,
                                 format!("the effective-date column `{}` must have type {want}, not `{}`", col.name, self.p.show(&col.ty)),
                             ));
                         }
@@ -488,14 +624,29 @@ impl Checker {
             "List" | "Map" => {
                 let want = if t.name.name == "List" { 1 } else { 2 };
                 if t.args.len() != want {
-                    self.diags.push(Diagnostic::error(
-                        codes::UNKNOWN_TYPE,
-                        t.span,
-                        format!("`{}` takes {want} type argument{}", t.name.name, if want == 1 { "" } else { "s" }),
-                    ).with_help(if want == 1 { "write `List<Text>`" } else { "write `Map<Text, Percent>`" }));
+                    self.diags.push(
+                        Diagnostic::error(
+                            codes::UNKNOWN_TYPE,
+                            t.span,
+                            format!(
+                                "`{}` takes {want} type argument{}",
+                                t.name.name,
+                                if want == 1 { "" } else { "s" }
+                            ),
+                        )
+                        .with_help(if want == 1 {
+                            "write `List<Text>`"
+                        } else {
+                            "write `Map<Text, Percent>`"
+                        }),
+                    );
                     Type::Unknown
                 } else {
-                    let args: Vec<Type> = t.args.iter().map(|a| self.type_expr(a, allow_vars)).collect();
+                    let args: Vec<Type> = t
+                        .args
+                        .iter()
+                        .map(|a| self.type_expr(a, allow_vars))
+                        .collect();
                     let mut it = args.into_iter();
                     let a = it.next().unwrap_or(Type::Unknown);
                     match it.next() {
@@ -505,14 +656,29 @@ impl Checker {
                 }
             }
             name => match self.p.table_named(name) {
-                Some(id) if matches!(self.p.table(id).map(|t| &t.kind), Some(TableKind::Declared(_))) => {
-                    self.p.resolutions.insert(t.name.span, Resolution::Table(id));
+                Some(id)
+                    if matches!(
+                        self.p.table(id).map(|t| &t.kind),
+                        Some(TableKind::Declared(_))
+                    ) =>
+                {
+                    self.p
+                        .resolutions
+                        .insert(t.name.span, Resolution::Table(id));
                     Type::Row(id)
                 }
                 _ if self.p.broken_names.iter().any(|b| b == name) => Type::Unknown,
                 _ => {
                     let mut candidates: Vec<String> = [
-                        "Text", "Int", "Decimal", "Percent", "Money", "Date", "Bool", "Period", "Territory",
+                        "Text",
+                        "Int",
+                        "Decimal",
+                        "Percent",
+                        "Money",
+                        "Date",
+                        "Bool",
+                        "Period",
+                        "Territory",
                     ]
                     .iter()
                     .map(|s| s.to_string())
@@ -528,9 +694,13 @@ impl Checker {
                         .map(|m| format!("did you mean `{m}`?"))
                         .unwrap_or_else(|| "types are Text, Int, Decimal, Percent, Money, Date, Bool, Period, Territory, or a table name for a reference".to_string());
                     self.diags.push(
-                        Diagnostic::error(codes::UNKNOWN_TYPE, t.name.span, format!("unknown type `{name}`"))
-                            .with_label("not a type or a table")
-                            .with_help(help),
+                        Diagnostic::error(
+                            codes::UNKNOWN_TYPE,
+                            t.name.span,
+                            format!("unknown type `{name}`"),
+                        )
+                        .with_label("not a type or a table")
+                        .with_help(help),
                     );
                     Type::Unknown
                 }

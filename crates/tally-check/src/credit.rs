@@ -17,14 +17,22 @@ impl Checker {
         for (mi, m) in modules.iter().enumerate() {
             for (di, d) in m.decls.iter().enumerate() {
                 if let DeclKind::Credit(c) = &d.kind {
-                    blocks.push((DeclRef { module: mi, decl: di }, c));
+                    blocks.push((
+                        DeclRef {
+                            module: mi,
+                            decl: di,
+                        },
+                        c,
+                    ));
                 }
             }
         }
         let mut credited: Option<(TableId, Span)> = None;
         let mut payees: Option<TableId> = None;
         for (_, block) in &blocks {
-            let Some(t) = self.credited_table(block) else { continue };
+            let Some(t) = self.credited_table(block) else {
+                continue;
+            };
             match credited {
                 None => credited = Some((t, block.table.span)),
                 Some((prev, prev_span)) if prev != t => self.diags.push(
@@ -77,7 +85,12 @@ impl Checker {
 
     fn credited_table(&mut self, block: &Credit) -> Option<TableId> {
         match self.p.table_named(&block.table.name) {
-            Some(t) if matches!(self.p.table(t).map(|i| &i.kind), Some(TableKind::Declared(_))) => {
+            Some(t)
+                if matches!(
+                    self.p.table(t).map(|i| &i.kind),
+                    Some(TableKind::Declared(_))
+                ) =>
+            {
                 self.resolve(block.table.span, Resolution::Table(t));
                 Some(t)
             }
@@ -90,12 +103,16 @@ impl Checker {
                         .filter(|t| matches!(t.kind, TableKind::Declared(_)))
                         .map(|t| t.name.clone())
                         .collect();
-                    let help = closest(&block.table.name, names.iter().map(String::as_str)).map(|c| format!("did you mean `{c}`?"));
+                    let help = closest(&block.table.name, names.iter().map(String::as_str))
+                        .map(|c| format!("did you mean `{c}`?"));
                     self.diags.push(
                         Diagnostic::error(
                             codes::UNKNOWN_NAME,
                             block.table.span,
-                            format!("unknown table `{}`; `credit` credits the rows of a declared table", block.table.name),
+                            format!(
+                                "unknown table `{}`; `credit` credits the rows of a declared table",
+                                block.table.name
+                            ),
                         )
                         .with_help_opt(help),
                     );
@@ -156,7 +173,9 @@ impl Checker {
         let money: Vec<&ColumnInfo> = info
             .columns
             .iter()
-            .filter(|c| matches!(c.ty, Type::Money) && matches!(c.origin, ColumnOrigin::Loaded { .. }))
+            .filter(|c| {
+                matches!(c.ty, Type::Money) && matches!(c.origin, ColumnOrigin::Loaded { .. })
+            })
             .collect();
         if money.len() == 1 {
             return;
@@ -165,11 +184,18 @@ impl Checker {
         let msg = if money.is_empty() {
             format!("`{}` has no `Money` column to credit", info.name)
         } else {
-            format!("`{}` has several `Money` columns ({}), so the credited amount is ambiguous", info.name, names.join(", "))
+            format!(
+                "`{}` has several `Money` columns ({}), so the credited amount is ambiguous",
+                info.name,
+                names.join(", ")
+            )
         };
         self.diags.push(
             Diagnostic::error(codes::CREDIT, at, msg)
-                .with_help("name the credited amount inside the block: `amount = net_amount`"),
+                .with_help(match money.first() {
+                    Some(c) => format!("name the credited amount inside the block, e.g. `amount = {}`", c.name),
+                    None => "add a `Money` column to the table, or compute one inside the block: `amount = ...`".to_string(),
+                }),
         );
     }
 
@@ -180,7 +206,11 @@ impl Checker {
                 self.condition(w, "a rule's `when`");
             }
             if arm.then.is_empty() {
-                self.diags.push(Diagnostic::error(codes::CREDIT, arm.span, "a crediting rule needs at least one `PAYEE gets SHARE`"));
+                self.diags.push(Diagnostic::error(
+                    codes::CREDIT,
+                    arm.span,
+                    "a crediting rule needs at least one `PAYEE gets SHARE`",
+                ));
             }
             for gets in &arm.then {
                 let pt = self.expr(&gets.payee);
@@ -189,11 +219,15 @@ impl Checker {
                         None => *payees = Some(*r),
                         Some(prev) if prev != r => {
                             let msg = format!(
-                                "every payee must be a row of the same table: this is a `{}`, earlier payees are `{}`",
+                                "every payee must be a row of the same table: this is from `{}`, earlier payees are from `{}`",
                                 self.p.table_name(*r),
                                 self.p.table_name(*prev)
                             );
-                            self.diags.push(Diagnostic::error(codes::PAYEE_TYPE, gets.payee.span, msg));
+                            self.diags.push(Diagnostic::error(
+                                codes::PAYEE_TYPE,
+                                gets.payee.span,
+                                msg,
+                            ));
                         }
                         _ => {}
                     },
@@ -203,7 +237,10 @@ impl Checker {
                             Type::Text => Some("a payee is a rep, not a name or id: use a reference column such as `owner`, or look the rep up with `reps[\"R-10\"]`".to_string()),
                             _ => None,
                         };
-                        let msg = format!("a payee must be a rep (a row of the reps table), but this is `{}`", self.show(&pt));
+                        let msg = format!(
+                            "a payee must be a rep (a row of the reps table), but this is `{}`",
+                            self.show(&pt)
+                        );
                         self.diags.push(
                             Diagnostic::error(codes::PAYEE_TYPE, gets.payee.span, msg)
                                 .with_label("not a rep")
@@ -214,10 +251,15 @@ impl Checker {
                 let st = self.expr(&gets.share);
                 if !matches!(st, Type::Percent | Type::Unknown) {
                     let help = match &gets.share.kind {
-                        ExprKind::Int(n) | ExprKind::Decimal(n) => format!("write `{}%`", n.text),
+                        ExprKind::Int(n) | ExprKind::Decimal(n) => {
+                            format!("write `{}`", crate::expr::percent_literal(n))
+                        }
                         _ => "write the share as a percent, e.g. `60%`".to_string(),
                     };
-                    let msg = format!("a share must be a `Percent`, but this is `{}`", self.show(&st));
+                    let msg = format!(
+                        "a share must be a `Percent`, but this is `{}`",
+                        self.show(&st)
+                    );
                     self.diags.push(
                         Diagnostic::error(codes::SHARE_TYPE, gets.share.span, msg)
                             .with_label("expected `Percent`")
@@ -228,11 +270,17 @@ impl Checker {
         }
     }
 
-    fn check_rollup(&mut self, r: &Rollup, groups: &HashMap<String, Span>, payees: &Option<TableId>) {
+    fn check_rollup(
+        &mut self,
+        r: &Rollup,
+        groups: &HashMap<String, Span>,
+        payees: &Option<TableId>,
+    ) {
         if let Some(span) = groups.get(&r.group.name) {
             self.resolve(r.group.span, Resolution::Local(*span));
         } else {
-            let help = closest(&r.group.name, groups.keys().map(String::as_str)).map(|c| format!("did you mean `{c}`?"));
+            let help = closest(&r.group.name, groups.keys().map(String::as_str))
+                .map(|c| format!("did you mean `{c}`?"));
             self.diags.push(
                 Diagnostic::error(
                     codes::CREDIT,
@@ -243,10 +291,16 @@ impl Checker {
             );
         }
         let Some(pt) = payees else { return };
-        let Some(info) = self.p.table(*pt).cloned() else { return };
+        let Some(info) = self.p.table(*pt).cloned() else {
+            return;
+        };
         match info.column(&r.via.name) {
             Some(i) => {
-                let ty = info.columns.get(i).map(|c| c.ty.clone()).unwrap_or(Type::Unknown);
+                let ty = info
+                    .columns
+                    .get(i)
+                    .map(|c| c.ty.clone())
+                    .unwrap_or(Type::Unknown);
                 self.resolve(r.via.span, Resolution::Column(*pt, i));
                 if ty.strip_optional() != &Type::Row(*pt) && !ty.is_unknown() {
                     let msg = format!(
@@ -257,16 +311,34 @@ impl Checker {
                         r.via.name,
                         self.p.show(&ty)
                     );
-                    self.diags.push(
-                        Diagnostic::error(codes::CREDIT, r.via.span, msg)
-                            .with_help(format!("declare it as `{}: {}?`", r.via.name, info.name)),
-                    );
+                    let candidates: Vec<String> = info
+                        .columns
+                        .iter()
+                        .filter(|c| c.ty.strip_optional() == &Type::Row(*pt))
+                        .map(|c| format!("`{}`", c.name))
+                        .collect();
+                    let help = if candidates.is_empty() {
+                        format!(
+                            "add a column such as `manager: {}?` that names each rep's manager",
+                            info.name
+                        )
+                    } else {
+                        format!(
+                            "roll up through a column that points to a rep, such as {}",
+                            candidates.join(" or ")
+                        )
+                    };
+                    self.diags
+                        .push(Diagnostic::error(codes::CREDIT, r.via.span, msg).with_help(help));
                 }
             }
             None => {
-                let help = closest(&r.via.name, info.columns.iter().map(|c| c.name.as_str())).map(|c| format!("did you mean `{c}`?"));
+                let help = closest(&r.via.name, info.columns.iter().map(|c| c.name.as_str()))
+                    .map(|c| format!("did you mean `{c}`?"));
                 let msg = format!("unknown column `{}` on `{}`", r.via.name, info.name);
-                self.diags.push(Diagnostic::error(codes::UNKNOWN_COLUMN, r.via.span, msg).with_help_opt(help));
+                self.diags.push(
+                    Diagnostic::error(codes::UNKNOWN_COLUMN, r.via.span, msg).with_help_opt(help),
+                );
             }
         }
     }

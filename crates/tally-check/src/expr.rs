@@ -22,7 +22,11 @@ impl Checker {
             let mut d = Diagnostic::error(
                 codes::TYPE_MISMATCH,
                 e.span,
-                format!("{what} must be `{}`, but this is `{}`", self.show(expected), self.show(&ty)),
+                format!(
+                    "{what} must be `{}`, but this is `{}`",
+                    self.show(expected),
+                    self.show(&ty)
+                ),
             )
             .with_label(format!("expected `{}`", self.show(expected)));
             if ty.is_optional() && types::assignable(ty.strip_optional(), expected) {
@@ -41,14 +45,20 @@ impl Checker {
         match ty {
             Type::Bool | Type::Unknown => {}
             Type::Optional(ref t) if **t == Type::Bool => self.diags.push(
-                Diagnostic::error(codes::OPTIONAL_MISUSE, e.span, format!("{what} may be none"))
-                    .with_help("write `(x ?? false)` to treat none as false"),
+                Diagnostic::error(
+                    codes::OPTIONAL_MISUSE,
+                    e.span,
+                    format!("{what} may be none"),
+                )
+                .with_help("write `(x ?? false)` to treat none as false"),
             ),
             _ => {
                 let help = if let ExprKind::Binary { op: BinOp::Eq, .. } = &e.kind {
                     None
                 } else {
-                    Some("a condition is a comparison such as `stage == \"Closed Won\"`".to_string())
+                    Some(
+                        "a condition is a comparison such as `stage == \"Closed Won\"`".to_string(),
+                    )
                 };
                 self.diags.push(
                     Diagnostic::error(
@@ -176,7 +186,10 @@ impl Checker {
                 value = vt;
                 continue;
             }
-            for (t, acc, what, span) in [(kt, &mut key, "keys", k.span), (vt, &mut value, "values", v.span)] {
+            for (t, acc, what, span) in [
+                (kt, &mut key, "keys", k.span),
+                (vt, &mut value, "values", v.span),
+            ] {
                 match types::unify(acc, &t) {
                     Some(u) => *acc = u,
                     None => {
@@ -185,7 +198,8 @@ impl Checker {
                             self.p.show(&t),
                             self.p.show(acc)
                         );
-                        self.diags.push(Diagnostic::error(codes::TYPE_MISMATCH, span, msg));
+                        self.diags
+                            .push(Diagnostic::error(codes::TYPE_MISMATCH, span, msg));
                     }
                 }
             }
@@ -198,15 +212,28 @@ impl Checker {
             Some(Found::Local(l)) => {
                 self.resolve(id.span, Resolution::Local(l.span));
                 if self.later_metrics.contains(&l.span) {
-                    self.diags.push(
+                    let own = self.current_metric == Some(l.span);
+                    let d = if own {
+                        Diagnostic::error(
+                            codes::PLAN,
+                            id.span,
+                            format!("metric `{}` is used in its own definition", id.name),
+                        )
+                        .with_help(
+                            "a metric cannot depend on itself; compute it from other metrics",
+                        )
+                    } else {
                         Diagnostic::error(
                             codes::PLAN,
                             id.span,
                             format!("metric `{}` is used before it is computed", id.name),
                         )
                         .with_secondary(l.span, "computed here, later in the plan")
-                        .with_help("metrics are computed in order; move this metric below the one it uses"),
-                    );
+                        .with_help(
+                            "metrics are computed in order; move this metric below the one it uses",
+                        )
+                    };
+                    self.diags.push(d);
                     return Type::Unknown;
                 }
                 l.ty
@@ -219,10 +246,18 @@ impl Checker {
                         id.span,
                         format!("`{}` is not a `group by` key, so it has many values per row of this report", id.name),
                     )
-                    .with_help(format!(
-                        "use an aggregate such as `sum({0})` or `first({0})`, or add `{0}` to `group by`",
-                        id.name
-                    )),
+                    .with_help({
+                        let numeric = self
+                            .p
+                            .table(t)
+                            .and_then(|info| info.columns.get(i))
+                            .is_some_and(|c| c.ty.is_numeric_or_money());
+                        if numeric {
+                            format!("use an aggregate such as `sum({0})`, or add `{0}` to `group by`", id.name)
+                        } else {
+                            format!("use an aggregate such as `first({0})` or `max({0})`, or add `{0}` to `group by`", id.name)
+                        }
+                    }),
                 );
                 Type::Unknown
             }
@@ -236,27 +271,76 @@ impl Checker {
             }
             Some(Found::Global(g)) => self.global(id, g),
             None => {
-                if self.p.broken_names.iter().any(|b| b == &id.name) {
+                if self.p.broken_names.iter().any(|b| b == &id.name) || self.in_broken_table() {
                     return Type::Unknown;
                 }
-                let candidates = self.visible_names();
-                let help = closest(&id.name, candidates.iter().map(String::as_str))
-                    .map(|c| format!("did you mean `{c}`?"));
-                let label = match self.scopes.iter().rev().find_map(|s| match s {
-                    Scope::Columns(t) => Some(*t),
-                    _ => None,
-                }) {
-                    Some(t) => format!("not a column of `{}` nor a name in scope", self.p.table_name(t)),
-                    None => "not declared anywhere".to_string(),
-                };
-                self.diags.push(
-                    Diagnostic::error(codes::UNKNOWN_NAME, id.span, format!("unknown name `{}`", id.name))
-                        .with_label(label)
-                        .with_help_opt(help),
-                );
+                self.unknown_name(id);
                 Type::Unknown
             }
         }
+    }
+
+    /// True when a table in scope could not be computed (a cycle); its
+    /// columns are unknown, so names are not reported again.
+    fn in_broken_table(&self) -> bool {
+        self.scopes.iter().any(|s| match s {
+            Scope::Columns(t) | Scope::Group { input: t, .. } => self.broken_tables.contains(t),
+            Scope::Locals(_) => false,
+        })
+    }
+
+    fn unknown_name(&mut self, id: &Ident) {
+        let candidates = self.visible_names();
+        let suggestion = closest(&id.name, candidates.iter().map(String::as_str));
+        let table = self.scopes.iter().rev().find_map(|s| match s {
+            Scope::Columns(t) | Scope::Group { input: t, .. } => Some(*t),
+            _ => None,
+        });
+        // A typo of a column of the table in scope reads as a column error.
+        if let (Some(t), Some(sugg)) = (table, &suggestion) {
+            let is_column = self
+                .p
+                .table(t)
+                .is_some_and(|info| info.column(sugg).is_some());
+            if is_column {
+                let table_name = self.p.table_name(t);
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::UNKNOWN_COLUMN,
+                        id.span,
+                        format!("unknown column `{}` on `{table_name}`", id.name),
+                    )
+                    .with_label(format!("not a column of `{table_name}`"))
+                    .with_help(format!("did you mean `{sugg}`?")),
+                );
+                return;
+            }
+        }
+        let help = match suggestion {
+            Some(c) => Some(format!("did you mean `{c}`?")),
+            None if id.name == "credits" => Some(
+                "`credits` exists only when the policy has a `credit` block that says who is credited for each deal"
+                    .to_string(),
+            ),
+            None if id.name == "today" => Some("policies never read the clock; use a date from the data or a date literal".to_string()),
+            None => None,
+        };
+        let label = match table {
+            Some(t) => format!(
+                "not a column of `{}` nor a name in scope",
+                self.p.table_name(t)
+            ),
+            None => "not declared anywhere".to_string(),
+        };
+        self.diags.push(
+            Diagnostic::error(
+                codes::UNKNOWN_NAME,
+                id.span,
+                format!("unknown name `{}`", id.name),
+            )
+            .with_label(label)
+            .with_help_opt(help),
+        );
     }
 
     fn global(&mut self, id: &Ident, g: Global) -> Type {
@@ -296,7 +380,15 @@ impl Checker {
             return Type::Unknown;
         }
         if bt.is_optional() && !optional {
-            self.optional_misuse(base, &bt, &format!("`.{}`", name.name), Some(format!("write `?.{}` to get none when the value is none", name.name)));
+            self.optional_misuse(
+                base,
+                &bt,
+                &format!("`.{}`", name.name),
+                Some(format!(
+                    "write `?.{}` to get none when the value is none",
+                    name.name
+                )),
+            );
             return Type::Unknown;
         }
         let inner = bt.strip_optional().clone();
@@ -316,7 +408,11 @@ impl Checker {
                     return Type::Unknown;
                 };
                 if let Some(i) = info.column(&name.name) {
-                    let ty = info.columns.get(i).map(|c| c.ty.clone()).unwrap_or(Type::Unknown);
+                    let ty = info
+                        .columns
+                        .get(i)
+                        .map(|c| c.ty.clone())
+                        .unwrap_or(Type::Unknown);
                     self.resolve(name.span, Resolution::Column(*t, i));
                     return ty;
                 }
@@ -347,21 +443,27 @@ impl Checker {
                 }
                 Type::Unknown
             }
-            Type::Territory => match name.name.as_str() {
-                "name" | "path" => Type::Text,
-                "parent" => Type::Territory.optional(),
-                "level" => Type::Int,
-                _ => {
-                    let help = closest(&name.name, ["name", "parent", "path", "level"])
+            Type::Territory => {
+                match name.name.as_str() {
+                    "name" | "path" => Type::Text,
+                    "parent" => Type::Territory.optional(),
+                    "level" => Type::Int,
+                    _ => {
+                        let help = closest(&name.name, ["name", "parent", "path", "level"])
                         .map(|c| format!("did you mean `{c}`?"))
                         .unwrap_or_else(|| "a territory has `name`, `parent`, `path`, `level` and `ancestor(n)`".to_string());
-                    self.diags.push(
-                        Diagnostic::error(codes::UNKNOWN_COLUMN, name.span, format!("a territory has no field `{}`", name.name))
+                        self.diags.push(
+                            Diagnostic::error(
+                                codes::UNKNOWN_COLUMN,
+                                name.span,
+                                format!("a territory has no field `{}`", name.name),
+                            )
                             .with_help(help),
-                    );
-                    Type::Unknown
+                        );
+                        Type::Unknown
+                    }
                 }
-            },
+            }
             Type::Table(t) => {
                 let table = self.p.table_name(*t);
                 self.diags.push(
@@ -381,15 +483,34 @@ impl Checker {
                 self.diags.push(Diagnostic::error(
                     codes::UNKNOWN_COLUMN,
                     name.span,
-                    format!("a `{}` value has no field `{}`", self.show(other), name.name),
+                    format!(
+                        "{} value has no field `{}`",
+                        crate::types::article(&self.show(other)),
+                        name.name
+                    ),
                 ));
                 Type::Unknown
             }
         }
     }
 
-    pub(crate) fn optional_misuse(&mut self, e: &Expr, ty: &Type, what: &str, help: Option<String>) {
-        let help = help.unwrap_or_else(|| "give a default with `??`, e.g. `(x ?? 0)`, or test it with `is some` first".to_string());
+    pub(crate) fn optional_misuse(
+        &mut self,
+        e: &Expr,
+        ty: &Type,
+        what: &str,
+        help: Option<String>,
+    ) {
+        let help = help.unwrap_or_else(|| {
+            let name = match &e.kind {
+                ExprKind::Name(id) => id.name.clone(),
+                _ => "x".to_string(),
+            };
+            match default_for(ty, &self.p.settings.currency) {
+                Some(d) => format!("give a default with `??`, e.g. `({name} ?? {d})`, or test it with `is some` first"),
+                None => format!("test it with `{name} is some` first, or use `?.` to pass none along"),
+            }
+        });
         self.diags.push(
             Diagnostic::error(
                 codes::OPTIONAL_MISUSE,
@@ -411,7 +532,11 @@ impl Checker {
                     self.diags.push(Diagnostic::error(
                         codes::TYPE_MISMATCH,
                         index.span,
-                        format!("this map's keys are `{}`, but the index is `{}`", self.show(k), self.show(&it)),
+                        format!(
+                            "this map's keys are `{}`, but the index is `{}`",
+                            self.show(k),
+                            self.show(&it)
+                        ),
                     ));
                 }
                 (**v).clone().optional()
@@ -429,16 +554,23 @@ impl Checker {
                                 self.p.show(&key.ty),
                                 self.p.show(&it)
                             );
-                            self.diags.push(Diagnostic::error(codes::TYPE_MISMATCH, index.span, msg));
+                            self.diags.push(Diagnostic::error(
+                                codes::TYPE_MISMATCH,
+                                index.span,
+                                msg,
+                            ));
                         }
                         Type::Row(*t)
                     }
                     None => {
-                        let msg = format!("`{}` has no `key` column, so rows cannot be looked up by key", info.name);
-                        self.diags.push(
-                            Diagnostic::error(codes::TABLE, base.span, msg)
-                                .with_help("mark a column with `key`, or use `.where(...)` and `.first(...)`"),
+                        let msg = format!(
+                            "`{}` has no `key` column, so rows cannot be looked up by key",
+                            info.name
                         );
+                        self.diags
+                            .push(Diagnostic::error(codes::TABLE, base.span, msg).with_help(
+                                "mark a column with `key`, or use `.where(...)` and `.first(...)`",
+                            ));
                         Type::Unknown
                     }
                 }
@@ -451,7 +583,10 @@ impl Checker {
                 self.diags.push(Diagnostic::error(
                     codes::OPERATOR,
                     base.span,
-                    format!("a `{}` value cannot be indexed with `[...]`; only maps and keyed tables can", self.show(other)),
+                    format!(
+                        "{} value cannot be indexed with `[...]`; only maps and keyed tables can",
+                        crate::types::article(&self.show(other))
+                    ),
                 ));
                 Type::Unknown
             }
@@ -480,7 +615,10 @@ impl Checker {
                     self.diags.push(Diagnostic::error(
                         codes::OPERATOR,
                         span,
-                        format!("`-` needs a number or money, but this is `{}`", self.show(&t)),
+                        format!(
+                            "`-` needs a number or money, but this is `{}`",
+                            self.show(&t)
+                        ),
                     ));
                     return Type::Unknown;
                 }
@@ -499,8 +637,13 @@ impl Checker {
             BinOp::And | BinOp::Or => {
                 for (t, e) in [(&a, lhs), (&b, rhs)] {
                     if !matches!(t, Type::Bool | Type::Unknown) {
-                        let msg = format!("`{}` needs `Bool` on both sides, but this is `{}`", op.as_str(), self.show(t));
-                        self.diags.push(Diagnostic::error(codes::OPERATOR, e.span, msg));
+                        let msg = format!(
+                            "`{}` needs `Bool` on both sides, but this is `{}`",
+                            op.as_str(),
+                            self.show(t)
+                        );
+                        self.diags
+                            .push(Diagnostic::error(codes::OPERATOR, e.span, msg));
                     }
                 }
                 Type::Bool
@@ -528,18 +671,26 @@ impl Checker {
                                 self.show(&a),
                                 self.show(elem)
                             );
-                            self.diags.push(Diagnostic::error(codes::TYPE_MISMATCH, span, msg));
+                            self.diags
+                                .push(Diagnostic::error(codes::TYPE_MISMATCH, span, msg));
                         }
                     }
                     Type::Period => {
                         if !matches!(a.strip_optional(), Type::Date | Type::Unknown) {
-                            let msg = format!("`in` a period needs a `Date` on the left, but this is `{}`", self.show(&a));
-                            self.diags.push(Diagnostic::error(codes::TYPE_MISMATCH, lhs.span, msg));
+                            let msg = format!(
+                                "`in` a period needs a `Date` on the left, but this is `{}`",
+                                self.show(&a)
+                            );
+                            self.diags
+                                .push(Diagnostic::error(codes::TYPE_MISMATCH, lhs.span, msg));
                         }
                     }
                     Type::Unknown => {}
                     other => {
-                        let msg = format!("`in` needs a list or a fiscal period on the right, but this is `{}`", self.show(other));
+                        let msg = format!(
+                            "`in` needs a list or a fiscal period on the right, but this is `{}`",
+                            self.show(other)
+                        );
                         self.diags.push(
                             Diagnostic::error(codes::OPERATOR, rhs.span, msg)
                                 .with_help("write a list such as `[\"NY\", \"NJ\"]`"),
@@ -556,8 +707,12 @@ impl Checker {
                         _ => false,
                     };
                     if !ok {
-                        let msg = format!("`within` needs a `Territory` on the {side}, but this is `{}`", self.show(t));
-                        self.diags.push(Diagnostic::error(codes::TYPE_MISMATCH, e.span, msg));
+                        let msg = format!(
+                            "`within` needs a `Territory` on the {side}, but this is `{}`",
+                            self.show(t)
+                        );
+                        self.diags
+                            .push(Diagnostic::error(codes::TYPE_MISMATCH, e.span, msg));
                     }
                 }
                 Type::Bool
@@ -582,9 +737,12 @@ impl Checker {
                             self.show(&inner),
                             self.show(&b)
                         );
+                        let help = default_for(&inner, &self.p.settings.currency)
+                            .map(|d| format!("write a default of the same type, e.g. `{d}`"));
                         self.diags.push(
                             Diagnostic::error(codes::TYPE_MISMATCH, rhs.span, msg)
-                                .with_label(format!("expected `{}`", self.show(&inner))),
+                                .with_label(format!("expected `{}`", self.show(&inner)))
+                                .with_help_opt(help),
                         );
                         Type::Unknown
                     }
@@ -616,15 +774,32 @@ impl Checker {
     fn mismatch_op(&mut self, op: BinOp, a: &Type, b: &Type, span: Span, lhs: &Expr, rhs: &Expr) {
         let (sa, sb) = (self.show(a), self.show(b));
         let help = match (a.strip_optional(), b.strip_optional(), op) {
-            (Type::Money, x, BinOp::Add | BinOp::Sub) | (x, Type::Money, BinOp::Add | BinOp::Sub)
+            (Type::Money, Type::Percent, BinOp::Add | BinOp::Sub)
+            | (Type::Percent, Type::Money, BinOp::Add | BinOp::Sub) => Some(
+                "to add a percentage of an amount, multiply: `amount + amount * rate`".to_string(),
+            ),
+            (Type::Money, x, BinOp::Add | BinOp::Sub)
+            | (x, Type::Money, BinOp::Add | BinOp::Sub)
                 if x.is_number() =>
             {
-                Some("money adds only to money; write the amount with its currency, e.g. `100 USD`".to_string())
+                Some(
+                    "money adds only to money; write the amount with its currency, e.g. `100 USD`"
+                        .to_string(),
+                )
             }
+            (Type::Date, Type::Date, BinOp::Sub) => {
+                Some("the days between two dates are `days_between(a, b)`".to_string())
+            }
+            (Type::Territory, Type::Text, _) | (Type::Text, Type::Territory, _) => Some(
+                "territories are names, not text: remove the quotes, e.g. `territory == DACH`"
+                    .to_string(),
+            ),
             (Type::Money, Type::Money, BinOp::Mul) => {
                 Some("multiply money by a number or a percent, not by money".to_string())
             }
-            (Type::Row(_), Type::Row(_), _) => Some("these are rows of different tables".to_string()),
+            (Type::Row(_), Type::Row(_), _) => {
+                Some("these are rows of different tables".to_string())
+            }
             (Type::Money, x, _) | (x, Type::Money, _) if x.is_number() && op.is_comparison() => {
                 Some("compare money with money, e.g. `quota > 0 USD`".to_string())
             }
@@ -672,9 +847,11 @@ impl Checker {
                 let def = match &found {
                     Found::Local(l) | Found::GroupKey(l) => Some(l.span),
                     Found::Global(g) => self.global_span(g),
-                    Found::Column(t2, i, _) | Found::GroupInput(t2, i) => {
-                        self.p.table(*t2).and_then(|t| t.columns.get(*i)).and_then(|c| c.span)
-                    }
+                    Found::Column(t2, i, _) | Found::GroupInput(t2, i) => self
+                        .p
+                        .table(*t2)
+                        .and_then(|t| t.columns.get(*i))
+                        .and_then(|c| c.span),
                 };
                 let mut d = d
                     .with_label(format!("inside `{table}.where(...)`, `{}` means the column", a.name))
@@ -683,7 +860,8 @@ impl Checker {
                         a.name
                     ));
                 if let Some(s) = def {
-                    d = d.with_secondary(s, format!("the outer `{}` that the column hides", a.name));
+                    d = d
+                        .with_secondary(s, format!("the outer `{}` that the column hides", a.name));
                 }
                 d
             }
@@ -706,9 +884,15 @@ impl Checker {
                 Diagnostic::error(
                     codes::CAST,
                     e.span.to(ty.span),
-                    format!("a `{}` cannot be converted to `{}`", self.show(&from), self.show(&to)),
+                    format!(
+                        "a `{}` cannot be converted to `{}`",
+                        self.show(&from),
+                        self.show(&to)
+                    ),
                 )
-                .with_help("`as` converts between numbers: `x as Percent` shows a Decimal as a percentage"),
+                .with_help(
+                    "`as` converts between numbers: `x as Percent` shows a Decimal as a percentage",
+                ),
             );
             return Type::Unknown;
         }
@@ -725,7 +909,10 @@ impl Checker {
             self.diags.push(Diagnostic::error(
                 codes::TYPE_MISMATCH,
                 t.value.span,
-                format!("`tiered` needs a number or money to measure, but this is `{}`", self.show(&value)),
+                format!(
+                    "`tiered` needs a number or money to measure, but this is `{}`",
+                    self.show(&value)
+                ),
             ));
         }
         let relative = t.base.is_some();
@@ -735,38 +922,68 @@ impl Checker {
                 self.diags.push(Diagnostic::error(
                     codes::TYPE_MISMATCH,
                     base.span,
-                    format!("the base after `of` must be like the value (`{}`), but this is `{}`", self.show(&value), self.show(&bt)),
+                    format!(
+                        "the base after `of` must be like the value (`{}`), but this is `{}`",
+                        self.show(&value),
+                        self.show(&bt)
+                    ),
                 ));
             }
         }
         if t.bands.is_empty() {
-            self.diags.push(Diagnostic::error(codes::TIERS, span, "`tiered` needs at least one band").with_help("add bands such as `up to 100% => 8%` and `above => 12%`"));
+            self.diags.push(
+                Diagnostic::error(codes::TIERS, span, "`tiered` needs at least one band")
+                    .with_help("add bands such as `up to 100% => 8%` and `above => 12%`"),
+            );
         }
         for band in &t.bands {
             if let Some(upper) = &band.upper {
                 let ut = self.expr(upper);
                 let ok = if relative {
-                    ut.is_number()
+                    matches!(ut, Type::Percent)
                 } else {
                     types::comparable(&ut, &value) && !ut.is_optional()
                 };
                 if !ok && !ut.is_unknown() && !value.is_unknown() {
-                    let want = if relative {
-                        "a percent of the base (`up to 50%`)".to_string()
+                    let (want, help) = if relative {
+                        let help = match &upper.kind {
+                            ExprKind::Int(n) | ExprKind::Decimal(n) => Some(format!("write `{}`", percent_literal(n))),
+                            _ => Some("bounds after `of BASE` are percentages of the base, e.g. `up to 100%`".to_string()),
+                        };
+                        ("a percent of the base (`up to 50%`)".to_string(), help)
                     } else {
-                        format!("a `{}` like the measured value", self.show(&value))
+                        (
+                            format!("a `{}` like the measured value", self.show(&value)),
+                            None,
+                        )
                     };
-                    self.diags.push(Diagnostic::error(
-                        codes::TIERS,
-                        upper.span,
-                        format!("this band's bound must be {want}, but it is `{}`", self.show(&ut)),
-                    ));
+                    self.diags.push(
+                        Diagnostic::error(
+                            codes::TIERS,
+                            upper.span,
+                            format!(
+                                "this band's bound must be {want}, but it is `{}`",
+                                self.show(&ut)
+                            ),
+                        )
+                        .with_help_opt(help),
+                    );
                 }
             }
             let rt = self.expr(&band.rate);
-            if !(rt.is_number() || rt.is_unknown()) {
-                let msg = format!("a band's rate must be a percent such as `8%`, but this is `{}`", self.show(&rt));
-                self.diags.push(Diagnostic::error(codes::TIERS, band.rate.span, msg));
+            if !matches!(rt, Type::Percent | Type::Unknown) {
+                let help = match &band.rate.kind {
+                    ExprKind::Int(n) | ExprKind::Decimal(n) => {
+                        format!("write `{}`", percent_literal(n))
+                    }
+                    _ => "a rate is a percentage such as `8%`".to_string(),
+                };
+                let msg = format!(
+                    "a band's rate must be a percent such as `8%`, but this is `{}`",
+                    self.show(&rt)
+                );
+                self.diags
+                    .push(Diagnostic::error(codes::TIERS, band.rate.span, msg).with_help(help));
             }
         }
         self.check_band_order(t);
@@ -786,13 +1003,19 @@ impl Checker {
                 None => {
                     if i + 1 != t.bands.len() {
                         self.diags.push(
-                            Diagnostic::error(codes::TIERS, band.span, "`above` must be the last band")
-                                .with_help("move `above => ...` after every `up to` band"),
+                            Diagnostic::error(
+                                codes::TIERS,
+                                band.span,
+                                "`above` must be the last band",
+                            )
+                            .with_help("move `above => ...` after every `up to` band"),
                         );
                     }
                 }
                 Some(upper) => {
-                    let Some(v) = literal_value(upper) else { continue };
+                    let Some(v) = literal_value(upper) else {
+                        continue;
+                    };
                     if let Some((p, pspan)) = prev {
                         if v <= p {
                             self.diags.push(
@@ -819,21 +1042,51 @@ pub(crate) fn literal_value(e: &Expr) -> Option<rust_decimal::Decimal> {
         ExprKind::Int(n) | ExprKind::Decimal(n) | ExprKind::Percent(n) => Some(n.value),
         ExprKind::Money { amount, .. } => Some(amount.value),
         ExprKind::Paren(x) => literal_value(x),
-        ExprKind::Unary { op: UnOp::Neg, expr } => literal_value(expr).map(|v| -v),
+        ExprKind::Unary {
+            op: UnOp::Neg,
+            expr,
+        } => literal_value(expr).map(|v| -v),
         _ => None,
     }
+}
+
+/// A literal default of type `ty` for `??` suggestions.
+pub(crate) fn default_for(ty: &Type, currency: &str) -> Option<String> {
+    Some(match ty.strip_optional() {
+        Type::Money => format!("0 {currency}"),
+        Type::Percent => "0%".to_string(),
+        Type::Int => "0".to_string(),
+        Type::Decimal => "0".to_string(),
+        Type::Text => "\"\"".to_string(),
+        Type::Bool => "false".to_string(),
+        _ => return None,
+    })
 }
 
 /// A hint for a literal written with the wrong unit (`60` for `60%`).
 fn literal_hint(e: &Expr, expected: &Type) -> Option<String> {
     match (&e.kind, expected.strip_optional()) {
         (ExprKind::Int(n) | ExprKind::Decimal(n), Type::Percent) => {
-            Some(format!("write `{}%` for a percentage", n.text))
+            Some(format!("write `{}` for a percentage", percent_literal(n)))
         }
-        (ExprKind::Int(n) | ExprKind::Decimal(n), Type::Money) => {
-            Some(format!("write the currency after the amount, e.g. `{} USD`", n.text))
-        }
-        (ExprKind::Text(t), Type::Territory) => Some(format!("territories are names, not text: write `{t}` without quotes")),
+        (ExprKind::Int(n) | ExprKind::Decimal(n), Type::Money) => Some(format!(
+            "write the currency after the amount, e.g. `{} USD`",
+            n.text
+        )),
+        (ExprKind::Text(t), Type::Territory) => Some(format!(
+            "territories are names, not text: write `{t}` without quotes"
+        )),
+        (ExprKind::Text(t), Type::Date) => Some(format!("dates are written without quotes: `{t}`")),
         _ => None,
+    }
+}
+
+/// `60` → `60%`; `0.5` (a fraction) → `50%`.
+pub(crate) fn percent_literal(n: &Number) -> String {
+    if n.text.contains('.') && n.value < rust_decimal::Decimal::ONE {
+        let pct = (n.value * rust_decimal::Decimal::ONE_HUNDRED).normalize();
+        format!("{pct}%")
+    } else {
+        format!("{}%", n.text)
     }
 }

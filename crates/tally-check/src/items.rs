@@ -19,15 +19,25 @@ impl Checker {
         for (mi, m) in modules.iter().enumerate() {
             for (di, d) in m.decls.iter().enumerate() {
                 if let DeclKind::Assign(a) = &d.kind {
-                    found.push((DeclRef { module: mi, decl: di }, a));
+                    found.push((
+                        DeclRef {
+                            module: mi,
+                            decl: di,
+                        },
+                        a,
+                    ));
                 }
             }
         }
         // 1. register the derived columns
         let mut registered: Vec<(usize, &Assign, TableId)> = Vec::new();
         for (r, a) in &found {
-            let Some(table) = self.assign_table(a) else { continue };
-            let Some(info) = self.p.table(table) else { continue };
+            let Some(table) = self.assign_table(a) else {
+                continue;
+            };
+            let Some(info) = self.p.table(table) else {
+                continue;
+            };
             if let Some(existing) = info.column(&a.field.name) {
                 let col = info.columns.get(existing).cloned();
                 let table_name = info.name.clone();
@@ -52,7 +62,9 @@ impl Checker {
             }
             let idx = self.p.assigns.len();
             let has_otherwise = a.arms.iter().any(|arm| arm.is_otherwise());
-            let Some(info) = self.p.tables.get_mut(table.0 as usize) else { continue };
+            let Some(info) = self.p.tables.get_mut(table.0 as usize) else {
+                continue;
+            };
             let column = info.columns.len();
             info.columns.push(ColumnInfo {
                 name: a.field.name.clone(),
@@ -60,7 +72,11 @@ impl Checker {
                 span: Some(a.field.span),
                 origin: ColumnOrigin::Derived(idx),
             });
-            let rule_ty = if has_otherwise { Type::Text } else { Type::Text.optional() };
+            let rule_ty = if has_otherwise {
+                Type::Text
+            } else {
+                Type::Text.optional()
+            };
             info.columns.push(ColumnInfo {
                 name: format!("{}_rule", a.field.name),
                 ty: rule_ty,
@@ -84,7 +100,9 @@ impl Checker {
                     let exprs = arm.when.iter().chain(std::iter::once(&arm.then));
                     for e in exprs {
                         for id in visit::names(e) {
-                            let dep = registered.iter().position(|(_, b, t)| t == table && b.field.name == id.name);
+                            let dep = registered
+                                .iter()
+                                .position(|(_, b, t)| t == table && b.field.name == id.name);
                             if let Some(dep) = dep {
                                 if !out.contains(&dep) {
                                     out.push(dep);
@@ -111,9 +129,14 @@ impl Checker {
                 let mut d = Diagnostic::error(
                     codes::CYCLE,
                     first.field.span,
-                    format!("derived fields depend on each other in a cycle: {}", chain.join(" → ")),
+                    format!(
+                        "derived fields depend on each other in a cycle: {}",
+                        chain.join(" → ")
+                    ),
                 )
-                .with_help("a derived field may use other derived fields only if they do not use it back");
+                .with_help(
+                    "a derived field may use other derived fields only if they do not use it back",
+                );
                 for i in cycle.iter().skip(1) {
                     if let Some((_, a, _)) = registered.get(*i) {
                         d = d.with_secondary(a.field.span, "part of the cycle");
@@ -124,14 +147,22 @@ impl Checker {
         }
         // 3. type each assign after the fields it uses
         for i in order {
-            let Some((idx, a, table)) = registered.get(i) else { continue };
+            let Some((idx, a, table)) = registered.get(i) else {
+                continue;
+            };
             self.check_assign(*idx, a, *table);
+            self.p.assign_order.push(*idx);
         }
     }
 
     fn assign_table(&mut self, a: &Assign) -> Option<TableId> {
         match self.p.table_named(&a.table.name) {
-            Some(t) if matches!(self.p.table(t).map(|i| &i.kind), Some(TableKind::Declared(_))) => {
+            Some(t)
+                if matches!(
+                    self.p.table(t).map(|i| &i.kind),
+                    Some(TableKind::Declared(_))
+                ) =>
+            {
                 self.resolve(a.table.span, Resolution::Table(t));
                 Some(t)
             }
@@ -146,10 +177,15 @@ impl Checker {
             None => {
                 if !self.p.broken_names.iter().any(|b| b == &a.table.name) {
                     let names: Vec<String> = self.p.tables.iter().map(|t| t.name.clone()).collect();
-                    let help = closest(&a.table.name, names.iter().map(String::as_str)).map(|c| format!("did you mean `{c}`?"));
+                    let help = closest(&a.table.name, names.iter().map(String::as_str))
+                        .map(|c| format!("did you mean `{c}`?"));
                     self.diags.push(
-                        Diagnostic::error(codes::UNKNOWN_NAME, a.table.span, format!("unknown table `{}`", a.table.name))
-                            .with_help_opt(help),
+                        Diagnostic::error(
+                            codes::UNKNOWN_NAME,
+                            a.table.span,
+                            format!("unknown table `{}`", a.table.name),
+                        )
+                        .with_help_opt(help),
                     );
                 }
                 None
@@ -158,7 +194,18 @@ impl Checker {
     }
 
     fn check_assign(&mut self, idx: usize, a: &Assign, table: TableId) {
+        if a.hit == HitPolicy::AllMatch {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::RULES,
+                    a.hit_span,
+                    "`assign` gives each row one value, so it takes `first match` or `unique`",
+                )
+                .with_help("write `(first match)`; `all match` is for crediting role groups"),
+            );
+        }
         let mut ty: Option<Type> = None;
+        let mut first_then: Option<Span> = None;
         self.check_arm_shape(&a.arms, a.field.span, "assign");
         for arm in &a.arms {
             self.with_scope(Scope::Columns(table), |c| {
@@ -166,6 +213,9 @@ impl Checker {
                     c.condition(w, "a rule's `when`");
                 }
                 let t = c.expr(&arm.then);
+                if first_then.is_none() {
+                    first_then = Some(arm.then.span);
+                }
                 ty = match ty.take() {
                     None => Some(t),
                     Some(prev) => match types::unify(&prev, &t) {
@@ -177,7 +227,15 @@ impl Checker {
                                 c.show(&t),
                                 c.show(&prev)
                             );
-                            c.diags.push(Diagnostic::error(codes::TYPE_MISMATCH, arm.then.span, msg));
+                            let mut d = Diagnostic::error(codes::TYPE_MISMATCH, arm.then.span, msg)
+                                .with_label(format!("expected `{}`", c.show(&prev)));
+                            if let Some(s) = first_then {
+                                d = d.with_secondary(s, format!("this rule gives `{}`", c.show(&prev)));
+                            }
+                            if matches!(prev.strip_optional(), Type::Territory) && matches!(t, Type::Text) {
+                                d = d.with_help("territories are names, not text: remove the quotes");
+                            }
+                            c.diags.push(d);
                             Some(prev)
                         }
                     },
@@ -201,22 +259,37 @@ impl Checker {
     pub(crate) fn check_arm_shape<T>(&mut self, arms: &[Arm<T>], at: Span, what: &str) {
         if arms.is_empty() {
             self.diags.push(
-                Diagnostic::error(codes::RULES, at, format!("this `{what}` block has no rules"))
-                    .with_help("add rules: `rule \"label\" when CONDITION then VALUE`"),
+                Diagnostic::error(
+                    codes::RULES,
+                    at,
+                    format!("this `{what}` block has no rules"),
+                )
+                .with_help("add rules: `rule \"label\" when CONDITION then VALUE`"),
             );
         }
         let mut seen_otherwise: Option<Span> = None;
+        let otherwise_count = arms.iter().filter(|a| a.is_otherwise()).count();
         for (i, arm) in arms.iter().enumerate() {
             if arm.is_otherwise() {
                 if let Some(prev) = seen_otherwise {
                     self.diags.push(
-                        Diagnostic::error(codes::RULES, arm.span, "a block has at most one `otherwise`")
-                            .with_secondary(prev, "the first `otherwise`"),
+                        Diagnostic::error(
+                            codes::RULES,
+                            arm.span,
+                            "a block has at most one `otherwise`",
+                        )
+                        .with_secondary(prev, "the first `otherwise`"),
                     );
-                } else if i + 1 != arms.len() {
+                } else if i + 1 != arms.len() && otherwise_count == 1 {
                     self.diags.push(
-                        Diagnostic::error(codes::RULES, arm.span, "`otherwise` must be the last branch")
-                            .with_help("rules after `otherwise` can never fire; move `otherwise` to the end"),
+                        Diagnostic::error(
+                            codes::RULES,
+                            arm.span,
+                            "`otherwise` must be the last branch",
+                        )
+                        .with_help(
+                            "rules after `otherwise` can never fire; move `otherwise` to the end",
+                        ),
                     );
                 }
                 seen_otherwise = Some(arm.span);
@@ -228,18 +301,30 @@ impl Checker {
     pub(crate) fn check_fns(&mut self) {
         let modules = std::sync::Arc::clone(&self.modules);
         for fi in 0..self.p.fns.len() {
-            let Some(info) = self.p.fns.get(fi).cloned() else { continue };
-            let Some(r) = info.decl else { continue };
-            let Some(DeclKind::Fn(f)) = modules.get(r.module).and_then(|m| m.decls.get(r.decl)).map(|d| &d.kind) else {
+            let Some(info) = self.p.fns.get(fi).cloned() else {
                 continue;
             };
-            let is_stdlib = modules.get(r.module).is_some_and(|m| self.p.is_stdlib(m.file));
+            let Some(r) = info.decl else { continue };
+            let Some(DeclKind::Fn(f)) = modules
+                .get(r.module)
+                .and_then(|m| m.decls.get(r.decl))
+                .map(|d| &d.kind)
+            else {
+                continue;
+            };
+            let is_stdlib = modules
+                .get(r.module)
+                .is_some_and(|m| self.p.is_stdlib(m.file));
             let mut seen: HashMap<&str, Span> = HashMap::new();
             for p in &f.params {
                 if let Some(prev) = seen.insert(&p.name.name, p.name.span) {
                     self.diags.push(
-                        Diagnostic::error(codes::DUPLICATE, p.name.span, format!("parameter `{}` is declared twice", p.name.name))
-                            .with_secondary(prev, "first declared here"),
+                        Diagnostic::error(
+                            codes::DUPLICATE,
+                            p.name.span,
+                            format!("parameter `{}` is declared twice", p.name.name),
+                        )
+                        .with_secondary(prev, "first declared here"),
                     );
                 }
             }
@@ -275,13 +360,37 @@ impl Checker {
     /// The type of const `i`, computing it on first use (cycles reported).
     pub(crate) fn const_type(&mut self, i: usize) -> Type {
         match self.const_state.get(&i) {
-            Some(State::Done) => return self.p.consts.get(i).map(|c| c.ty.clone()).unwrap_or(Type::Unknown),
+            Some(State::Done) => {
+                return self
+                    .p
+                    .consts
+                    .get(i)
+                    .map(|c| c.ty.clone())
+                    .unwrap_or(Type::Unknown)
+            }
             Some(State::InProgress) => {
                 if let Some(info) = self.p.consts.get(i).cloned() {
-                    if let Some(DeclKind::Const(c)) = self.p_decl(info.decl).map(|d| d.kind.clone()) {
+                    if let Some(DeclKind::Const(c)) = self.p_decl(info.decl).map(|d| d.kind.clone())
+                    {
+                        let mut chain: Vec<String> = self
+                            .const_stack
+                            .iter()
+                            .skip_while(|x| **x != i)
+                            .filter_map(|x| self.p.consts.get(*x).map(|k| format!("`{}`", k.name)))
+                            .collect();
+                        chain.push(format!("`{}`", c.name.name));
+                        let message = if chain.len() <= 2 {
+                            format!("const `{}` is defined in terms of itself", c.name.name)
+                        } else {
+                            format!(
+                                "consts are defined in terms of each other in a cycle: {}",
+                                chain.join(" → ")
+                            )
+                        };
                         self.diags.push(
-                            Diagnostic::error(codes::CYCLE, c.name.span, format!("const `{}` is defined in terms of itself", c.name.name))
-                                .with_help("a const may use other consts only if they do not use it back"),
+                            Diagnostic::error(codes::CYCLE, c.name.span, message).with_help(
+                                "a const may use other consts only if they do not use it back",
+                            ),
                         );
                     }
                 }
@@ -290,7 +399,9 @@ impl Checker {
             None => {}
         }
         self.const_state.insert(i, State::InProgress);
+        self.const_stack.push(i);
         let Some(info) = self.p.consts.get(i).cloned() else {
+            self.const_stack.pop();
             return Type::Unknown;
         };
         let decl = self.p_decl(info.decl).map(|d| d.kind.clone());
@@ -301,8 +412,17 @@ impl Checker {
                     Some(te) => {
                         let want = ch.type_expr(te, false);
                         if !types::assignable(&ty, &want) {
-                            let msg = format!("const `{}` is declared `{}`, but its value is `{}`", c.name.name, ch.show(&want), ch.show(&ty));
-                            ch.diags.push(Diagnostic::error(codes::TYPE_MISMATCH, c.value.span, msg));
+                            let msg = format!(
+                                "const `{}` is declared `{}`, but its value is `{}`",
+                                c.name.name,
+                                ch.show(&want),
+                                ch.show(&ty)
+                            );
+                            ch.diags.push(Diagnostic::error(
+                                codes::TYPE_MISMATCH,
+                                c.value.span,
+                                msg,
+                            ));
                         }
                         want
                     }
@@ -314,6 +434,7 @@ impl Checker {
         if let Some(c) = self.p.consts.get_mut(i) {
             c.ty = ty.clone();
         }
+        self.const_stack.pop();
         self.const_state.insert(i, State::Done);
         ty
     }
@@ -337,7 +458,9 @@ impl Checker {
         }
         let (_, cycles) = topo_order(n, &deps);
         for cycle in cycles {
-            let Some(&first) = cycle.first() else { continue };
+            let Some(&first) = cycle.first() else {
+                continue;
+            };
             let names: Vec<String> = cycle
                 .iter()
                 .chain(std::iter::once(&first))
@@ -347,15 +470,23 @@ impl Checker {
             let next = cycle.get(1).copied().unwrap_or(first);
             let span = call_span.get(&(first, next)).copied().unwrap_or_default();
             let message = if cycle.len() == 1 {
-                format!("function {} calls itself", names.first().cloned().unwrap_or_default())
+                format!(
+                    "function {} calls itself",
+                    names.first().cloned().unwrap_or_default()
+                )
             } else {
-                format!("functions call each other in a cycle: {}", names.join(" → "))
+                format!(
+                    "functions call each other in a cycle: {}",
+                    names.join(" → ")
+                )
             };
             let mut d = Diagnostic::error(codes::RECURSION, span, message)
                 .with_label("this call closes the cycle")
                 .with_help("functions may not recurse, so every policy finishes; compute the value with table methods such as `where` and `sum` instead")
                 .with_note("recursion is not allowed, directly or through other functions");
-            let closing = cycle.iter().zip(cycle.iter().skip(1).chain(std::iter::once(&first)));
+            let closing = cycle
+                .iter()
+                .zip(cycle.iter().skip(1).chain(std::iter::once(&first)));
             for (a, b) in closing.skip(1) {
                 if let Some(s) = call_span.get(&(*a, *b)) {
                     d = d.with_secondary(*s, "part of the cycle");

@@ -47,7 +47,8 @@ pub struct NoImports;
 
 impl Loader for NoImports {
     fn load(&self, path: &str, _importer: &str) -> Result<(String, String), String> {
-        Err(format!("imports are not available here (`{path}`)"))
+        let _ = path;
+        Err("this policy was compiled without access to other files".to_string())
     }
 }
 
@@ -145,12 +146,15 @@ pub fn check_source_here(name: &str, text: &str, loader: &dyn Loader) -> Checked
 
 /// The standard library's modules, parsed once per process.
 fn stdlib_modules() -> &'static [tally_syntax::ast::Module] {
-    static MODULES: std::sync::OnceLock<Vec<tally_syntax::ast::Module>> = std::sync::OnceLock::new();
+    static MODULES: std::sync::OnceLock<Vec<tally_syntax::ast::Module>> =
+        std::sync::OnceLock::new();
     MODULES.get_or_init(|| {
         STDLIB_SOURCES
             .iter()
             .enumerate()
-            .map(|(i, (_, text))| tally_syntax::parse(tally_diagnostics::FileId(i as u32), text).module)
+            .map(|(i, (_, text))| {
+                tally_syntax::parse(tally_diagnostics::FileId(i as u32), text).module
+            })
             .collect()
     })
 }
@@ -169,10 +173,15 @@ fn load_imports(
         .collect();
     // (importer module index, chain of file names leading to it)
     let root = modules.len() - 1;
-    let root_name = modules.get(root).map(|m| sources.name(m.file).to_string()).unwrap_or_default();
+    let root_name = modules
+        .get(root)
+        .map(|m| sources.name(m.file).to_string())
+        .unwrap_or_default();
     let mut queue: Vec<(usize, Vec<String>)> = vec![(root, vec![root_name])];
     while let Some((mi, chain)) = queue.pop() {
-        let Some(module) = modules.get(mi) else { continue };
+        let Some(module) = modules.get(mi) else {
+            continue;
+        };
         let importer = sources.name(module.file).to_string();
         let imports: Vec<(String, Span)> = module
             .decls
@@ -189,8 +198,12 @@ fn load_imports(
                         let mut cycle = chain.clone();
                         cycle.push(name.clone());
                         diagnostics.push(
-                            Diagnostic::error(codes::IMPORT, span, format!("imports form a cycle: {}", cycle.join(" → ")))
-                                .with_help("move the shared declarations into a file that both import"),
+                            Diagnostic::error(
+                                codes::IMPORT,
+                                span,
+                                format!("imports form a cycle: {}", cycle.join(" → ")),
+                            )
+                            .with_help("move the shared declarations into a file that both import"),
                         );
                         continue;
                     }
@@ -206,8 +219,12 @@ fn load_imports(
                     queue.push((modules.len() - 1, next));
                 }
                 Err(why) => diagnostics.push(
-                    Diagnostic::error(codes::IMPORT, span, format!("cannot import `{path}`: {why}"))
-                        .with_help("import paths are relative to the importing file"),
+                    Diagnostic::error(
+                        codes::IMPORT,
+                        span,
+                        format!("cannot import `{path}`: {why}"),
+                    )
+                    .with_help("import paths are relative to the importing file"),
                 ),
             }
         }

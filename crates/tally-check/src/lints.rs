@@ -95,14 +95,22 @@ impl Constraint {
 fn max_lo(a: &Option<(Lit, bool)>, b: &Option<(Lit, bool)>) -> Option<(Lit, bool)> {
     match (a, b) {
         (None, x) | (x, None) => x.clone(),
-        (Some(x), Some(y)) => Some(if x.0 > y.0 || (x.0 == y.0 && !x.1) { x.clone() } else { y.clone() }),
+        (Some(x), Some(y)) => Some(if x.0 > y.0 || (x.0 == y.0 && !x.1) {
+            x.clone()
+        } else {
+            y.clone()
+        }),
     }
 }
 
 fn min_hi(a: &Option<(Lit, bool)>, b: &Option<(Lit, bool)>) -> Option<(Lit, bool)> {
     match (a, b) {
         (None, x) | (x, None) => x.clone(),
-        (Some(x), Some(y)) => Some(if x.0 < y.0 || (x.0 == y.0 && !x.1) { x.clone() } else { y.clone() }),
+        (Some(x), Some(y)) => Some(if x.0 < y.0 || (x.0 == y.0 && !x.1) {
+            x.clone()
+        } else {
+            y.clone()
+        }),
     }
 }
 
@@ -119,27 +127,43 @@ impl Checker {
     fn lint_unused(&mut self) {
         let modules = std::sync::Arc::clone(&self.modules);
         for (i, c) in self.p.consts.clone().iter().enumerate() {
-            if self.used_consts.contains(&i) || modules.get(c.decl.module).is_some_and(|m| self.p.is_stdlib(m.file)) {
+            if self.used_consts.contains(&i)
+                || modules
+                    .get(c.decl.module)
+                    .is_some_and(|m| self.p.is_stdlib(m.file))
+            {
+                continue;
+            }
+            // A duplicate declaration is already an error.
+            if self.p.const_named(&c.name) != Some(i) {
                 continue;
             }
             if let Some(DeclKind::Const(decl)) = self.p_decl(c.decl).map(|d| &d.kind) {
                 let span = decl.name.span;
                 self.diags.push(
-                    Diagnostic::warning(codes::W_UNUSED, span, format!("const `{}` is never used", c.name))
-                        .with_help("remove it, or use it in a rule, plan or report"),
+                    Diagnostic::warning(
+                        codes::W_UNUSED,
+                        span,
+                        format!("const `{}` is never used", c.name),
+                    )
+                    .with_help("remove it, or use it in a rule, plan or report"),
                 );
             }
         }
         for (i, f) in self.p.fns.clone().iter().enumerate() {
-            if f.stdlib || self.used_fns.contains(&i) {
+            if f.stdlib || self.used_fns.contains(&i) || self.p.fn_named(&f.name) != Some(i) {
                 continue;
             }
             let Some(r) = f.decl else { continue };
             if let Some(DeclKind::Fn(decl)) = self.p_decl(r).map(|d| &d.kind) {
                 let span = decl.name.span;
                 self.diags.push(
-                    Diagnostic::warning(codes::W_UNUSED, span, format!("function `{}` is never used", f.name))
-                        .with_help("remove it, or call it from a rule, plan, report or test"),
+                    Diagnostic::warning(
+                        codes::W_UNUSED,
+                        span,
+                        format!("function `{}` is never used", f.name),
+                    )
+                    .with_help("remove it, or call it from a rule, plan, report or test"),
                 );
             }
         }
@@ -198,12 +222,54 @@ impl Checker {
         }
     }
 
+    /// The condition as column constraints. Parts it cannot analyse are
+    /// left out and make the result incomplete (`false`): the constraints
+    /// then say what the condition implies, not what it is.
+    fn conjunction_partial(&self, e: &Expr, out: &mut Conjunction) -> bool {
+        match &e.kind {
+            ExprKind::Paren(x) => self.conjunction_partial(x, out),
+            ExprKind::Binary {
+                op: BinOp::And,
+                lhs,
+                rhs,
+            } => {
+                let a = self.conjunction_partial(lhs, out);
+                let b = self.conjunction_partial(rhs, out);
+                a && b
+            }
+            _ => {
+                let mut atom = Conjunction::new();
+                if self.conjunction(e, &mut atom).is_some() {
+                    for (col, c) in atom {
+                        let entry = out.entry(col).or_default();
+                        if let Some(set) = c.set {
+                            narrow_set(entry, set);
+                        }
+                        if c.lo.is_some() {
+                            entry.lo = max_lo(&entry.lo, &c.lo);
+                        }
+                        if c.hi.is_some() {
+                            entry.hi = min_hi(&entry.hi, &c.hi);
+                        }
+                    }
+                    true
+                } else {
+                    false
+                }
+            }
+        }
+    }
+
     /// The condition as a conjunction of column constraints, or `None`.
     fn conjunction(&self, e: &Expr, out: &mut Conjunction) -> Option<()> {
         match &e.kind {
             ExprKind::Paren(x) => self.conjunction(x, out),
             ExprKind::Bool(true) => Some(()),
-            ExprKind::Binary { op: BinOp::And, lhs, rhs } => {
+            ExprKind::Binary {
+                op: BinOp::And,
+                lhs,
+                rhs,
+            } => {
                 self.conjunction(lhs, out)?;
                 self.conjunction(rhs, out)
             }
@@ -248,15 +314,21 @@ impl Checker {
             for d in &m.decls {
                 match &d.kind {
                     DeclKind::Assign(a) => {
-                        let arms: Vec<(Option<&Expr>, Span, &str)> =
-                            a.arms.iter().map(|arm| (arm.when.as_ref(), arm.span, arm.label_text())).collect();
+                        let arms: Vec<(Option<&Expr>, Span, &str)> = a
+                            .arms
+                            .iter()
+                            .map(|arm| (arm.when.as_ref(), arm.span, arm.label_text()))
+                            .collect();
                         self.lint_arms(&arms, a.hit);
                     }
                     DeclKind::Credit(c) => {
                         for item in &c.items {
                             if let CreditItem::Group(g) = item {
-                                let arms: Vec<(Option<&Expr>, Span, &str)> =
-                                    g.arms.iter().map(|arm| (arm.when.as_ref(), arm.span, arm.label_text())).collect();
+                                let arms: Vec<(Option<&Expr>, Span, &str)> = g
+                                    .arms
+                                    .iter()
+                                    .map(|arm| (arm.when.as_ref(), arm.span, arm.label_text()))
+                                    .collect();
                                 self.lint_arms(&arms, g.hit);
                             }
                         }
@@ -268,21 +340,31 @@ impl Checker {
     }
 
     fn lint_arms(&mut self, arms: &[(Option<&Expr>, Span, &str)], hit: HitPolicy) {
-        let conj: Vec<Option<Conjunction>> = arms
+        // (constraints, complete) per rule; `otherwise` has none.
+        let conj: Vec<Option<(Conjunction, bool)>> = arms
             .iter()
             .map(|(when, _, _)| {
                 let w = (*when)?;
                 let mut c = Conjunction::new();
-                self.conjunction(w, &mut c).map(|_| c)
+                let complete = self.conjunction_partial(w, &mut c);
+                Some((c, complete))
             })
             .collect();
         for (j, cj) in conj.iter().enumerate() {
-            let Some(cj) = cj else { continue };
-            let Some((_, span_j, label_j)) = arms.get(j) else { continue };
+            let Some((cj, cj_complete)) = cj else {
+                continue;
+            };
+            let Some((_, span_j, label_j)) = arms.get(j) else {
+                continue;
+            };
             if hit == HitPolicy::FirstMatch {
                 for (i, ci) in conj.iter().enumerate().take(j) {
-                    let Some(ci) = ci else { continue };
-                    let covered = ci.iter().all(|(col, c)| cj.get(col).is_some_and(|x| x.within(c)));
+                    // The earlier rule must be understood completely; the
+                    // later one only needs to imply the earlier one.
+                    let Some((ci, true)) = ci else { continue };
+                    let covered = ci
+                        .iter()
+                        .all(|(col, c)| cj.get(col).is_some_and(|x| x.within(c)));
                     if covered {
                         if let Some((_, span_i, label_i)) = arms.get(i) {
                             self.diags.push(
@@ -301,8 +383,13 @@ impl Checker {
             }
             if hit == HitPolicy::Unique {
                 for (i, ci) in conj.iter().enumerate().take(j) {
-                    let Some(ci) = ci else { continue };
-                    let overlap = ci.iter().all(|(col, c)| cj.get(col).is_none_or(|x| x.meets(c)));
+                    let Some((ci, true)) = ci else { continue };
+                    if !cj_complete {
+                        continue;
+                    }
+                    let overlap = ci
+                        .iter()
+                        .all(|(col, c)| cj.get(col).is_none_or(|x| x.meets(c)));
                     if overlap {
                         if let Some((_, span_i, label_i)) = arms.get(i) {
                             self.diags.push(
@@ -327,17 +414,32 @@ impl Checker {
         let mut produced: BTreeSet<String> = BTreeSet::new();
         let mut any = false;
         for info in &self.p.assigns {
-            let Some(col) = self.p.table(info.table).and_then(|t| t.columns.get(info.column)) else { continue };
+            let Some(col) = self
+                .p
+                .table(info.table)
+                .and_then(|t| t.columns.get(info.column))
+            else {
+                continue;
+            };
             if col.ty.strip_optional() != &Type::Territory {
                 continue;
             }
-            let Some(DeclKind::Assign(a)) = modules.get(info.decl.module).and_then(|m| m.decls.get(info.decl.decl)).map(|d| &d.kind) else {
+            let Some(DeclKind::Assign(a)) = modules
+                .get(info.decl.module)
+                .and_then(|m| m.decls.get(info.decl.decl))
+                .map(|d| &d.kind)
+            else {
                 continue;
             };
             any = true;
             for arm in &a.arms {
                 match &arm.then.kind {
-                    ExprKind::Name(id) if matches!(self.p.resolutions.get(&id.span), Some(Resolution::Territory(_))) => {
+                    ExprKind::Name(id)
+                        if matches!(
+                            self.p.resolutions.get(&id.span),
+                            Some(Resolution::Territory(_))
+                        ) =>
+                    {
                         produced.insert(id.name.clone());
                     }
                     // Computed territories: any territory may be produced.
@@ -353,8 +455,12 @@ impl Checker {
                 continue;
             }
             self.diags.push(
-                Diagnostic::warning(codes::W_UNREACHABLE_TERRITORY, t.span, format!("no assign rule puts any account in territory `{}`", t.name))
-                    .with_help("add a rule that assigns it, or remove the territory"),
+                Diagnostic::warning(
+                    codes::W_UNREACHABLE_TERRITORY,
+                    t.span,
+                    format!("no assign rule puts any account in territory `{}`", t.name),
+                )
+                .with_help("add a rule that assigns it, or remove the territory"),
             );
         }
     }

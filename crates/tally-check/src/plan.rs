@@ -17,6 +17,7 @@ impl Checker {
         match self.table_state.get(&id) {
             Some(State::Done) => return,
             Some(State::InProgress) => {
+                self.broken_tables.insert(id);
                 let mut names: Vec<String> = self
                     .table_stack
                     .iter()
@@ -44,7 +45,7 @@ impl Checker {
         };
         self.table_state.insert(id, State::InProgress);
         self.table_stack.push((id, from.unwrap_or_default()));
-        self.isolated(|c| match kind {
+        self.isolated(|c| match kind.clone() {
             TableKind::Declared(_) => {}
             TableKind::Credits => c.check_credits(id),
             TableKind::Plan(r) => c.check_plan(r, id),
@@ -52,11 +53,18 @@ impl Checker {
         });
         self.table_stack.pop();
         self.table_state.insert(id, State::Done);
+        if !matches!(kind, TableKind::Declared(_)) {
+            self.p.table_order.push(id);
+        }
     }
 
     fn check_plan(&mut self, r: DeclRef, id: TableId) {
         let modules = std::sync::Arc::clone(&self.modules);
-        let Some(DeclKind::Plan(plan)) = modules.get(r.module).and_then(|m| m.decls.get(r.decl)).map(|d| &d.kind) else {
+        let Some(DeclKind::Plan(plan)) = modules
+            .get(r.module)
+            .and_then(|m| m.decls.get(r.decl))
+            .map(|d| &d.kind)
+        else {
             return;
         };
         let metrics: Vec<&Setting> = plan
@@ -77,7 +85,8 @@ impl Checker {
                 span: m.name.span,
             })
             .collect();
-        self.later_metrics.extend(placeholders.iter().map(|l| l.span));
+        self.later_metrics
+            .extend(placeholders.iter().map(|l| l.span));
         let mut columns: Vec<ColumnInfo> = Vec::new();
         let mut seen: HashMap<String, Span> = HashMap::new();
         let mut saw_metric = false;
@@ -108,7 +117,9 @@ impl Checker {
                         }
                         PlanItem::Metric(m) => {
                             saw_metric = true;
+                            c.current_metric = Some(m.name.span);
                             let ty = c.expr(&m.value);
+                            c.current_metric = None;
                             c.later_metrics.remove(&m.name.span);
                             if let Some(prev) = seen.insert(m.name.name.clone(), m.name.span) {
                                 c.duplicate_in_plan(&m.name, prev);
@@ -138,8 +149,12 @@ impl Checker {
 
     fn duplicate_in_plan(&mut self, name: &Ident, prev: Span) {
         self.diags.push(
-            Diagnostic::error(codes::DUPLICATE, name.span, format!("`{}` is defined twice in this plan", name.name))
-                .with_secondary(prev, "first defined here"),
+            Diagnostic::error(
+                codes::DUPLICATE,
+                name.span,
+                format!("`{}` is defined twice in this plan", name.name),
+            )
+            .with_secondary(prev, "first defined here"),
         );
     }
 
@@ -151,7 +166,10 @@ impl Checker {
             Type::List(e) => ((**e).clone(), None),
             Type::Unknown => (Type::Unknown, None),
             other => {
-                let msg = format!("`for` needs a table or a list to loop over, but this is `{}`", self.show(other));
+                let msg = format!(
+                    "`for` needs a table or a list to loop over, but this is `{}`",
+                    self.show(other)
+                );
                 self.diags.push(
                     Diagnostic::error(codes::PLAN, f.source.span, msg)
                         .with_help("loop over a table (`for ae in reps`) or a list of periods (`for q in quarters(FY2026)`)"),
@@ -167,9 +185,13 @@ impl Checker {
             };
             match scope {
                 Some(s) => self.with_scope(s, |c| {
-                    c.with_scope(Scope::Locals(vec![var]), |c| c.condition(filter, "the `where` of `for`"))
+                    c.with_scope(Scope::Locals(vec![var]), |c| {
+                        c.condition(filter, "the `where` of `for`")
+                    })
                 }),
-                None => self.with_scope(Scope::Locals(vec![var]), |c| c.condition(filter, "the `where` of `for`")),
+                None => self.with_scope(Scope::Locals(vec![var]), |c| {
+                    c.condition(filter, "the `where` of `for`")
+                }),
             }
         }
         var_ty

@@ -231,6 +231,12 @@ pub struct Program {
     pub fns: Vec<FnInfo>,
     /// `assign` declarations in source order.
     pub assigns: Vec<AssignInfo>,
+    /// Indices into `assigns` in evaluation order (a field after the
+    /// fields it uses).
+    pub assign_order: Vec<usize>,
+    /// `credits`, plans and reports in evaluation order (a table after the
+    /// tables it reads).
+    pub table_order: Vec<TableId>,
     /// The crediting policy, if any `credit` block exists.
     pub credit: Option<CreditInfo>,
     /// Plans in source order (declaration, result table).

@@ -69,8 +69,12 @@ impl Checker {
             };
             if let Some(prev) = seen.insert(key, item.span) {
                 self.diags.push(
-                    Diagnostic::error(codes::REPORT, item.span, format!("a report has one `{key}`; this is the second"))
-                        .with_secondary(prev, "the first"),
+                    Diagnostic::error(
+                        codes::REPORT,
+                        item.span,
+                        format!("a report has one `{key}`; this is the second"),
+                    )
+                    .with_secondary(prev, "the first"),
                 );
             }
         }
@@ -94,22 +98,36 @@ impl Checker {
             _ => "name".to_string(),
         };
         self.diags.push(
-            Diagnostic::error(codes::REPORT, n.value.span, format!("this {what} needs a name"))
-                .with_help(format!("write `{suggestion} = ...` before the expression")),
+            Diagnostic::error(
+                codes::REPORT,
+                n.value.span,
+                format!("this {what} needs a name"),
+            )
+            .with_help(format!("write `{suggestion} = ...` before the expression")),
         );
         None
     }
 
     pub(crate) fn check_report(&mut self, r: DeclRef, id: TableId) {
         let modules = std::sync::Arc::clone(&self.modules);
-        let Some(DeclKind::Report(report)) = modules.get(r.module).and_then(|m| m.decls.get(r.decl)).map(|d| &d.kind) else {
+        let Some(DeclKind::Report(report)) = modules
+            .get(r.module)
+            .and_then(|m| m.decls.get(r.decl))
+            .map(|d| &d.kind)
+        else {
             return;
         };
         let clauses = self.report_clauses(report);
         let Some((source, _)) = clauses.from else {
             self.diags.push(
-                Diagnostic::error(codes::REPORT, report.name.span, format!("report `{}` has no `from`", report.name.name))
-                    .with_help("say which table it reads, e.g. `from credits where role == \"revenue\"`"),
+                Diagnostic::error(
+                    codes::REPORT,
+                    report.name.span,
+                    format!("report `{}` has no `from`", report.name.name),
+                )
+                .with_help(
+                    "say which table it reads, e.g. `from credits where role == \"revenue\"`",
+                ),
             );
             return;
         };
@@ -118,21 +136,30 @@ impl Checker {
             Type::Unknown => return,
             other => {
                 let msg = format!("`from` needs a table, but this is `{}`", self.show(&other));
-                self.diags.push(Diagnostic::error(codes::REPORT, source.span, msg).with_help("read a declared table, `credits`, a plan or another report"));
+                self.diags.push(
+                    Diagnostic::error(codes::REPORT, source.span, msg)
+                        .with_help("read a declared table, `credits`, a plan or another report"),
+                );
                 return;
             }
         };
         for w in &clauses.wheres {
-            self.with_scope(Scope::Columns(input), |c| c.condition(w, "the `where` of a report"));
+            self.with_scope(Scope::Columns(input), |c| {
+                c.condition(w, "the `where` of a report")
+            });
         }
         let mut output: Vec<ColumnInfo> = Vec::new();
         let mut names: HashMap<String, Span> = HashMap::new();
         let mut push_column = |c: &mut Checker, name: &Ident, ty: Type| {
             if let Some(prev) = names.insert(name.name.clone(), name.span) {
                 c.diags.push(
-                    Diagnostic::error(codes::DUPLICATE, name.span, format!("the report has two columns named `{}`", name.name))
-                        .with_secondary(prev, "the first")
-                        .with_help("give one of them another name with `new_name = ...`"),
+                    Diagnostic::error(
+                        codes::DUPLICATE,
+                        name.span,
+                        format!("the report has two columns named `{}`", name.name),
+                    )
+                    .with_secondary(prev, "the first")
+                    .with_help("give one of them another name with `new_name = ...`"),
                 );
             }
             output.push(ColumnInfo {
@@ -178,7 +205,11 @@ impl Checker {
             }
             None if !grouped => {
                 if let Some(info) = self.p.table(input).cloned() {
-                    for col in info.columns.iter().filter(|c| !matches!(c.origin, ColumnOrigin::RuleLabel(_))) {
+                    for col in info
+                        .columns
+                        .iter()
+                        .filter(|c| !matches!(c.origin, ColumnOrigin::RuleLabel(_)))
+                    {
                         output.push(ColumnInfo {
                             name: col.name.clone(),
                             ty: col.ty.clone(),
@@ -205,10 +236,14 @@ impl Checker {
                 });
                 let inner = ty.strip_optional();
                 let ok = types::orderable(inner, inner)
-                    || matches!(inner, Type::Territory | Type::Bool | Type::Row(_) | Type::Unknown | Type::NoneLit);
+                    || matches!(
+                        inner,
+                        Type::Territory | Type::Bool | Type::Row(_) | Type::Unknown | Type::NoneLit
+                    );
                 if !ok {
                     let msg = format!("a report cannot be ordered by a `{}`", self.show(&ty));
-                    self.diags.push(Diagnostic::error(codes::REPORT, key.value.span, msg));
+                    self.diags
+                        .push(Diagnostic::error(codes::REPORT, key.value.span, msg));
                 }
             }
         }
@@ -216,15 +251,29 @@ impl Checker {
             let ty = self.expr(limit);
             let negative = matches!(&limit.kind, ExprKind::Unary { op: UnOp::Neg, .. });
             if !matches!(ty, Type::Int | Type::Unknown) || negative {
-                let msg = format!("`limit` needs a whole number of rows, but this is `{}`", self.show(&ty));
-                self.diags.push(Diagnostic::error(codes::REPORT, limit.span, msg).with_help("write e.g. `limit 10`"));
+                let msg = if negative {
+                    "`limit` needs a number of rows of zero or more".to_string()
+                } else {
+                    format!(
+                        "`limit` needs a whole number of rows, but this is `{}`",
+                        self.show(&ty)
+                    )
+                };
+                self.diags.push(
+                    Diagnostic::error(codes::REPORT, limit.span, msg)
+                        .with_help("write e.g. `limit 10`"),
+                );
             }
         }
         if let Some(span) = clauses.totals {
             if !grouped {
                 self.diags.push(
-                    Diagnostic::error(codes::REPORT, span, "`totals` needs `group by`: it adds a row that aggregates all groups")
-                        .with_help("add `group by ...`, or remove `totals`"),
+                    Diagnostic::error(
+                        codes::REPORT,
+                        span,
+                        "`totals` needs `group by`: it adds a row that aggregates all groups",
+                    )
+                    .with_help("add `group by ...`, or remove `totals`"),
                 );
             }
         }

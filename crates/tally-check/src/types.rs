@@ -74,7 +74,10 @@ impl Type {
 
     /// True for `Int`, `Decimal`, `Percent` (and the numeric type variable).
     pub fn is_number(&self) -> bool {
-        matches!(self, Type::Int | Type::Decimal | Type::Percent | Type::Var('N'))
+        matches!(
+            self,
+            Type::Int | Type::Decimal | Type::Percent | Type::Var('N')
+        )
     }
 
     /// True for numbers and money.
@@ -116,11 +119,13 @@ impl<'a> TypeDisplay<'a> {
 
 impl fmt::Display for TypeDisplay<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sub = |t: &'_ Type| TypeDisplay {
-            ty: t,
-            name_of: self.name_of,
-        }
-        .to_string();
+        let sub = |t: &'_ Type| {
+            TypeDisplay {
+                ty: t,
+                name_of: self.name_of,
+            }
+            .to_string()
+        };
         match self.ty {
             Type::Text => write!(f, "Text"),
             Type::Int => write!(f, "Int"),
@@ -268,6 +273,15 @@ pub fn orderable(a: &Type, b: &Type) -> bool {
         (Money, Money) | (Date, Date) | (Text, Text) | (Period, Period) => true,
         _ => false,
     }
+}
+
+/// "a `Text`", "an `Int`": the article for a type name in backticks.
+pub fn article(shown: &str) -> String {
+    let vowel = shown
+        .chars()
+        .next()
+        .is_some_and(|c| "AEIOUaeiou".contains(c));
+    format!("{} `{shown}`", if vowel { "an" } else { "a" })
 }
 
 #[cfg(test)]

@@ -17,7 +17,11 @@ pub fn run(policy: &Path, format: DiagFormat, deny_warnings: bool) -> u8 {
     let failed = compiled.has_errors() || (deny_warnings && !diags.is_empty());
     if !diags.is_empty() && format == DiagFormat::Human {
         let verdict = if failed { "failed" } else { "passed" };
-        eprintln!("\n{}: {verdict} with {}", policy.display(), output::summary(diags));
+        eprintln!(
+            "\n{}: {verdict} with {}",
+            policy.display(),
+            output::summary(diags)
+        );
     }
     if failed {
         output::FAILED

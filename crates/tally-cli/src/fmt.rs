@@ -21,7 +21,10 @@ pub fn run(files: &[PathBuf], check_only: bool) -> u8 {
                 let mut sources = tally::SourceMap::new();
                 sources.add(path.display().to_string(), text.clone());
                 output::print_diagnostics(&diags, &sources, output::DiagFormat::Human);
-                output::error_line(&format!("`{}` was not formatted because it does not parse", path.display()));
+                output::error_line(&format!(
+                    "`{}` was not formatted because it does not parse",
+                    path.display()
+                ));
                 code = code.max(output::FAILED);
                 continue;
             }
@@ -36,7 +39,11 @@ pub fn run(files: &[PathBuf], check_only: bool) -> u8 {
         }
         if check_only {
             let line = first_difference(&text, &formatted);
-            eprintln!("{}:{line}: not formatted (run `tally fmt {}`)", path.display(), path.display());
+            eprintln!(
+                "{}:{line}: not formatted (run `tally fmt {}`)",
+                path.display(),
+                path.display()
+            );
             code = code.max(output::FAILED);
         } else if let Err(e) = output::write_atomic(path, formatted.as_bytes()) {
             output::error_line(&format!("cannot write `{}`: {e}", path.display()));

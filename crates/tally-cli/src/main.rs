@@ -21,7 +21,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Parse, resolve, type-check and lint a policy
-    #[command(after_help = "Example:\n  tally check examples/acme/policy.tally\n  tally check policy.tally --format json --deny warnings")]
+    #[command(
+        after_help = "Example:\n  tally check examples/acme/policy.tally\n  tally check policy.tally --format json --deny warnings"
+    )]
     Check {
         /// The policy file
         policy: PathBuf,
@@ -33,7 +35,9 @@ enum Command {
         deny: Option<output::Deny>,
     },
     /// Format policy files in the one canonical layout
-    #[command(after_help = "Example:\n  tally fmt policy.tally           rewrite in place\n  tally fmt --check policies/*.tally   exit 1 if any file is not formatted")]
+    #[command(
+        after_help = "Example:\n  tally fmt policy.tally           rewrite in place\n  tally fmt --check policies/*.tally   exit 1 if any file is not formatted"
+    )]
     Fmt {
         /// Only report files that are not formatted; change nothing
         #[arg(long)]

@@ -35,7 +35,13 @@ pub fn stderr_color() -> bool {
 /// Prints diagnostics to stderr in the chosen format.
 pub fn print_diagnostics(diags: &[Diagnostic], sources: &SourceMap, format: DiagFormat) {
     let text = match format {
-        DiagFormat::Human => render_human(diags, sources, RenderOptions { color: stderr_color() }),
+        DiagFormat::Human => render_human(
+            diags,
+            sources,
+            RenderOptions {
+                color: stderr_color(),
+            },
+        ),
         DiagFormat::Json => render_json(diags, sources) + "\n",
     };
     let _ = std::io::stderr().write_all(text.as_bytes());
@@ -55,15 +61,25 @@ pub fn summary(diags: &[Diagnostic]) -> String {
 
 /// Prints a plain error line (for problems that are not diagnostics).
 pub fn error_line(message: &str) {
-    let head = if stderr_color() { "\x1b[1;31merror\x1b[0m" } else { "error" };
+    let head = if stderr_color() {
+        "\x1b[1;31merror\x1b[0m"
+    } else {
+        "error"
+    };
     let _ = writeln!(std::io::stderr(), "{head}: {message}");
 }
 
 /// Writes `contents` to `path` atomically: a temporary file in the same
 /// directory, then a rename, so a failure never leaves a partial file.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tally-tmp-{}", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;

@@ -186,8 +186,18 @@ impl Diagnostic {
 /// same place, and removes exact duplicates.
 pub fn sort_diagnostics(diags: &mut Vec<Diagnostic>) {
     diags.sort_by(|a, b| {
-        (a.primary.span.file, a.primary.span.start, a.severity, a.code)
-            .cmp(&(b.primary.span.file, b.primary.span.start, b.severity, b.code))
+        (
+            a.primary.span.file,
+            a.primary.span.start,
+            a.severity,
+            a.code,
+        )
+            .cmp(&(
+                b.primary.span.file,
+                b.primary.span.start,
+                b.severity,
+                b.code,
+            ))
     });
     diags.dedup();
 }

@@ -79,26 +79,48 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, paint: &Pai
             lc.line,
             lc.col
         );
-        let _ = writeln!(out, "{pad} {pipe}");
-        snippet(out, &d.primary, '^', sources, width, paint, color);
     }
-    for label in &d.secondary {
-        let Some(file) = sources.get(label.span.file) else {
+    // Labels grouped by file and line: each source line is printed once,
+    // followed by one underline row per label on it.
+    let mut labels: Vec<(&Label, char, &str)> = vec![(&d.primary, '^', color)];
+    labels.extend(d.secondary.iter().map(|l| (l, '-', BLUE)));
+    let line_of = |l: &Label| {
+        sources
+            .get(l.span.file)
+            .map(|f| f.line_col(l.span.lo()).line)
+            .unwrap_or(0)
+    };
+    let mut order: Vec<(u32, usize, usize)> = labels
+        .iter()
+        .enumerate()
+        .map(|(i, (l, _, _))| (l.span.file.0, line_of(l), i))
+        .collect();
+    // Primary file first, then others; lines in order within a file.
+    order.sort_by_key(|(f, line, i)| (*f != d.primary.span.file.0, *f, *line, *i));
+    let mut last: Option<(u32, usize)> = None;
+    for (file_id, line, i) in order {
+        let Some((label, mark, style)) = labels.get(i) else {
             continue;
         };
-        let lc = file.line_col(label.span.lo());
-        if label.span.file != d.primary.span.file {
-            let _ = writeln!(
-                out,
-                "{pad}{} {}:{}:{}",
-                paint.wrap(BLUE, ":::"),
-                file.name,
-                lc.line,
-                lc.col
-            );
+        if last != Some((file_id, line)) {
+            if last.map(|(f, _)| f) != Some(file_id) && file_id != d.primary.span.file.0 {
+                if let Some(file) = sources.get(label.span.file) {
+                    let lc = file.line_col(label.span.lo());
+                    let _ = writeln!(
+                        out,
+                        "{pad}{} {}:{}:{}",
+                        paint.wrap(BLUE, ":::"),
+                        file.name,
+                        lc.line,
+                        lc.col
+                    );
+                }
+            }
+            let _ = writeln!(out, "{pad} {pipe}");
+            source_line(out, label, sources, width, paint);
+            last = Some((file_id, line));
         }
-        let _ = writeln!(out, "{pad} {pipe}");
-        snippet(out, label, '-', sources, width, paint, BLUE);
+        underline(out, label, *mark, sources, width, paint, style);
     }
     if d.help.is_some() || !d.notes.is_empty() {
         let _ = writeln!(out, "{pad} {pipe}");
@@ -111,7 +133,18 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, paint: &Pai
     }
 }
 
-fn snippet(
+fn source_line(out: &mut String, label: &Label, sources: &SourceMap, width: usize, paint: &Paint) {
+    let Some(file) = sources.get(label.span.file) else {
+        return;
+    };
+    let start = file.line_col(label.span.lo());
+    let line = file.line_text(start.line).replace('\t', " ");
+    let pipe = paint.wrap(BLUE, "|");
+    let number = format!("{:>width$}", start.line);
+    let _ = writeln!(out, "{} {pipe} {line}", paint.wrap(BLUE, &number));
+}
+
+fn underline(
     out: &mut String,
     label: &Label,
     mark: char,
@@ -125,16 +158,13 @@ fn snippet(
     };
     let start = file.line_col(label.span.lo());
     let end = file.line_col(label.span.hi());
-    let line = file.line_text(start.line).replace('\t', " ");
-    let line_len = line.chars().count();
+    let line_len = file.line_text(start.line).chars().count();
     let underline_len = if end.line == start.line {
         end.col.saturating_sub(start.col).max(1)
     } else {
         line_len.saturating_sub(start.col - 1).max(1)
     };
     let pipe = paint.wrap(BLUE, "|");
-    let number = format!("{:>width$}", start.line);
-    let _ = writeln!(out, "{} {pipe} {line}", paint.wrap(BLUE, &number));
     let marks: String = std::iter::repeat_n(mark, underline_len).collect();
     let mut under = format!("{}{}", " ".repeat(start.col - 1), paint.wrap(color, &marks));
     if !label.message.is_empty() {

@@ -234,7 +234,10 @@ impl<T> Arm<T> {
 
     /// The label used in audit output: the rule's label, or `otherwise`.
     pub fn label_text(&self) -> &str {
-        self.label.as_ref().map(|l| l.value.as_str()).unwrap_or("otherwise")
+        self.label
+            .as_ref()
+            .map(|l| l.value.as_str())
+            .unwrap_or("otherwise")
     }
 }
 

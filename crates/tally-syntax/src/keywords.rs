@@ -91,8 +91,29 @@ pub const DECLARATION_KEYWORDS: &[&str] = &[
 /// means something at the start of a declaration or clause and can be used
 /// as a name elsewhere (a column called `rule`, a parameter called `on`).
 pub const RESERVED: &[&str] = &[
-    "if", "then", "else", "and", "or", "not", "in", "is", "as", "some", "none", "true",
-    "false", "within", "of", "gets", "when", "where", "desc", "asc", "by", "tiered",
+    "if",
+    "then",
+    "else",
+    "and",
+    "or",
+    "not",
+    "in",
+    "is",
+    "as",
+    "some",
+    "none",
+    "true",
+    "false",
+    "within",
+    "of",
+    "gets",
+    "when",
+    "where",
+    "desc",
+    "asc",
+    "by",
+    "tiered",
+    "otherwise",
 ];
 
 /// True when `word` is reserved (cannot be used as a name).

@@ -46,8 +46,8 @@ fn is_ident_char(b: u8) -> bool {
 /// Words after which a `-` is a prefix minus, and which themselves open a
 /// nested sub-expression (`if`, `not`).
 const PREFIX_CONTEXT_WORDS: &[&str] = &[
-    "if", "then", "else", "when", "and", "or", "not", "in", "gets", "of", "to", "within",
-    "where", "on", "limit", "expect", "by",
+    "if", "then", "else", "when", "and", "or", "not", "in", "gets", "of", "to", "within", "where",
+    "on", "limit", "expect", "by",
 ];
 
 struct Frame {
@@ -119,7 +119,8 @@ pub fn scan(text: &str) -> Scan {
                 i += 1;
             }
             let word = &text[start..i];
-            if line_head && is_boundary(word, frames.len() - 1, start - line_start_offset, text, i) {
+            if line_head && is_boundary(word, frames.len() - 1, start - line_start_offset, text, i)
+            {
                 if start > chunk_start {
                     out.chunks.push((chunk_start, start));
                     out.too_deep.push(chunk_deep);
@@ -172,8 +173,7 @@ pub fn scan(text: &str) -> Scan {
                 prev_operand = false;
             }
             b'0'..=b'9' => {
-                while i + 1 < bytes.len() && (is_ident_char(bytes[i + 1]) || bytes[i + 1] == b'.')
-                {
+                while i + 1 < bytes.len() && (is_ident_char(bytes[i + 1]) || bytes[i + 1] == b'.') {
                     i += 1;
                 }
                 prev_operand = true;
@@ -206,7 +206,10 @@ fn continues_expression(rest: &str) -> bool {
     if t.starts_with(|c: char| "+-*/<>=!?.[(".contains(c)) {
         return true;
     }
-    let word: String = t.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    let word: String = t
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
     matches!(
         word.as_str(),
         "and" | "or" | "in" | "within" | "then" | "else" | "as" | "is" | "of" | "gets" | "when"

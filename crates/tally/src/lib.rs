@@ -13,7 +13,9 @@ mod loader;
 
 pub use loader::FsLoader;
 pub use tally_check::{Checked, Loader, NoImports, Program};
-pub use tally_diagnostics::{render_human, render_json, Diagnostic, RenderOptions, Severity, SourceMap};
+pub use tally_diagnostics::{
+    render_human, render_json, Diagnostic, RenderOptions, Severity, SourceMap,
+};
 
 use std::path::Path;
 

@@ -64,8 +64,9 @@ impl Loader for FsLoader {
         } else {
             importer_dir
         };
-        let full = confined_join(&self.root, &importer_dir, path)
-            .ok_or_else(|| "imports may only read files in the policy's directory or below it".to_string())?;
+        let full = confined_join(&self.root, &importer_dir, path).ok_or_else(|| {
+            "imports may only read files in the policy's directory or below it".to_string()
+        })?;
         let text = std::fs::read_to_string(&full).map_err(|e| e.to_string().to_lowercase())?;
         Ok((full.display().to_string(), text))
     }
@@ -78,8 +79,14 @@ mod tests {
     #[test]
     fn refuses_to_leave_the_root() {
         let root = Path::new("/p");
-        assert_eq!(confined_join(root, Path::new("/p/a"), "b.tally"), Some(PathBuf::from("/p/a/b.tally")));
-        assert_eq!(confined_join(root, Path::new("/p/a"), "../c.tally"), Some(PathBuf::from("/p/c.tally")));
+        assert_eq!(
+            confined_join(root, Path::new("/p/a"), "b.tally"),
+            Some(PathBuf::from("/p/a/b.tally"))
+        );
+        assert_eq!(
+            confined_join(root, Path::new("/p/a"), "../c.tally"),
+            Some(PathBuf::from("/p/c.tally"))
+        );
         assert_eq!(confined_join(root, Path::new("/p"), "../x.tally"), None);
         assert_eq!(confined_join(root, Path::new("/p"), "/etc/passwd"), None);
     }

@@ -72,7 +72,11 @@ impl Builder {
         Setting { name, value, span }
     }
 
-    pub(crate) fn ident_of(&mut self, pair: Option<Pair<'_, Rule>>, at: tally_diagnostics::Span) -> Ident {
+    pub(crate) fn ident_of(
+        &mut self,
+        pair: Option<Pair<'_, Rule>>,
+        at: tally_diagnostics::Span,
+    ) -> Ident {
         match pair {
             Some(p) => self.ident(p),
             None => Ident {
@@ -82,7 +86,11 @@ impl Builder {
         }
     }
 
-    pub(crate) fn expr_of(&mut self, pair: Option<Pair<'_, Rule>>, at: tally_diagnostics::Span) -> Expr {
+    pub(crate) fn expr_of(
+        &mut self,
+        pair: Option<Pair<'_, Rule>>,
+        at: tally_diagnostics::Span,
+    ) -> Expr {
         match pair {
             Some(p) => self.expr(p),
             None => Expr {

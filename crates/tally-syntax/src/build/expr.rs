@@ -238,7 +238,11 @@ impl Builder {
                         self.error(
                             "E0003",
                             span,
-                            format!("the whole number `{}` is too large (the limit is {})", n.text, i64::MAX),
+                            format!(
+                                "the whole number `{}` is too large (the limit is {})",
+                                n.text,
+                                i64::MAX
+                            ),
                         );
                     }
                     ExprKind::Int(n)
@@ -262,7 +266,10 @@ impl Builder {
                         value: rust_decimal::Decimal::ZERO,
                     },
                 };
-                let currency = parts.next().map(|c| c.as_str().to_string()).unwrap_or_default();
+                let currency = parts
+                    .next()
+                    .map(|c| c.as_str().to_string())
+                    .unwrap_or_default();
                 ExprKind::Money { amount, currency }
             }
             Rule::date => match chrono::NaiveDate::parse_from_str(pair.as_str(), "%Y-%m-%d") {

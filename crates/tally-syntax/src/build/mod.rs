@@ -71,7 +71,8 @@ pub(crate) fn significant<'i>(pair: Pair<'i, Rule>) -> impl Iterator<Item = Pair
 }
 
 fn is_keyword_rule(rule: Rule) -> bool {
-    static KEYWORD_RULES: std::sync::OnceLock<std::collections::HashSet<Rule>> = std::sync::OnceLock::new();
+    static KEYWORD_RULES: std::sync::OnceLock<std::collections::HashSet<Rule>> =
+        std::sync::OnceLock::new();
     KEYWORD_RULES
         .get_or_init(|| {
             Rule::all_rules()
@@ -170,7 +171,12 @@ fn attach_docs(decls: &mut [Decl], comments: &[Comment], src: &str) {
             if !gap.trim().is_empty() || gap.matches('\n').count() > 1 || !c.doc {
                 break;
             }
-            lines.push(c.text.trim_start_matches("///").trim_start_matches(' ').to_string());
+            lines.push(
+                c.text
+                    .trim_start_matches("///")
+                    .trim_start_matches(' ')
+                    .to_string(),
+            );
             cursor = c.span.lo();
         }
         if !lines.is_empty() {

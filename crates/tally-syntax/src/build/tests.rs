@@ -12,8 +12,15 @@ fn parses_the_acme_policy() {
     let src = include_str!("../../../../examples/acme/policy.tally");
     let m = parse_ok(src);
     assert!(m.decls.len() > 20);
-    assert!(m.decls.iter().all(|d| !matches!(d.kind, DeclKind::Error(_))));
-    let fn_decl = m.decls.iter().find(|d| matches!(d.kind, DeclKind::Fn(_))).unwrap();
+    assert!(m
+        .decls
+        .iter()
+        .all(|d| !matches!(d.kind, DeclKind::Error(_))));
+    let fn_decl = m
+        .decls
+        .iter()
+        .find(|d| matches!(d.kind, DeclKind::Fn(_)))
+        .unwrap();
     assert_eq!(
         fn_decl.doc.as_deref(),
         Some("The rep holding `job` in territory `t` on date `on`, if any.")
@@ -23,11 +30,28 @@ fn parses_the_acme_policy() {
 #[test]
 fn precedence_follows_the_spec() {
     let e = parse_expr(FileId(0), "not a == b and c or d").unwrap();
-    let ExprKind::Binary { op: BinOp::Or, lhs, .. } = e.kind else { panic!("{e:?}") };
-    let ExprKind::Binary { op: BinOp::And, lhs, .. } = lhs.kind else { panic!() };
+    let ExprKind::Binary {
+        op: BinOp::Or, lhs, ..
+    } = e.kind
+    else {
+        panic!("{e:?}")
+    };
+    let ExprKind::Binary {
+        op: BinOp::And,
+        lhs,
+        ..
+    } = lhs.kind
+    else {
+        panic!()
+    };
     assert!(matches!(lhs.kind, ExprKind::Unary { op: UnOp::Not, .. }));
     let e = parse_expr(FileId(0), "a + b * c ?? d").unwrap();
-    let ExprKind::Binary { op: BinOp::Default, .. } = e.kind else { panic!("{e:?}") };
+    let ExprKind::Binary {
+        op: BinOp::Default, ..
+    } = e.kind
+    else {
+        panic!("{e:?}")
+    };
     let e = parse_expr(FileId(0), "-x.y as Percent").unwrap();
     assert!(matches!(e.kind, ExprKind::Unary { op: UnOp::Neg, .. }));
     let e = parse_expr(FileId(0), "co_owner is some").unwrap();
@@ -52,10 +76,16 @@ fn literals() {
     ];
     for (src, kind) in cases {
         let e = parse_expr(FileId(0), src).unwrap();
-        assert!(format!("{:?}", e.kind).starts_with(kind), "{src}: {:?}", e.kind);
+        assert!(
+            format!("{:?}", e.kind).starts_with(kind),
+            "{src}: {:?}",
+            e.kind
+        );
     }
     let e = parse_expr(FileId(0), "12.5%").unwrap();
-    let ExprKind::Percent(n) = e.kind else { panic!() };
+    let ExprKind::Percent(n) = e.kind else {
+        panic!()
+    };
     assert_eq!(n.value.to_string(), "0.125");
 }
 
@@ -82,7 +112,11 @@ fn a_broken_declaration_does_not_hide_the_others() {
 
 #[test]
 fn deep_nesting_is_an_error_not_a_crash() {
-    let src = format!("const x = {}1{}\n", "(".repeat(100_000), ")".repeat(100_000));
+    let src = format!(
+        "const x = {}1{}\n",
+        "(".repeat(100_000),
+        ")".repeat(100_000)
+    );
     let parsed = parse(FileId(0), &src);
     assert_eq!(parsed.diagnostics[0].code, "E0006");
 }

@@ -1,0 +1,530 @@
+//! Compiling checked expressions into closures, once. Names are resolved
+//! here (through the checker's resolutions) into row, column and slot
+//! positions, so evaluation never looks anything up by name.
+
+pub(crate) mod calls;
+pub mod tiers;
+
+use crate::error::{codes, EvalError};
+use crate::ops;
+use crate::runtime::{Eval, Frame, Runtime};
+use crate::value::{RowRef, TableView, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
+use tally_check::{Program, Resolution, TableId, Type};
+use tally_diagnostics::Span;
+use tally_syntax::ast::*;
+
+/// A compiled function: its body and the number of local slots it needs.
+pub struct CompiledFn {
+    /// The body (parameters are slots `0..params`).
+    pub body: Eval,
+    /// Local slots the body uses.
+    pub slots: usize,
+}
+
+#[derive(Clone, Debug)]
+enum Scope {
+    /// A row of `table` is at `frame.rows[depth]`.
+    Row { table: TableId, depth: usize },
+    /// Locals defined at these spans live in these slots.
+    Locals(Vec<(Span, usize)>),
+    /// A grouped report: keys are locals; aggregates iterate `frame.group`
+    /// rows of `input`, pushing each at `frame.rows[depth]`.
+    Group { input: TableId, depth: usize },
+}
+
+/// Compiles expressions of one program.
+pub struct Compiler<'p> {
+    pub(crate) program: &'p Program,
+    scopes: Vec<Scope>,
+    rows_depth: usize,
+    next_slot: usize,
+    max_slot: usize,
+    fns: HashMap<usize, Arc<CompiledFn>>,
+}
+
+fn internal(span: Span, what: &str) -> EvalError {
+    EvalError::new(codes::NONE_VALUE, span, format!("internal error: {what}"))
+}
+
+impl<'p> Compiler<'p> {
+    /// A compiler for `program` with no scopes.
+    pub fn new(program: &'p Program) -> Compiler<'p> {
+        Compiler {
+            program,
+            scopes: Vec::new(),
+            rows_depth: 0,
+            next_slot: 0,
+            max_slot: 0,
+            fns: HashMap::new(),
+        }
+    }
+
+    /// Slots needed by what was compiled so far.
+    pub fn slots(&self) -> usize {
+        self.max_slot
+    }
+
+    /// Allocates a new local slot for the name defined at `def`.
+    pub fn bind(&mut self, def: Span) -> usize {
+        let slot = self.next_slot;
+        self.next_slot += 1;
+        self.max_slot = self.max_slot.max(self.next_slot);
+        match self.scopes.last_mut() {
+            Some(Scope::Locals(v)) => v.push((def, slot)),
+            _ => self.scopes.push(Scope::Locals(vec![(def, slot)])),
+        }
+        slot
+    }
+
+    /// Opens a scope for locals.
+    pub fn push_locals(&mut self) {
+        self.scopes.push(Scope::Locals(Vec::new()));
+    }
+
+    /// Opens a row scope: a row of `table` will be at `frame.rows[depth]`.
+    /// Returns the depth.
+    pub fn push_row(&mut self, table: TableId) -> usize {
+        let depth = self.rows_depth;
+        self.rows_depth += 1;
+        self.scopes.push(Scope::Row { table, depth });
+        depth
+    }
+
+    /// Opens a grouped-report scope over `input`.
+    pub fn push_group(&mut self, input: TableId) -> usize {
+        let depth = self.rows_depth;
+        self.rows_depth += 1;
+        self.scopes.push(Scope::Group { input, depth });
+        depth
+    }
+
+    /// Closes the innermost scope.
+    pub fn pop(&mut self) {
+        if let Some(Scope::Row { .. } | Scope::Group { .. }) = self.scopes.pop() {
+            self.rows_depth = self.rows_depth.saturating_sub(1);
+        }
+    }
+
+    fn find_local(&self, def: Span) -> Option<usize> {
+        self.scopes.iter().rev().find_map(|s| match s {
+            Scope::Locals(v) => v
+                .iter()
+                .rev()
+                .find(|(d, _)| *d == def)
+                .map(|(_, slot)| *slot),
+            _ => None,
+        })
+    }
+
+    fn find_row(&self, table: TableId) -> Option<usize> {
+        self.scopes.iter().rev().find_map(|s| match s {
+            Scope::Row { table: t, depth } | Scope::Group { input: t, depth } if *t == table => {
+                Some(*depth)
+            }
+            _ => None,
+        })
+    }
+
+    pub(crate) fn group_scope(&self) -> Option<(TableId, usize)> {
+        self.scopes.iter().rev().find_map(|s| match s {
+            Scope::Group { input, depth } => Some((*input, *depth)),
+            _ => None,
+        })
+    }
+
+    pub(crate) fn type_of(&self, span: Span) -> Type {
+        self.program
+            .types
+            .get(&span)
+            .cloned()
+            .unwrap_or(Type::Unknown)
+    }
+
+    /// Compiles an expression.
+    pub fn expr(&mut self, e: &Expr) -> Result<Eval, EvalError> {
+        let span = e.span;
+        Ok(match &e.kind {
+            ExprKind::Int(n) => {
+                let v = Value::Int(i64::try_from(n.value.mantissa()).unwrap_or(i64::MAX));
+                constant(v)
+            }
+            ExprKind::Decimal(n) => constant(Value::Decimal(n.value)),
+            ExprKind::Percent(n) => constant(Value::Percent(n.value)),
+            ExprKind::Money { amount, currency } => {
+                let c = crate::money::Currency::parse(currency)
+                    .ok_or_else(|| internal(span, "bad currency"))?;
+                constant(Value::Money(crate::money::Money::new(amount.value, c)))
+            }
+            ExprKind::Date(d) => constant(Value::Date(*d)),
+            ExprKind::Period(p) => constant(Value::Period(*p)),
+            ExprKind::Text(t) => constant(Value::text(t)),
+            ExprKind::Bool(b) => constant(Value::Bool(*b)),
+            ExprKind::None => constant(Value::None),
+            ExprKind::Paren(inner) => self.expr(inner)?,
+            ExprKind::List(items) => {
+                let items = items
+                    .iter()
+                    .map(|i| self.expr(i))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Arc::new(move |rt: &Runtime, f: &mut Frame| {
+                    let values = items
+                        .iter()
+                        .map(|i| i(rt, f))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    Ok(Value::List(values.into()))
+                })
+            }
+            ExprKind::Map(entries) => {
+                let entries = entries
+                    .iter()
+                    .map(|(k, v)| Ok((self.expr(k)?, self.expr(v)?)))
+                    .collect::<Result<Vec<_>, EvalError>>()?;
+                Arc::new(move |rt: &Runtime, f: &mut Frame| {
+                    let mut out = Vec::with_capacity(entries.len());
+                    for (k, v) in &entries {
+                        out.push((k(rt, f)?, v(rt, f)?));
+                    }
+                    Ok(Value::Map(out.into()))
+                })
+            }
+            ExprKind::Record(fields) => {
+                let fields = fields
+                    .iter()
+                    .map(|(n, v)| Ok((Arc::<str>::from(n.name.as_str()), self.expr(v)?)))
+                    .collect::<Result<Vec<_>, EvalError>>()?;
+                Arc::new(move |rt: &Runtime, f: &mut Frame| {
+                    let mut out = Vec::with_capacity(fields.len());
+                    for (n, v) in &fields {
+                        out.push((n.clone(), v(rt, f)?));
+                    }
+                    Ok(Value::Record(out.into()))
+                })
+            }
+            ExprKind::Name(id) => self.name(id)?,
+            ExprKind::Field {
+                base,
+                name,
+                optional,
+            } => self.field(base, name, *optional, span)?,
+            ExprKind::Method {
+                receiver,
+                method,
+                args,
+                optional,
+            } => self.method(receiver, method, args, *optional, span)?,
+            ExprKind::Call { func, args } => self.call(func, args, span)?,
+            ExprKind::Index { base, index } => self.index(base, index, span)?,
+            ExprKind::Unary { op, expr } => {
+                let inner = self.expr(expr)?;
+                match op {
+                    UnOp::Not => Arc::new(move |rt: &Runtime, f: &mut Frame| {
+                        Ok(Value::Bool(!matches!(inner(rt, f)?, Value::Bool(true))))
+                    }),
+                    UnOp::Neg => Arc::new(move |rt: &Runtime, f: &mut Frame| {
+                        ops::negate(&inner(rt, f)?, span)
+                    }),
+                }
+            }
+            ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, span)?,
+            ExprKind::Is { expr, some } => {
+                let inner = self.expr(expr)?;
+                let some = *some;
+                Arc::new(move |rt: &Runtime, f: &mut Frame| {
+                    Ok(Value::Bool(inner(rt, f)?.is_none() != some))
+                })
+            }
+            ExprKind::Cast { expr, ty } => {
+                let inner = self.expr(expr)?;
+                let to = ty.name.name.clone();
+                Arc::new(move |rt: &Runtime, f: &mut Frame| {
+                    let v = inner(rt, f)?;
+                    Ok(match (to.as_str(), v.as_decimal()) {
+                        ("Percent", Some(d)) => Value::Percent(d),
+                        ("Decimal", Some(d)) => Value::Decimal(d),
+                        _ => v,
+                    })
+                })
+            }
+            ExprKind::If {
+                cond,
+                then,
+                otherwise,
+            } => {
+                let (c, t, o) = (self.expr(cond)?, self.expr(then)?, self.expr(otherwise)?);
+                let ty = self.type_of(span);
+                let widen = matches!(ty.strip_optional(), Type::Decimal);
+                Arc::new(move |rt: &Runtime, f: &mut Frame| {
+                    let v = if matches!(c(rt, f)?, Value::Bool(true)) {
+                        t(rt, f)?
+                    } else {
+                        o(rt, f)?
+                    };
+                    Ok(if widen { to_decimal(v) } else { v })
+                })
+            }
+            ExprKind::Tiered(t) => self.tiered(t, span)?,
+        })
+    }
+
+    fn name(&mut self, id: &Ident) -> Result<Eval, EvalError> {
+        let span = id.span;
+        match self.program.resolutions.get(&id.span).cloned() {
+            Some(Resolution::Local(def)) => {
+                let slot = self
+                    .find_local(def)
+                    .ok_or_else(|| internal(span, &format!("no slot for `{}`", id.name)))?;
+                Ok(Arc::new(move |_: &Runtime, f: &mut Frame| {
+                    Ok(f.slots.get(slot).cloned().unwrap_or(Value::None))
+                }))
+            }
+            Some(Resolution::Column(t, col)) => {
+                let depth = self
+                    .find_row(t)
+                    .ok_or_else(|| internal(span, &format!("no row for `{}`", id.name)))?;
+                Ok(Arc::new(move |rt: &Runtime, f: &mut Frame| {
+                    let r = f
+                        .rows
+                        .get(depth)
+                        .copied()
+                        .ok_or_else(|| internal(span, "row missing"))?;
+                    Ok(rt.store.cell(r, col).clone())
+                }))
+            }
+            Some(Resolution::Const(c)) => Ok(Arc::new(move |rt: &Runtime, _: &mut Frame| {
+                rt.const_value(c)
+            })),
+            Some(Resolution::Territory(t)) => Ok(constant(Value::Territory(
+                u32::try_from(t).unwrap_or(u32::MAX),
+            ))),
+            Some(Resolution::Table(t)) => Ok(constant(Value::Table(TableView {
+                table: t,
+                rows: None,
+            }))),
+            _ => Err(internal(span, &format!("`{}` is not resolved", id.name))),
+        }
+    }
+
+    fn field(
+        &mut self,
+        base: &Expr,
+        name: &Ident,
+        optional: bool,
+        span: Span,
+    ) -> Result<Eval, EvalError> {
+        let b = self.expr(base)?;
+        let column = match self.program.resolutions.get(&name.span) {
+            Some(Resolution::Column(_, c)) => Some(*c),
+            _ => None,
+        };
+        let field = name.name.clone();
+        Ok(Arc::new(move |rt: &Runtime, f: &mut Frame| {
+            let v = b(rt, f)?;
+            match v {
+                Value::None if optional => Ok(Value::None),
+                Value::Row(r) => match column {
+                    Some(c) => Ok(rt.store.cell(r, c).clone()),
+                    None => Err(internal(span, "unresolved column")),
+                },
+                Value::Territory(t) => Ok(territory_field(rt, t, &field)),
+                Value::None => Err(EvalError::new(
+                    codes::NONE_VALUE,
+                    span,
+                    format!("`.{field}` on a value that is none"),
+                )
+                .help(format!("write `?.{field}` to get none instead"))),
+                other => Err(internal(span, &format!("`.{field}` on {}", other.kind()))),
+            }
+        }))
+    }
+
+    fn index(&mut self, base: &Expr, index: &Expr, span: Span) -> Result<Eval, EvalError> {
+        let (b, i) = (self.expr(base)?, self.expr(index)?);
+        Ok(Arc::new(move |rt: &Runtime, f: &mut Frame| {
+            let container = b(rt, f)?;
+            let key = i(rt, f)?;
+            match container {
+                Value::Map(entries) => Ok(entries
+                    .iter()
+                    .find(|(k, _)| ops::equal(k, &key, rt.store))
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or(Value::None)),
+                Value::Table(view) => {
+                    let table = rt.store.table(view.table);
+                    let lookup_key = match &key {
+                        Value::Row(r) => rt
+                            .store
+                            .table(r.table)
+                            .key_of(r.row as usize)
+                            .cloned()
+                            .unwrap_or(Value::None),
+                        k => k.clone(),
+                    };
+                    match table.lookup(&lookup_key) {
+                        Some(row) => Ok(Value::Row(RowRef {
+                            table: view.table,
+                            row,
+                        })),
+                        None => Err(EvalError::new(
+                            codes::MISSING_ROW,
+                            span,
+                            format!(
+                                "`{}` has no row with key {}",
+                                table.name,
+                                crate::display::plain(&key, rt.store)
+                            ),
+                        )
+                        .help("use `.get(key)` to get none instead of an error")),
+                    }
+                }
+                Value::None => Ok(Value::None),
+                other => Err(internal(span, &format!("indexing {}", other.kind()))),
+            }
+        }))
+    }
+
+    fn binary(&mut self, op: BinOp, lhs: &Expr, rhs: &Expr, span: Span) -> Result<Eval, EvalError> {
+        let (a, b) = (self.expr(lhs)?, self.expr(rhs)?);
+        Ok(match op {
+            BinOp::And => Arc::new(move |rt: &Runtime, f: &mut Frame| {
+                Ok(Value::Bool(
+                    matches!(a(rt, f)?, Value::Bool(true))
+                        && matches!(b(rt, f)?, Value::Bool(true)),
+                ))
+            }),
+            BinOp::Or => Arc::new(move |rt: &Runtime, f: &mut Frame| {
+                Ok(Value::Bool(
+                    matches!(a(rt, f)?, Value::Bool(true))
+                        || matches!(b(rt, f)?, Value::Bool(true)),
+                ))
+            }),
+            BinOp::Eq | BinOp::Ne => {
+                let want = op == BinOp::Eq;
+                Arc::new(move |rt: &Runtime, f: &mut Frame| {
+                    let (x, y) = (a(rt, f)?, b(rt, f)?);
+                    Ok(Value::Bool(ops::equal(&x, &y, rt.store) == want))
+                })
+            }
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                Arc::new(move |rt: &Runtime, f: &mut Frame| {
+                    let (x, y) = (a(rt, f)?, b(rt, f)?);
+                    Ok(Value::Bool(ops::order(op, &x, &y, span, rt.store)?))
+                })
+            }
+            BinOp::In => Arc::new(move |rt: &Runtime, f: &mut Frame| {
+                let (x, y) = (a(rt, f)?, b(rt, f)?);
+                Ok(Value::Bool(match (&x, &y) {
+                    (Value::None, _) => false,
+                    (_, Value::List(items)) => items.iter().any(|i| ops::equal(&x, i, rt.store)),
+                    (Value::Date(d), Value::Period(p)) => rt.calendar.contains(*p, *d),
+                    _ => false,
+                }))
+            }),
+            BinOp::Within => Arc::new(move |rt: &Runtime, f: &mut Frame| {
+                let (x, y) = (a(rt, f)?, b(rt, f)?);
+                Ok(Value::Bool(match (x, y) {
+                    (Value::Territory(t), Value::Territory(anc)) => within(rt, t, anc),
+                    _ => false,
+                }))
+            }),
+            BinOp::Default => Arc::new(move |rt: &Runtime, f: &mut Frame| {
+                let x = a(rt, f)?;
+                if x.is_none() {
+                    b(rt, f)
+                } else {
+                    Ok(x)
+                }
+            }),
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => {
+                Arc::new(move |rt: &Runtime, f: &mut Frame| {
+                    let (x, y) = (a(rt, f)?, b(rt, f)?);
+                    ops::arith(op, &x, &y, span, rt.store)
+                })
+            }
+        })
+    }
+
+    /// Compiles (once) and returns function `index`.
+    pub(crate) fn function(
+        &mut self,
+        index: usize,
+        span: Span,
+    ) -> Result<Arc<CompiledFn>, EvalError> {
+        if let Some(f) = self.fns.get(&index) {
+            return Ok(f.clone());
+        }
+        let info = self
+            .program
+            .fns
+            .get(index)
+            .ok_or_else(|| internal(span, "unknown function"))?;
+        let r = info
+            .decl
+            .ok_or_else(|| internal(span, "native function has no body"))?;
+        let Some(DeclKind::Fn(decl)) = self.program.decl(r).map(|d| &d.kind) else {
+            return Err(internal(span, "function declaration missing"));
+        };
+        let mut inner = Compiler::new(self.program);
+        inner.fns = std::mem::take(&mut self.fns);
+        inner.push_locals();
+        for p in &decl.params {
+            inner.bind(p.name.span);
+        }
+        let body = inner.expr(&decl.body);
+        self.fns = std::mem::take(&mut inner.fns);
+        let compiled = Arc::new(CompiledFn {
+            body: body?,
+            slots: inner.slots(),
+        });
+        self.fns.insert(index, compiled.clone());
+        Ok(compiled)
+    }
+}
+
+/// A closure returning a constant.
+pub(crate) fn constant(v: Value) -> Eval {
+    Arc::new(move |_: &Runtime, _: &mut Frame| Ok(v.clone()))
+}
+
+/// Widens Int and Percent to Decimal (where the checker typed Decimal).
+pub(crate) fn to_decimal(v: Value) -> Value {
+    match v {
+        Value::Int(i) => Value::Decimal(rust_decimal::Decimal::from(i)),
+        Value::Percent(p) => Value::Decimal(p),
+        v => v,
+    }
+}
+
+fn territory_field(rt: &Runtime, t: u32, field: &str) -> Value {
+    let Some(info) = rt.program.territories.get(t as usize) else {
+        return Value::None;
+    };
+    match field {
+        "name" => Value::text(&info.name),
+        "path" => Value::text(&info.path),
+        "level" => Value::Int(i64::try_from(info.level).unwrap_or(i64::MAX)),
+        "parent" => info
+            .parent
+            .map(|p| Value::Territory(u32::try_from(p).unwrap_or(u32::MAX)))
+            .unwrap_or(Value::None),
+        _ => Value::None,
+    }
+}
+
+/// `t within anc`: ancestor-or-self.
+pub(crate) fn within(rt: &Runtime, t: u32, anc: u32) -> bool {
+    let mut cur = Some(t as usize);
+    let mut guard = 0;
+    while let Some(c) = cur {
+        if c == anc as usize {
+            return true;
+        }
+        cur = rt.program.territories.get(c).and_then(|i| i.parent);
+        guard += 1;
+        if guard > rt.program.territories.len() {
+            break;
+        }
+    }
+    false
+}

@@ -1,0 +1,308 @@
+//! Derived fields by ordered rules (spec §2.5), with rule dispatch through
+//! an index: rules that test one column for equality (`==`, `in`) are
+//! looked up by the row's value instead of being tried one by one.
+
+use super::{row_label, Engine};
+use crate::compile::Compiler;
+use crate::error::{codes, EvalError};
+use crate::runtime::{Eval, Frame, Runtime};
+use crate::table::Store;
+use crate::value::{Key, RowRef, Value};
+use std::collections::{BTreeMap, HashMap};
+use tally_check::{Program, Resolution, TableId};
+use tally_diagnostics::Span;
+use tally_syntax::ast::*;
+
+/// One compiled rule.
+pub(crate) struct CompiledArm {
+    pub label: String,
+    pub when: Option<Eval>,
+    pub span: Span,
+}
+
+/// Which rules can match a row, by the value of one column.
+pub(crate) struct RuleIndex {
+    column: usize,
+    by_value: HashMap<Key, Vec<usize>>,
+    /// Rules that do not test the column (always candidates), in order.
+    wildcards: Vec<usize>,
+}
+
+impl RuleIndex {
+    /// The candidate rules for `row`, in rule order.
+    pub fn candidates(&self, store: &Store, row: RowRef) -> Vec<usize> {
+        let v = store.cell(row, self.column);
+        let key = match v {
+            Value::Row(r) => store
+                .table(r.table)
+                .key_of(r.row as usize)
+                .map(Key::of)
+                .unwrap_or(Key::None),
+            other => Key::of(other),
+        };
+        let hits = self.by_value.get(&key).map(Vec::as_slice).unwrap_or(&[]);
+        let mut out = Vec::with_capacity(hits.len() + self.wildcards.len());
+        let (mut i, mut j) = (0, 0);
+        while i < hits.len() || j < self.wildcards.len() {
+            match (hits.get(i), self.wildcards.get(j)) {
+                (Some(a), Some(b)) if a < b => {
+                    out.push(*a);
+                    i += 1;
+                }
+                (Some(a), None) => {
+                    out.push(*a);
+                    i += 1;
+                }
+                (_, Some(b)) => {
+                    out.push(*b);
+                    j += 1;
+                }
+                (None, None) => break,
+            }
+        }
+        out
+    }
+}
+
+/// The values `e` requires of a column, if `e` is `col == v` or `col in [..]`
+/// with constant right-hand sides.
+fn equality_atoms(program: &Program, rt: &Runtime, e: &Expr, out: &mut BTreeMap<usize, Vec<Key>>) {
+    match &e.kind {
+        ExprKind::Paren(x) => equality_atoms(program, rt, x, out),
+        ExprKind::Binary {
+            op: BinOp::And,
+            lhs,
+            rhs,
+        } => {
+            equality_atoms(program, rt, lhs, out);
+            equality_atoms(program, rt, rhs, out);
+        }
+        ExprKind::Binary {
+            op: op @ (BinOp::Eq | BinOp::In),
+            lhs,
+            rhs,
+        } => {
+            let column = match &lhs.kind {
+                ExprKind::Name(id) => match program.resolutions.get(&id.span) {
+                    Some(Resolution::Column(_, c)) => *c,
+                    _ => return,
+                },
+                _ => return,
+            };
+            let Some(value) = constant_value(program, rt, rhs) else {
+                return;
+            };
+            let keys = match (op, value) {
+                (BinOp::Eq, v) => vec![Key::of(&v)],
+                (_, Value::List(items)) => items.iter().map(Key::of).collect(),
+                _ => return,
+            };
+            // Two tests on one column: keep the first (still a correct
+            // over-approximation of the candidates).
+            out.entry(column).or_insert(keys);
+        }
+        _ => {}
+    }
+}
+
+/// The value of a literal, territory, const, or list of those.
+fn constant_value(program: &Program, rt: &Runtime, e: &Expr) -> Option<Value> {
+    Some(match &e.kind {
+        ExprKind::Text(t) => Value::text(t),
+        ExprKind::Int(n) => Value::Int(i64::try_from(n.value.mantissa()).ok()?),
+        ExprKind::Decimal(n) => Value::Decimal(n.value),
+        ExprKind::Bool(b) => Value::Bool(*b),
+        ExprKind::Date(d) => Value::Date(*d),
+        ExprKind::Period(p) => Value::Period(*p),
+        ExprKind::Paren(x) => constant_value(program, rt, x)?,
+        ExprKind::List(items) => Value::List(
+            items
+                .iter()
+                .map(|i| constant_value(program, rt, i))
+                .collect::<Option<Vec<_>>>()?
+                .into(),
+        ),
+        ExprKind::Name(id) => match program.resolutions.get(&id.span)? {
+            Resolution::Territory(t) => Value::Territory(u32::try_from(*t).ok()?),
+            Resolution::Const(c) => rt.const_value(*c).ok()?,
+            _ => return None,
+        },
+        _ => return None,
+    })
+}
+
+/// Builds a dispatch index over the column most rules test for equality.
+pub(crate) fn build_index(
+    program: &Program,
+    rt: &Runtime,
+    whens: &[Option<&Expr>],
+) -> Option<RuleIndex> {
+    let atoms: Vec<BTreeMap<usize, Vec<Key>>> = whens
+        .iter()
+        .map(|w| {
+            let mut m = BTreeMap::new();
+            if let Some(w) = w {
+                equality_atoms(program, rt, w, &mut m);
+            }
+            m
+        })
+        .collect();
+    let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
+    for a in &atoms {
+        for c in a.keys() {
+            *counts.entry(*c).or_default() += 1;
+        }
+    }
+    let (&column, &count) = counts
+        .iter()
+        .max_by_key(|(c, n)| (**n, std::cmp::Reverse(**c)))?;
+    if count < 2 {
+        return None;
+    }
+    let mut by_value: HashMap<Key, Vec<usize>> = HashMap::new();
+    let mut wildcards = Vec::new();
+    for (i, a) in atoms.iter().enumerate() {
+        match a.get(&column) {
+            Some(keys) => {
+                for k in keys {
+                    let list = by_value.entry(k.clone()).or_default();
+                    if list.last() != Some(&i) {
+                        list.push(i);
+                    }
+                }
+            }
+            None => wildcards.push(i),
+        }
+    }
+    Some(RuleIndex {
+        column,
+        by_value,
+        wildcards,
+    })
+}
+
+/// Computes derived field `idx` for every row of its table.
+pub(crate) fn run(engine: &Engine, store: &mut Store, idx: usize) -> Result<(), EvalError> {
+    let program = engine.program;
+    let Some(info) = program.assigns.get(idx) else {
+        return Ok(());
+    };
+    let Some(DeclKind::Assign(a)) = program.decl(info.decl).map(|d| &d.kind) else {
+        return Ok(());
+    };
+    let table: TableId = info.table;
+    let mut compiler = Compiler::new(program);
+    compiler.push_row(table);
+    let mut arms = Vec::with_capacity(a.arms.len());
+    let mut values = Vec::with_capacity(a.arms.len());
+    for arm in &a.arms {
+        let when = match &arm.when {
+            Some(w) => Some(compiler.expr(w)?),
+            None => None,
+        };
+        arms.push(CompiledArm {
+            label: arm.label_text().to_string(),
+            when,
+            span: arm.span,
+        });
+        values.push(compiler.expr(&arm.then)?);
+    }
+    let (column, rule_column) = (info.column, info.rule_column);
+    let (new_values, new_labels) = {
+        let rt = engine.runtime(store);
+        let whens: Vec<Option<&Expr>> = a.arms.iter().map(|arm| arm.when.as_ref()).collect();
+        let index = if a.hit == HitPolicy::FirstMatch || a.hit == HitPolicy::Unique {
+            build_index(program, &rt, &whens)
+        } else {
+            None
+        };
+        let n = store.table(table).len;
+        let mut out = Vec::with_capacity(n);
+        let mut labels = Vec::with_capacity(n);
+        let mut frame = Frame::with_slots(compiler.slots());
+        for row in 0..n {
+            let r = RowRef {
+                table,
+                row: u32::try_from(row).unwrap_or(u32::MAX),
+            };
+            frame.rows.clear();
+            frame.rows.push(r);
+            let chosen = choose(&rt, &mut frame, &arms, a.hit, index.as_ref(), r)
+                .map_err(|e| e.at_row(|| row_label(rt.store, r)))?;
+            match chosen {
+                Some(i) => {
+                    let v = values.get(i).map(|e| e(&rt, &mut frame)).transpose();
+                    let v = v
+                        .map_err(|e| e.at_row(|| row_label(rt.store, r)))?
+                        .unwrap_or(Value::None);
+                    out.push(v);
+                    labels.push(
+                        arms.get(i)
+                            .map(|a| Value::text(&a.label))
+                            .unwrap_or(Value::None),
+                    );
+                }
+                None => {
+                    out.push(Value::None);
+                    labels.push(Value::None);
+                }
+            }
+        }
+        rt.step(n as u64, a.field.span)?;
+        (out, labels)
+    };
+    if let Some(t) = store.table_mut(table) {
+        if let Some(c) = t.columns.get_mut(column) {
+            c.values = new_values;
+        }
+        if let Some(c) = t.columns.get_mut(rule_column) {
+            c.values = new_labels;
+        }
+    }
+    Ok(())
+}
+
+/// The arm that holds for the row under `hit`, if any (`otherwise` included).
+pub(crate) fn choose(
+    rt: &Runtime,
+    frame: &mut Frame,
+    arms: &[CompiledArm],
+    hit: HitPolicy,
+    index: Option<&RuleIndex>,
+    row: RowRef,
+) -> Result<Option<usize>, EvalError> {
+    let otherwise = arms.iter().position(|a| a.when.is_none());
+    let candidates: Vec<usize> = match index {
+        Some(ix) => ix.candidates(rt.store, row),
+        None => (0..arms.len()).collect(),
+    };
+    let mut matched: Option<usize> = None;
+    for i in candidates {
+        let Some(arm) = arms.get(i) else { continue };
+        let Some(when) = &arm.when else { continue };
+        if matches!(when(rt, frame)?, Value::Bool(true)) {
+            match (hit, matched) {
+                (HitPolicy::Unique, Some(first)) => {
+                    let first_arm = arms.get(first);
+                    let mut e = EvalError::new(
+                        codes::UNIQUE,
+                        arm.span,
+                        format!(
+                            "rules \"{}\" and \"{}\" both match, but the block is `unique`",
+                            first_arm.map(|a| a.label.as_str()).unwrap_or("?"),
+                            arm.label
+                        ),
+                    )
+                    .help("make the rules' conditions exclusive, or use `first match`");
+                    if let Some(f) = first_arm {
+                        e = e.related(f.span, "the first matching rule");
+                    }
+                    return Err(e);
+                }
+                (HitPolicy::Unique, None) => matched = Some(i),
+                _ => return Ok(Some(i)),
+            }
+        }
+    }
+    Ok(matched.or(otherwise))
+}

@@ -1,0 +1,400 @@
+//! Crediting (spec §2.6): role groups, exact allocation, rollups.
+
+use super::assign::{build_index, choose, CompiledArm};
+use super::{row_label, Engine};
+use crate::compile::Compiler;
+use crate::error::{codes, EvalError};
+use crate::money::{allocate, Money};
+use crate::runtime::{Eval, Frame, Runtime};
+use crate::table::{Store, Table};
+use crate::value::{RowRef, Value};
+use rust_decimal::Decimal;
+use tally_check::{ColumnOrigin, DeclRef, TableId, Type};
+use tally_diagnostics::Span;
+use tally_syntax::ast::*;
+
+/// Column order of the `credits` table.
+pub const CREDIT_COLUMNS: [&str; 7] = ["deal", "payee", "role", "rule", "share", "amount", "date"];
+
+struct CompiledGets {
+    payee: Eval,
+    share: Eval,
+    span: Span,
+}
+
+struct CompiledGroup {
+    name: String,
+    hit: HitPolicy,
+    arms: Vec<CompiledArm>,
+    payees: Vec<Vec<CompiledGets>>,
+    when_exprs: Vec<Option<Expr>>,
+}
+
+enum Step {
+    Let(usize, Eval),
+    Group(CompiledGroup),
+    Rollup {
+        group: String,
+        via: Option<usize>,
+        role: String,
+        span: Span,
+    },
+}
+
+struct CompiledBlock {
+    filter: Option<Eval>,
+    on: Eval,
+    amount: Eval,
+    steps: Vec<Step>,
+    slots: usize,
+}
+
+fn compile_block(
+    engine: &Engine,
+    r: DeclRef,
+    credited: TableId,
+) -> Result<Option<CompiledBlock>, EvalError> {
+    let program = engine.program;
+    let Some(DeclKind::Credit(c)) = program.decl(r).map(|d| &d.kind) else {
+        return Ok(None);
+    };
+    let mut compiler = Compiler::new(program);
+    compiler.push_row(credited);
+    compiler.push_locals();
+    let filter = c.filter.as_ref().map(|f| compiler.expr(f)).transpose()?;
+    let on = compiler.expr(&c.on)?;
+    let mut amount: Option<Eval> = None;
+    let mut steps = Vec::new();
+    let payee_table = program.credit.as_ref().and_then(|c| c.payees);
+    for item in &c.items {
+        match item {
+            CreditItem::Let(l) => {
+                let value = compiler.expr(&l.value)?;
+                let slot = compiler.bind(l.name.span);
+                steps.push(Step::Let(slot, value));
+            }
+            CreditItem::Setting(s) => amount = Some(compiler.expr(&s.value)?),
+            CreditItem::Group(g) => {
+                let mut arms = Vec::new();
+                let mut payees = Vec::new();
+                for arm in &g.arms {
+                    arms.push(CompiledArm {
+                        label: arm.label_text().to_string(),
+                        when: arm.when.as_ref().map(|w| compiler.expr(w)).transpose()?,
+                        span: arm.span,
+                    });
+                    let mut list = Vec::new();
+                    for gets in &arm.then {
+                        list.push(CompiledGets {
+                            payee: compiler.expr(&gets.payee)?,
+                            share: compiler.expr(&gets.share)?,
+                            span: gets.span,
+                        });
+                    }
+                    payees.push(list);
+                }
+                steps.push(Step::Group(CompiledGroup {
+                    name: g.name.name.clone(),
+                    hit: g.hit,
+                    arms,
+                    payees,
+                    when_exprs: g.arms.iter().map(|a| a.when.clone()).collect(),
+                }));
+            }
+            CreditItem::Rollup(ru) => {
+                let via = payee_table
+                    .and_then(|t| program.table(t))
+                    .and_then(|t| t.column(&ru.via.name));
+                steps.push(Step::Rollup {
+                    group: ru.group.name.clone(),
+                    via,
+                    role: ru.role.name.clone(),
+                    span: ru.span,
+                });
+            }
+        }
+    }
+    let amount = match amount {
+        Some(a) => a,
+        None => {
+            let info = program.table(credited);
+            let col = info.and_then(|t| {
+                t.columns.iter().position(|c| {
+                    c.ty == Type::Money && matches!(c.origin, ColumnOrigin::Loaded { .. })
+                })
+            });
+            let Some(col) = col else {
+                return Err(EvalError::new(
+                    codes::NONE_VALUE,
+                    c.table.span,
+                    "the credited table has no Money column",
+                ));
+            };
+            std::sync::Arc::new(move |rt: &Runtime, f: &mut Frame| {
+                let row = f.rows.first().copied();
+                Ok(row
+                    .map(|r| rt.store.cell(r, col).clone())
+                    .unwrap_or(Value::None))
+            })
+        }
+    };
+    Ok(Some(CompiledBlock {
+        filter,
+        on,
+        amount,
+        steps,
+        slots: compiler.slots(),
+    }))
+}
+
+/// One credit row before it goes into the table.
+struct Credit {
+    payee: RowRef,
+    role: String,
+    rule: String,
+    share: Decimal,
+    amount: Value,
+}
+
+/// Computes the `credits` table.
+pub(crate) fn run(engine: &Engine, store: &Store, id: TableId) -> Result<Table, EvalError> {
+    let program = engine.program;
+    let mut table = Table::new("credits", &CREDIT_COLUMNS);
+    let Some(info) = &program.credit else {
+        return Ok(table);
+    };
+    let credited = info.credited;
+    let mut blocks = Vec::new();
+    for r in &info.blocks {
+        if let Some(b) = compile_block(engine, *r, credited)? {
+            blocks.push(b);
+        }
+    }
+    let rt = engine.runtime(store);
+    let indexes: Vec<Vec<Option<super::assign::RuleIndex>>> = blocks
+        .iter()
+        .map(|b| {
+            b.steps
+                .iter()
+                .map(|s| match s {
+                    Step::Group(g) => {
+                        let whens: Vec<Option<&Expr>> =
+                            g.when_exprs.iter().map(Option::as_ref).collect();
+                        build_index(program, &rt, &whens)
+                    }
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect();
+    let n = store.table(credited).len;
+    for row in 0..n {
+        let deal = RowRef {
+            table: credited,
+            row: u32::try_from(row).unwrap_or(u32::MAX),
+        };
+        for (block, idx) in blocks.iter().zip(&indexes) {
+            credit_row(engine, &rt, block, idx, deal, &mut table)
+                .map_err(|e| e.at_row(|| row_label(store, deal)))?;
+        }
+        engine.check_output(table.len, "credits", Span::default())?;
+    }
+    let _ = id;
+    Ok(table)
+}
+
+fn credit_row(
+    engine: &Engine,
+    rt: &Runtime,
+    block: &CompiledBlock,
+    indexes: &[Option<super::assign::RuleIndex>],
+    deal: RowRef,
+    table: &mut Table,
+) -> Result<(), EvalError> {
+    rt.step(1, Span::default())?;
+    let mut frame = Frame::with_slots(block.slots);
+    frame.rows.push(deal);
+    if let Some(filter) = &block.filter {
+        if !matches!(filter(rt, &mut frame)?, Value::Bool(true)) {
+            return Ok(());
+        }
+    }
+    let date = (block.on)(rt, &mut frame)?;
+    let amount = (block.amount)(rt, &mut frame)?;
+    let mut credits: Vec<Credit> = Vec::new();
+    for (step, index) in block.steps.iter().zip(indexes) {
+        match step {
+            Step::Let(slot, value) => {
+                let v = value(rt, &mut frame)?;
+                frame.set(*slot, v);
+            }
+            Step::Group(g) => credit_group(
+                rt,
+                &mut frame,
+                g,
+                index.as_ref(),
+                deal,
+                &amount,
+                &mut credits,
+            )?,
+            Step::Rollup {
+                group,
+                via,
+                role,
+                span,
+            } => {
+                let Some(via) = via else { continue };
+                let rule = format!("rollup of {group} via {}", via_name(rt, *via));
+                let mut added = Vec::new();
+                for c in credits.iter().filter(|c| &c.role == group) {
+                    let mut chain = vec![c.payee];
+                    let mut cur = c.payee;
+                    loop {
+                        let next = rt.store.cell(cur, *via).clone();
+                        let Value::Row(manager) = next else { break };
+                        if chain.contains(&manager) {
+                            chain.push(manager);
+                            let names: Vec<String> =
+                                chain.iter().map(|r| rt.store.key_text(*r)).collect();
+                            return Err(EvalError::new(
+                                codes::ROLLUP_CYCLE,
+                                *span,
+                                format!(
+                                    "the `{}` chain loops: {}",
+                                    via_name(rt, *via),
+                                    names.join(" → ")
+                                ),
+                            )
+                            .help("fix the data so every chain ends at a rep without a manager"));
+                        }
+                        if let Some(max) = engine.limits.max_rollup_depth {
+                            if chain.len() > max {
+                                return Err(EvalError::new(
+                                    codes::LIMIT,
+                                    *span,
+                                    format!("a rollup chain is longer than {max} levels (the `max_rollup_depth` limit)"),
+                                ));
+                            }
+                        }
+                        chain.push(manager);
+                        added.push(Credit {
+                            payee: manager,
+                            role: role.clone(),
+                            rule: rule.clone(),
+                            share: c.share,
+                            amount: c.amount.clone(),
+                        });
+                        cur = manager;
+                    }
+                }
+                credits.extend(added);
+            }
+        }
+    }
+    for c in credits {
+        table.push_row(vec![
+            Value::Row(deal),
+            Value::Row(c.payee),
+            Value::text(&c.role),
+            Value::text(&c.rule),
+            Value::Percent(c.share),
+            c.amount,
+            date.clone(),
+        ]);
+    }
+    Ok(())
+}
+
+fn via_name(rt: &Runtime, via: usize) -> String {
+    rt.program
+        .credit
+        .as_ref()
+        .and_then(|c| c.payees)
+        .and_then(|t| rt.program.table(t))
+        .and_then(|t| t.columns.get(via))
+        .map(|c| c.name.clone())
+        .unwrap_or_default()
+}
+
+fn credit_group(
+    rt: &Runtime,
+    frame: &mut Frame,
+    g: &CompiledGroup,
+    index: Option<&super::assign::RuleIndex>,
+    deal: RowRef,
+    amount: &Value,
+    credits: &mut Vec<Credit>,
+) -> Result<(), EvalError> {
+    let chosen: Vec<usize> = if g.hit == HitPolicy::AllMatch {
+        let mut all = Vec::new();
+        for (i, arm) in g.arms.iter().enumerate() {
+            let holds = match &arm.when {
+                Some(w) => matches!(w(rt, frame)?, Value::Bool(true)),
+                None => all.is_empty(),
+            };
+            if holds {
+                all.push(i);
+            }
+        }
+        all
+    } else {
+        choose(rt, frame, &g.arms, g.hit, index, deal)?
+            .into_iter()
+            .collect()
+    };
+    for i in chosen {
+        let (Some(arm), Some(list)) = (g.arms.get(i), g.payees.get(i)) else {
+            continue;
+        };
+        let mut payees = Vec::with_capacity(list.len());
+        let mut shares = Vec::with_capacity(list.len());
+        for gets in list {
+            let payee = (gets.payee)(rt, frame)?;
+            let Value::Row(p) = payee else {
+                return Err(EvalError::new(
+                    codes::NONE_PAYEE,
+                    gets.span,
+                    format!(
+                        "rule \"{}\" of `{}` credits a payee that is none",
+                        arm.label, g.name
+                    ),
+                )
+                .related(arm.span, "the rule that matched")
+                .help(
+                    "add a condition such as `when ... is some` to the rule, or a fallback payee",
+                ));
+            };
+            let share = (gets.share)(rt, frame)?.as_decimal().unwrap_or_default();
+            payees.push(p);
+            shares.push(share);
+        }
+        let parts: Vec<Value> = match amount {
+            Value::Money(m) => allocate(m.amount, &shares, m.currency.minor_unit(), rt.rounding)
+                .into_iter()
+                .map(|a| Value::Money(Money::new(a, m.currency)))
+                .collect(),
+            Value::None => {
+                return Err(EvalError::new(
+                    codes::NONE_VALUE,
+                    arm.span,
+                    "the credited amount is none",
+                )
+                .help("every credited row needs an amount"));
+            }
+            other => {
+                let d = other.as_decimal().unwrap_or_default();
+                shares.iter().map(|s| Value::Decimal(d * *s)).collect()
+            }
+        };
+        for ((p, s), a) in payees.into_iter().zip(shares).zip(parts) {
+            credits.push(Credit {
+                payee: p,
+                role: g.name.clone(),
+                rule: arm.label.clone(),
+                share: s,
+                amount: a,
+            });
+        }
+    }
+    Ok(())
+}

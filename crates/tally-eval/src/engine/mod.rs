@@ -1,0 +1,155 @@
+//! The order of evaluation (spec §5): derived fields (`assign`), then
+//! `credits`, plans and reports in dependency order.
+
+mod assign;
+mod credit;
+mod plan;
+mod report;
+
+use crate::compile::Compiler;
+use crate::error::{codes, EvalError};
+use crate::money::Currency;
+use crate::runtime::{Eval, Limits, Runtime};
+use crate::table::Store;
+use crate::value::Value;
+use std::sync::atomic::AtomicU64;
+use std::sync::OnceLock;
+use tally_check::{ColumnOrigin, Program, TableId, TableKind};
+use tally_diagnostics::Span;
+use tally_syntax::ast::DeclKind;
+
+/// Shared state of one evaluation across its phases.
+pub(crate) struct Engine<'p> {
+    pub program: &'p Program,
+    pub consts: Vec<OnceLock<Result<Value, EvalError>>>,
+    pub const_exprs: Vec<Option<Eval>>,
+    pub steps: AtomicU64,
+    pub limits: Limits,
+    pub currency: Currency,
+}
+
+impl<'p> Engine<'p> {
+    fn new(program: &'p Program, limits: Limits) -> Result<Engine<'p>, EvalError> {
+        let mut const_exprs = Vec::with_capacity(program.consts.len());
+        for c in &program.consts {
+            let compiled = match program.decl(c.decl).map(|d| &d.kind) {
+                Some(DeclKind::Const(k)) => Some(Compiler::new(program).expr(&k.value)?),
+                _ => None,
+            };
+            const_exprs.push(compiled);
+        }
+        let currency = Currency::parse(&program.settings.currency).unwrap_or(Currency(*b"USD"));
+        Ok(Engine {
+            program,
+            consts: (0..program.consts.len()).map(|_| OnceLock::new()).collect(),
+            const_exprs,
+            steps: AtomicU64::new(0),
+            limits,
+            currency,
+        })
+    }
+
+    /// A runtime over `store` for one phase.
+    pub fn runtime<'a>(&'a self, store: &'a Store) -> Runtime<'a> {
+        Runtime {
+            program: self.program,
+            store,
+            calendar: crate::calendar::Calendar::new(self.program.settings.fiscal_year_start),
+            rounding: self.program.settings.rounding,
+            currency: self.currency,
+            consts: &self.consts,
+            const_exprs: &self.const_exprs,
+            steps: &self.steps,
+            limits: self.limits,
+        }
+    }
+
+    /// Fails when a computed table grew past `max_output_rows`.
+    pub fn check_output(&self, rows: usize, table: &str, span: Span) -> Result<(), EvalError> {
+        match self.limits.max_output_rows {
+            Some(max) if rows > max => Err(EvalError::new(
+                codes::LIMIT,
+                span,
+                format!("`{table}` has more than {max} rows (the `max_output_rows` limit)"),
+            )
+            .help("raise the limit given to the evaluation, or narrow the table")),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Evaluates a checked program over a store whose declared tables are
+/// loaded: fills in derived columns, `credits`, plans and reports.
+pub fn evaluate(program: &Program, mut store: Store, limits: Limits) -> Result<Store, EvalError> {
+    let engine = Engine::new(program, limits)?;
+    if let Some(max) = limits.max_rows {
+        for (i, info) in program.tables.iter().enumerate() {
+            let id = TableId(u32::try_from(i).unwrap_or(u32::MAX));
+            let len = store.table(id).len;
+            if matches!(info.kind, TableKind::Declared(_)) && len > max {
+                return Err(EvalError::new(
+                    codes::LIMIT,
+                    info.span.unwrap_or_default(),
+                    format!(
+                        "table `{}` has {len} rows, more than the `max_rows` limit of {max}",
+                        info.name
+                    ),
+                )
+                .help("raise the limit given to the evaluation, or load less data"));
+            }
+        }
+    }
+    prepare_derived_columns(program, &mut store);
+    for &idx in &program.assign_order {
+        assign::run(&engine, &mut store, idx)?;
+    }
+    for &id in &program.table_order {
+        let Some(info) = program.table(id) else {
+            continue;
+        };
+        let table = match &info.kind {
+            TableKind::Credits => credit::run(&engine, &store, id)?,
+            TableKind::Plan(r) => plan::run(&engine, &store, id, *r)?,
+            TableKind::Report(r) => report::run(&engine, &store, id, *r)?,
+            TableKind::Declared(_) => continue,
+        };
+        engine.check_output(table.len, &info.name, info.span.unwrap_or_default())?;
+        store.set(id, table);
+    }
+    Ok(store)
+}
+
+/// Adds an empty column for every derived field and rule label, so store
+/// column indices match the checker's.
+fn prepare_derived_columns(program: &Program, store: &mut Store) {
+    for (i, info) in program.tables.iter().enumerate() {
+        if !matches!(info.kind, TableKind::Declared(_)) {
+            continue;
+        }
+        let id = TableId(u32::try_from(i).unwrap_or(u32::MAX));
+        let Some(table) = store.table_mut(id) else {
+            continue;
+        };
+        if table.name.is_empty() {
+            table.name = info.name.clone();
+        }
+        for col in info.columns.iter().skip(table.columns.len()) {
+            if matches!(
+                col.origin,
+                ColumnOrigin::Derived(_) | ColumnOrigin::RuleLabel(_)
+            ) {
+                let n = table.len;
+                table.push_column(col.name.clone(), vec![Value::None; n]);
+            }
+        }
+    }
+}
+
+/// "opportunities O-003": the table and key of a row, for messages.
+pub(crate) fn row_label(store: &Store, r: crate::value::RowRef) -> String {
+    let t = store.table(r.table);
+    match t.origin(r.row as usize) {
+        Some(origin) => format!("`{}` row {} ({origin})", t.name, store.key_text(r)),
+        None => format!("`{}` row {}", t.name, store.key_text(r)),
+    }
+}

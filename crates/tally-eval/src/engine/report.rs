@@ -1,0 +1,347 @@
+//! Reports (spec §2.8): `from`, `where`, `group by` with aggregates,
+//! `columns`, stable `order by` (output names first), `limit`, `totals`.
+
+use super::Engine;
+use crate::compile::calls::view_rows;
+use crate::compile::Compiler;
+use crate::error::EvalError;
+use crate::runtime::{Eval, Frame, Runtime};
+use crate::table::{Store, Table};
+use crate::value::{compare, Key, RowRef, TableView, Value};
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::sync::Arc;
+use tally_check::{DeclRef, TableId};
+use tally_diagnostics::Span;
+use tally_syntax::ast::*;
+
+struct Compiled {
+    input: TableId,
+    source: Eval,
+    wheres: Vec<Eval>,
+    keys: Vec<(usize, Eval)>,
+    columns: Vec<(usize, Eval)>,
+    order: Vec<(Eval, bool)>,
+    limit: Option<Eval>,
+    totals: bool,
+    grouped: bool,
+    slots: usize,
+}
+
+/// The clauses of a report (the first of each kind).
+struct Clauses<'a> {
+    from: Option<&'a Expr>,
+    wheres: Vec<&'a Expr>,
+    group: Option<&'a [NamedExpr]>,
+    columns: Option<&'a [NamedExpr]>,
+    order: Option<&'a [OrderKey]>,
+    limit: Option<&'a Expr>,
+    totals: bool,
+}
+
+fn clause_exprs(report: &Report) -> Clauses<'_> {
+    let mut c = Clauses {
+        from: None,
+        wheres: Vec::new(),
+        group: None,
+        columns: None,
+        order: None,
+        limit: None,
+        totals: false,
+    };
+    for item in &report.items {
+        match &item.kind {
+            ReportItemKind::From { source, filter } => {
+                if c.from.is_none() {
+                    c.from = Some(source);
+                    c.wheres.extend(filter.iter());
+                }
+            }
+            ReportItemKind::Where(w) => c.wheres.push(w),
+            ReportItemKind::GroupBy(k) => {
+                c.group.get_or_insert(k.as_slice());
+            }
+            ReportItemKind::Columns(cols) => {
+                c.columns.get_or_insert(cols.as_slice());
+            }
+            ReportItemKind::OrderBy(o) => {
+                c.order.get_or_insert(o.as_slice());
+            }
+            ReportItemKind::Limit(l) => {
+                c.limit.get_or_insert(l);
+            }
+            ReportItemKind::Totals => c.totals = true,
+        }
+    }
+    c
+}
+
+/// The span that names a report column (the explicit name or the bare name).
+fn name_span(n: &NamedExpr) -> Span {
+    match (&n.name, &n.value.kind) {
+        (Some(id), _) => id.span,
+        (None, ExprKind::Name(id)) => id.span,
+        _ => n.span,
+    }
+}
+
+fn compile(engine: &Engine, id: TableId, report: &Report) -> Result<Option<Compiled>, EvalError> {
+    let program = engine.program;
+    let Clauses {
+        from,
+        wheres,
+        group,
+        columns,
+        order,
+        limit,
+        totals,
+    } = clause_exprs(report);
+    let Some(from) = from else { return Ok(None) };
+    let Some(input) = program.types.get(&from.span).and_then(|t| t.table_id()) else {
+        return Ok(None);
+    };
+    let mut c = Compiler::new(program);
+    c.push_locals();
+    let source = c.expr(from)?;
+    let depth = c.push_row(input);
+    debug_assert_eq!(depth, 0);
+    let wheres = wheres
+        .iter()
+        .map(|w| c.expr(w))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut keys = Vec::new();
+    for k in group.unwrap_or(&[]) {
+        let e = c.expr(&k.value)?;
+        keys.push((0, e, name_span(k)));
+    }
+    c.pop();
+    let grouped = group.is_some();
+    c.push_locals();
+    let keys: Vec<(usize, Eval)> = keys
+        .into_iter()
+        .map(|(_, e, span)| (c.bind(span), e))
+        .collect();
+    if grouped {
+        c.push_group(input);
+    } else {
+        c.push_row(input);
+    }
+    let mut cols = Vec::new();
+    match columns {
+        Some(list) => {
+            for n in list {
+                let e = c.expr(&n.value)?;
+                cols.push((e, name_span(n)));
+            }
+        }
+        None if !grouped => {
+            // Every input column, as the checker listed them.
+            if let Some(info) = program.table(id) {
+                for col in &info.columns {
+                    let input_info = program.table(input);
+                    let Some(ci) = input_info.and_then(|t| t.column(&col.name)) else {
+                        continue;
+                    };
+                    let e: Eval = Arc::new(move |rt: &Runtime, f: &mut Frame| {
+                        let r = f.rows.first().copied();
+                        Ok(r.map(|r| rt.store.cell(r, ci).clone())
+                            .unwrap_or(Value::None))
+                    });
+                    cols.push((e, col.span.unwrap_or_default()));
+                }
+            }
+        }
+        None => {}
+    }
+    c.push_locals();
+    let cols: Vec<(usize, Eval)> = cols
+        .into_iter()
+        .map(|(e, span)| (c.bind(span), e))
+        .collect();
+    let order = order
+        .unwrap_or(&[])
+        .iter()
+        .map(|k| Ok((c.expr(&k.value)?, k.dir == Some(SortDir::Desc))))
+        .collect::<Result<Vec<_>, EvalError>>()?;
+    let limit = limit.map(|l| c.expr(l)).transpose()?;
+    Ok(Some(Compiled {
+        input,
+        source,
+        wheres,
+        keys,
+        columns: cols,
+        order,
+        limit,
+        totals,
+        grouped,
+        slots: c.slots(),
+    }))
+}
+
+/// Sort key of a value: references sort by their key, none last.
+fn sort_value(v: Value, store: &Store) -> Value {
+    match v {
+        Value::Row(r) => store
+            .table(r.table)
+            .key_of(r.row as usize)
+            .cloned()
+            .unwrap_or(Value::None),
+        v => v,
+    }
+}
+
+/// Computes the table of report `r`.
+pub(crate) fn run(
+    engine: &Engine,
+    store: &Store,
+    id: TableId,
+    r: DeclRef,
+) -> Result<Table, EvalError> {
+    let program = engine.program;
+    let info = program.table(id);
+    let names: Vec<&str> = info
+        .map(|t| t.columns.iter().map(|c| c.name.as_str()).collect())
+        .unwrap_or_default();
+    let mut table = Table::new(info.map(|t| t.name.as_str()).unwrap_or(""), &names);
+    let Some(DeclKind::Report(report)) = program.decl(r).map(|d| &d.kind) else {
+        return Ok(table);
+    };
+    let Some(c) = compile(engine, id, report)? else {
+        return Ok(table);
+    };
+    let rt = engine.runtime(store);
+    let mut frame = Frame::with_slots(c.slots);
+    let view = match (c.source)(&rt, &mut frame)? {
+        Value::Table(v) => v,
+        _ => TableView {
+            table: c.input,
+            rows: None,
+        },
+    };
+    let input_rows = view_rows(&rt, &view);
+    rt.step(input_rows.len() as u64, report.name.span)?;
+    let mut kept = Vec::with_capacity(input_rows.len());
+    for row in input_rows {
+        frame.rows.clear();
+        frame.rows.push(RowRef {
+            table: view.table,
+            row,
+        });
+        let mut ok = true;
+        for w in &c.wheres {
+            if !matches!(w(&rt, &mut frame)?, Value::Bool(true)) {
+                ok = false;
+                break;
+            }
+        }
+        if ok {
+            kept.push(row);
+        }
+    }
+    // (output row, sort keys)
+    let mut rows: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
+    if c.grouped {
+        let mut groups: Vec<(Vec<Value>, Vec<u32>)> = Vec::new();
+        let mut by_key: HashMap<Vec<Key>, usize> = HashMap::new();
+        for &row in &kept {
+            frame.rows.clear();
+            frame.rows.push(RowRef {
+                table: view.table,
+                row,
+            });
+            let mut values = Vec::with_capacity(c.keys.len());
+            for (_, k) in &c.keys {
+                values.push(k(&rt, &mut frame)?);
+            }
+            let key: Vec<Key> = values.iter().map(Key::of).collect();
+            match by_key.get(&key) {
+                Some(&g) => {
+                    if let Some(group) = groups.get_mut(g) {
+                        group.1.push(row);
+                    }
+                }
+                None => {
+                    by_key.insert(key, groups.len());
+                    groups.push((values, vec![row]));
+                }
+            }
+        }
+        for (values, members) in groups {
+            frame.rows.clear();
+            frame.group = Some(members.into());
+            for ((slot, _), v) in c.keys.iter().zip(&values) {
+                frame.set(*slot, v.clone());
+            }
+            rows.push(output_row(&c, &rt, &mut frame, values)?);
+        }
+    } else {
+        for &row in &kept {
+            frame.rows.clear();
+            frame.rows.push(RowRef {
+                table: view.table,
+                row,
+            });
+            rows.push(output_row(&c, &rt, &mut frame, Vec::new())?);
+        }
+    }
+    if !c.order.is_empty() {
+        let dirs: Vec<bool> = c.order.iter().map(|(_, d)| *d).collect();
+        rows.sort_by(|a, b| {
+            for ((x, y), desc) in a.1.iter().zip(&b.1).zip(&dirs) {
+                let ord = match (x.is_none(), y.is_none()) {
+                    (true, true) => Ordering::Equal,
+                    (true, false) => Ordering::Greater,
+                    (false, true) => Ordering::Less,
+                    _ if *desc => compare(y, x),
+                    _ => compare(x, y),
+                };
+                if ord != Ordering::Equal {
+                    return ord;
+                }
+            }
+            Ordering::Equal
+        });
+    }
+    if let Some(limit) = &c.limit {
+        frame.rows.clear();
+        if let Value::Int(n) = limit(&rt, &mut frame)? {
+            rows.truncate(usize::try_from(n.max(0)).unwrap_or(usize::MAX));
+        }
+    }
+    for (row, _) in rows {
+        table.push_row(row);
+    }
+    if c.totals && c.grouped {
+        frame.rows.clear();
+        frame.group = Some(kept.into());
+        let mut keys = vec![Value::None; c.keys.len()];
+        if let Some(first) = keys.first_mut() {
+            *first = Value::text("Total");
+        }
+        for (slot, _) in &c.keys {
+            frame.set(*slot, Value::None);
+        }
+        let (row, _) = output_row(&c, &rt, &mut frame, keys)?;
+        table.push_row(row);
+    }
+    Ok(table)
+}
+
+/// Computes one output row (keys first) and its sort keys.
+fn output_row(
+    c: &Compiled,
+    rt: &Runtime,
+    frame: &mut Frame,
+    mut values: Vec<Value>,
+) -> Result<(Vec<Value>, Vec<Value>), EvalError> {
+    for (slot, e) in &c.columns {
+        let v = e(rt, frame)?;
+        frame.set(*slot, v.clone());
+        values.push(v);
+    }
+    let mut sort = Vec::with_capacity(c.order.len());
+    for (e, _) in &c.order {
+        sort.push(sort_value(e(rt, frame)?, rt.store));
+    }
+    Ok((values, sort))
+}

@@ -1,0 +1,23 @@
+//! Tally's evaluator: runtime values, columnar tables, expressions compiled
+//! once into closures, and the evaluation of `assign`, `credit`, `plan` and
+//! `report` in the order of spec §5.
+
+pub mod calendar;
+pub mod display;
+pub mod error;
+pub mod money;
+pub mod table;
+pub mod value;
+
+pub use error::EvalError;
+pub use money::{Currency, Money};
+pub use table::{Column, Store, Table};
+pub use value::{Key, RowRef, TableView, Value};
+pub mod compile;
+pub mod ops;
+pub mod runtime;
+
+pub use runtime::{Frame, Limits, Runtime};
+pub mod engine;
+
+pub use engine::evaluate;

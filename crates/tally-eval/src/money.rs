@@ -1,0 +1,185 @@
+//! Money: exact amounts with an ISO-4217 currency, rounding to the
+//! currency's minor unit, and exact largest-remainder allocation.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use std::fmt;
+use tally_check::Rounding;
+
+/// An ISO-4217 currency code (three ASCII upper-case letters).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Currency(pub [u8; 3]);
+
+impl Currency {
+    /// Parses a three-letter upper-case code.
+    pub fn parse(code: &str) -> Option<Currency> {
+        let b = code.as_bytes();
+        match b {
+            [a, b, c] if [a, b, c].iter().all(|x| x.is_ascii_uppercase()) => {
+                Some(Currency([*a, *b, *c]))
+            }
+            _ => None,
+        }
+    }
+
+    /// The code as text.
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or("???")
+    }
+
+    /// Decimal places of the currency's minor unit (2 for USD, 0 for JPY).
+    pub fn minor_unit(&self) -> u32 {
+        match self.as_str() {
+            "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF"
+            | "UGX" | "UYI" | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
+            "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
+            "CLF" | "UYW" => 4,
+            _ => 2,
+        }
+    }
+}
+
+impl fmt::Debug for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.as_str())
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.as_str())
+    }
+}
+
+/// An exact amount of money in one currency.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Money {
+    /// The exact amount (not rounded until rendered).
+    pub amount: Decimal,
+    /// Its currency.
+    pub currency: Currency,
+}
+
+impl Money {
+    /// Money of `amount` in `currency`.
+    pub fn new(amount: Decimal, currency: Currency) -> Money {
+        Money { amount, currency }
+    }
+
+    /// The amount rounded to the currency's minor unit.
+    pub fn rounded(&self, mode: Rounding) -> Decimal {
+        round(self.amount, self.currency.minor_unit(), mode)
+    }
+}
+
+/// Rounds `x` to `places` decimal places with the policy's mode.
+pub fn round(x: Decimal, places: u32, mode: Rounding) -> Decimal {
+    let strategy = match mode {
+        Rounding::HalfEven => RoundingStrategy::MidpointNearestEven,
+        Rounding::HalfUp => RoundingStrategy::MidpointAwayFromZero,
+    };
+    x.round_dp_with_strategy(places, strategy)
+}
+
+/// Splits `amount` by `shares` exactly (spec §2.6): each part is
+/// `amount × share` rounded down to the minor unit, then the cents still
+/// missing to reach `round(amount × Σ shares)` go one by one to the largest
+/// fractional remainders, ties to the earlier share. A negative amount is
+/// allocated on its absolute value and re-signed.
+pub fn allocate(amount: Decimal, shares: &[Decimal], places: u32, mode: Rounding) -> Vec<Decimal> {
+    let negative = amount.is_sign_negative();
+    let abs = amount.abs();
+    let total_share: Decimal = shares.iter().copied().sum();
+    let target = round(abs * total_share, places, mode);
+    let unit = Decimal::new(1, places);
+    let mut parts: Vec<Decimal> = Vec::with_capacity(shares.len());
+    let mut remainders: Vec<(Decimal, usize)> = Vec::with_capacity(shares.len());
+    for (i, share) in shares.iter().enumerate() {
+        let exact = abs * *share;
+        let down = exact.round_dp_with_strategy(places, RoundingStrategy::ToZero);
+        parts.push(down);
+        remainders.push((exact - down, i));
+    }
+    let allocated: Decimal = parts.iter().copied().sum();
+    let mut missing = target - allocated;
+    // Largest remainder first; equal remainders keep their listed order.
+    remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut k = 0;
+    while missing >= unit && !remainders.is_empty() {
+        let Some((_, i)) = remainders.get(k % remainders.len()) else {
+            break;
+        };
+        if let Some(p) = parts.get_mut(*i) {
+            *p += unit;
+        }
+        missing -= unit;
+        k += 1;
+    }
+    // Rounding the total down (possible with negative shares) takes cents back.
+    while missing <= -unit && !remainders.is_empty() {
+        let Some((_, i)) = remainders.get(remainders.len() - 1 - (k % remainders.len())) else {
+            break;
+        };
+        if let Some(p) = parts.get_mut(*i) {
+            *p -= unit;
+        }
+        missing += unit;
+        k += 1;
+    }
+    if negative {
+        parts.iter_mut().for_each(|p| *p = -*p);
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn spec_example_split() {
+        let parts = allocate(d("100.01"), &[d("0.6"), d("0.4")], 2, Rounding::HalfEven);
+        assert_eq!(parts, vec![d("60.01"), d("40.00")]);
+        let parts = allocate(d("-100.01"), &[d("0.6"), d("0.4")], 2, Rounding::HalfEven);
+        assert_eq!(parts, vec![d("-60.01"), d("-40.00")]);
+    }
+
+    #[test]
+    fn ties_go_to_the_first_listed() {
+        let parts = allocate(d("0.01"), &[d("0.5"), d("0.5")], 2, Rounding::HalfEven);
+        assert_eq!(parts, vec![d("0.01"), d("0.00")]);
+        let parts = allocate(
+            d("100"),
+            &[d("0.3333"), d("0.3333"), d("0.3334")],
+            2,
+            Rounding::HalfUp,
+        );
+        assert_eq!(parts.iter().copied().sum::<Decimal>(), d("100.00"));
+    }
+
+    proptest! {
+        #[test]
+        fn allocation_conserves_every_cent(
+            cents in -10_000_000_000i64..10_000_000_000i64,
+            shares in proptest::collection::vec(0u32..=10_000u32, 1..6),
+            half_up in any::<bool>(),
+        ) {
+            let amount = Decimal::new(cents, 2);
+            let shares: Vec<Decimal> = shares.iter().map(|s| Decimal::new(i64::from(*s), 4)).collect();
+            let mode = if half_up { Rounding::HalfUp } else { Rounding::HalfEven };
+            let parts = allocate(amount, &shares, 2, mode);
+            let total: Decimal = shares.iter().copied().sum();
+            let target = round(amount.abs() * total, 2, mode) * if amount.is_sign_negative() { -Decimal::ONE } else { Decimal::ONE };
+            prop_assert_eq!(parts.iter().copied().sum::<Decimal>(), target);
+            for (p, s) in parts.iter().zip(&shares) {
+                // every part is within one cent of its exact value
+                prop_assert!((*p - amount * *s).abs() < Decimal::new(1, 2));
+            }
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! What compiled expressions run against: the store, the calendar, the
+//! rounding mode, memoised consts, and the step budget.
+
+use crate::calendar::Calendar;
+use crate::error::{codes, EvalError};
+use crate::money::Currency;
+use crate::table::Store;
+use crate::value::{RowRef, Value};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use tally_check::{Program, Rounding};
+use tally_diagnostics::Span;
+
+/// A compiled expression: evaluated many times, compiled once.
+pub type Eval = Arc<dyn Fn(&Runtime, &mut Frame) -> Result<Value, EvalError> + Send + Sync>;
+
+/// The per-evaluation state of one expression: the rows in scope (a stack,
+/// one per table method or rule being evaluated) and the local slots.
+#[derive(Clone, Debug, Default)]
+pub struct Frame {
+    /// Rows in scope, outermost first.
+    pub rows: Vec<RowRef>,
+    /// Local values (`let`, parameters, loop variables, metrics).
+    pub slots: Vec<Value>,
+    /// The input rows of the current group (grouped reports).
+    pub group: Option<Arc<[u32]>>,
+}
+
+impl Frame {
+    /// A frame with `slots` empty local slots.
+    pub fn with_slots(slots: usize) -> Frame {
+        Frame {
+            rows: Vec::new(),
+            slots: vec![Value::None; slots],
+            group: None,
+        }
+    }
+
+    /// Sets slot `i` (growing the frame if needed).
+    pub fn set(&mut self, i: usize, v: Value) {
+        if self.slots.len() <= i {
+            self.slots.resize(i + 1, Value::None);
+        }
+        if let Some(s) = self.slots.get_mut(i) {
+            *s = v;
+        }
+    }
+}
+
+/// Bounds a host may put on one evaluation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Limits {
+    /// Most rows any loaded table may have.
+    pub max_rows: Option<usize>,
+    /// Most evaluation steps (row visits and function calls).
+    pub max_steps: Option<u64>,
+    /// Most rows any computed table (credits, plans, reports) may have.
+    pub max_output_rows: Option<usize>,
+    /// Longest rollup chain.
+    pub max_rollup_depth: Option<usize>,
+}
+
+/// Everything compiled expressions read while running.
+pub struct Runtime<'a> {
+    /// The checked program.
+    pub program: &'a Program,
+    /// Every table computed so far.
+    pub store: &'a Store,
+    /// The fiscal calendar of the policy's settings.
+    pub calendar: Calendar,
+    /// Money rounding mode.
+    pub rounding: Rounding,
+    /// Base currency.
+    pub currency: Currency,
+    /// Const values, computed on first use.
+    pub consts: &'a [OnceLock<Result<Value, EvalError>>],
+    /// Compiled const expressions.
+    pub const_exprs: &'a [Option<Eval>],
+    /// Steps taken so far.
+    pub steps: &'a AtomicU64,
+    /// The limits of this evaluation.
+    pub limits: Limits,
+}
+
+impl Runtime<'_> {
+    /// Counts `n` steps against the budget.
+    pub fn step(&self, n: u64, span: Span) -> Result<(), EvalError> {
+        let taken = self.steps.fetch_add(n, Ordering::Relaxed) + n;
+        match self.limits.max_steps {
+            Some(max) if taken > max => Err(EvalError::new(
+                codes::LIMIT,
+                span,
+                format!("the evaluation took more than {max} steps (the `max_steps` limit)"),
+            )
+            .help("raise the limit given to the evaluation, or reduce the data or the policy's work per row")),
+            _ => Ok(()),
+        }
+    }
+
+    /// The value of const `i`.
+    pub fn const_value(&self, i: usize) -> Result<Value, EvalError> {
+        let Some(cell) = self.consts.get(i) else {
+            return Ok(Value::None);
+        };
+        cell.get_or_init(|| match self.const_exprs.get(i) {
+            Some(Some(e)) => e(self, &mut Frame::default()),
+            _ => Ok(Value::None),
+        })
+        .clone()
+    }
+
+    /// The zero of a result type (sums over no rows).
+    pub fn zero_money(&self) -> Value {
+        Value::Money(crate::money::Money::new(
+            rust_decimal::Decimal::ZERO,
+            self.currency,
+        ))
+    }
+}

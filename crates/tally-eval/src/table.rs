@@ -1,0 +1,181 @@
+//! Columnar in-memory tables and the store of every table of a run.
+
+use crate::value::{Key, RowRef, Value};
+use std::collections::HashMap;
+use tally_check::TableId;
+
+/// One column: its name and one value per row.
+#[derive(Clone, Debug, Default)]
+pub struct Column {
+    /// Column name.
+    pub name: String,
+    /// Values, one per row.
+    pub values: Vec<Value>,
+}
+
+/// A table stored column by column.
+#[derive(Clone, Debug, Default)]
+pub struct Table {
+    /// Table name.
+    pub name: String,
+    /// Columns in order.
+    pub columns: Vec<Column>,
+    /// Number of rows.
+    pub len: usize,
+    /// Index of the key column, if any.
+    pub key: Option<usize>,
+    /// Key value → row, for keyed tables.
+    index: HashMap<Key, u32>,
+    /// Where each row came from (`file:line`), for messages about loaded data.
+    pub origins: Vec<String>,
+}
+
+impl Table {
+    /// An empty table with the given column names.
+    pub fn new(name: impl Into<String>, columns: &[&str]) -> Table {
+        Table {
+            name: name.into(),
+            columns: columns
+                .iter()
+                .map(|c| Column {
+                    name: c.to_string(),
+                    values: Vec::new(),
+                })
+                .collect(),
+            ..Table::default()
+        }
+    }
+
+    /// Appends a row (values in column order; missing ones become none).
+    pub fn push_row(&mut self, mut values: Vec<Value>) {
+        values.resize(self.columns.len(), Value::None);
+        for (c, v) in self.columns.iter_mut().zip(values) {
+            c.values.push(v);
+        }
+        self.len += 1;
+    }
+
+    /// Appends a column (its length must be the table's length).
+    pub fn push_column(&mut self, name: impl Into<String>, mut values: Vec<Value>) {
+        values.resize(self.len, Value::None);
+        self.columns.push(Column {
+            name: name.into(),
+            values,
+        });
+    }
+
+    /// The value at `column`, `row` (none when out of range).
+    pub fn get(&self, column: usize, row: usize) -> &Value {
+        self.columns
+            .get(column)
+            .and_then(|c| c.values.get(row))
+            .unwrap_or(&Value::None)
+    }
+
+    /// The index of the column called `name`.
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == name)
+    }
+
+    /// The key value of `row`, if the table has a key.
+    pub fn key_of(&self, row: usize) -> Option<&Value> {
+        self.key.map(|k| self.get(k, row))
+    }
+
+    /// Sets the key column and builds the key index. Returns the rows whose
+    /// key repeats an earlier row's key (earlier row, later row).
+    pub fn set_key(&mut self, column: usize) -> Vec<(u32, u32)> {
+        self.key = Some(column);
+        self.index.clear();
+        let mut duplicates = Vec::new();
+        let values = self
+            .columns
+            .get(column)
+            .map(|c| c.values.as_slice())
+            .unwrap_or(&[]);
+        for (i, v) in values.iter().enumerate() {
+            let i = u32::try_from(i).unwrap_or(u32::MAX);
+            if let Some(prev) = self.index.insert(Key::of(v), i) {
+                duplicates.push((prev, i));
+                self.index.insert(Key::of(v), prev);
+            }
+        }
+        duplicates
+    }
+
+    /// The row whose key equals `key`.
+    pub fn lookup(&self, key: &Value) -> Option<u32> {
+        self.index.get(&Key::of(key)).copied()
+    }
+
+    /// Where row `row` came from, if known.
+    pub fn origin(&self, row: usize) -> Option<&str> {
+        self.origins.get(row).map(String::as_str)
+    }
+}
+
+/// Every table of one run, by [`TableId`]: loaded tables, `credits`, plans
+/// and reports.
+#[derive(Clone, Debug, Default)]
+pub struct Store {
+    tables: Vec<Table>,
+    /// Territory names by index (declaration order).
+    pub territories: std::sync::Arc<Vec<String>>,
+}
+
+impl Store {
+    /// A store with `n` empty tables.
+    pub fn with_tables(n: usize) -> Store {
+        Store {
+            tables: vec![Table::default(); n],
+            territories: std::sync::Arc::new(Vec::new()),
+        }
+    }
+
+    /// The table with `id` (an empty table when out of range).
+    pub fn table(&self, id: TableId) -> &Table {
+        static EMPTY: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
+        self.tables
+            .get(id.0 as usize)
+            .unwrap_or_else(|| EMPTY.get_or_init(Table::default))
+    }
+
+    /// Replaces the table with `id`.
+    pub fn set(&mut self, id: TableId, table: Table) {
+        let i = id.0 as usize;
+        if self.tables.len() <= i {
+            self.tables.resize(i + 1, Table::default());
+        }
+        if let Some(slot) = self.tables.get_mut(i) {
+            *slot = table;
+        }
+    }
+
+    /// Mutable access to the table with `id`.
+    pub fn table_mut(&mut self, id: TableId) -> Option<&mut Table> {
+        self.tables.get_mut(id.0 as usize)
+    }
+
+    /// The value of column `column` on the row `r`.
+    pub fn cell(&self, r: RowRef, column: usize) -> &Value {
+        self.table(r.table).get(column, r.row as usize)
+    }
+
+    /// The name of territory `t`.
+    pub fn territory_name(&self, t: u32) -> &str {
+        self.territories
+            .get(t as usize)
+            .map(String::as_str)
+            .unwrap_or("?")
+    }
+
+    /// The key of a row as text (for messages and rendering).
+    pub fn key_text(&self, r: RowRef) -> String {
+        let t = self.table(r.table);
+        match t.key_of(r.row as usize) {
+            Some(Value::Text(s)) => s.to_string(),
+            Some(v) => crate::display::plain(v, self),
+            None => format!("{} row {}", t.name, r.row + 1),
+        }
+    }
+}
