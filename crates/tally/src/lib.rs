@@ -1,8 +1,15 @@
-//! The Tally facade: what a host program embeds.
+//! The Tally facade: what a host program embeds (spec §10).
 //!
-//! Compile a policy from text or from a file (imports are read through a
-//! [`Loader`] the host chooses; [`FsLoader`] reads files below the policy's
-//! own directory), then inspect its diagnostics and its checked program.
+//! 1. Compile a policy from text or a file ([`Policy`]); imports are read
+//!    through a [`Loader`] the host chooses ([`FsLoader`] reads files below
+//!    the policy's own directory).
+//! 2. Load its tables from files ([`Policy::load_dir`], [`Policy::load`]) or
+//!    from rows the host builds with serde ([`Policy::tables_from_json`]).
+//! 3. Evaluate with limits ([`Policy::evaluate`]) and read reports, `credits`
+//!    and plan tables ([`Results`]).
+//!
+//! A compiled [`Policy`] is `Send + Sync` and can evaluate many data sets
+//! at once; policy code does no I/O of its own.
 //!
 //! ```
 //! let compiled = tally::compile_str("policy.tally", "const rate = 5%\n");
@@ -10,12 +17,16 @@
 //! ```
 
 mod loader;
+pub mod policy;
+mod results;
 
 pub use loader::FsLoader;
+pub use policy::{Failure, Policy};
+pub use results::{ReportRows, Results};
 pub use tally_check::{Checked, Loader, NoImports, Program};
-pub use tally_diagnostics::{
-    render_human, render_json, Diagnostic, RenderOptions, Severity, SourceMap,
-};
+pub use tally_data::{DataSources, LoadLimits};
+pub use tally_diagnostics::{render_human, render_json, Diagnostic, RenderOptions, Severity, SourceMap};
+pub use tally_eval::{Limits, Value};
 
 use std::path::Path;
 

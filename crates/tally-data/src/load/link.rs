@@ -1,0 +1,203 @@
+//! After every table is loaded: key indexes (duplicate keys are errors),
+//! references resolved to rows (a key that is not there is an error), and
+//! effective-date ranges checked.
+
+use super::build::{loaded_columns, loaded_key, TableState};
+use super::sink::{nowhere, Sink};
+use crate::codes;
+use std::collections::BTreeSet;
+use tally_check::{Program, TableId, TableKind, Type};
+use tally_diagnostics::{closest, Diagnostic};
+use tally_eval::display::plain;
+use tally_eval::{RowRef, Store, Value};
+
+/// A key value as people write it.
+fn key_text(v: &Value, store: &Store) -> String {
+    match v {
+        Value::Text(t) => t.to_string(),
+        other => plain(other, store),
+    }
+}
+
+/// Links the declared tables of `store`. `states` says where rows and
+/// cells are; tables in `absent` were never loaded (references to them
+/// are reported once per column unless `quiet` holds the table: its
+/// absence was already reported).
+pub(crate) fn link(
+    program: &Program,
+    store: &mut Store,
+    states: &[TableState],
+    absent: &BTreeSet<TableId>,
+    quiet: &BTreeSet<TableId>,
+    sink: &mut Sink,
+) {
+    // Keys first: references look rows up by key.
+    for state in states {
+        let Some(info) = program.table(state.id) else { continue };
+        let Some(key) = loaded_key(info) else { continue };
+        let Some(table) = store.table_mut(state.id) else { continue };
+        for (first, again) in table.set_key(key) {
+            let key_name = loaded_columns(info).get(key).map(|c| c.0.name.clone()).unwrap_or_default();
+            let value = key_text(store.table(state.id).get(key, again as usize), store);
+            sink.push(
+                Diagnostic::error(
+                    codes::DUPLICATE_KEY,
+                    state.span(key, again as usize),
+                    format!(
+                        "`{}` has two rows with {key_name} `{value}`: {} and {}",
+                        info.name,
+                        state.place(first as usize),
+                        state.place(again as usize)
+                    ),
+                )
+                .with_label("used again here")
+                .with_secondary(state.span(key, first as usize), "first used here")
+                .with_help(format!("`{key_name}` is the key of `{}`: every row needs its own", info.name)),
+            );
+        }
+    }
+    let mut rekey = Vec::new();
+    for state in states {
+        let Some(info) = program.table(state.id) else { continue };
+        let columns = loaded_columns(info);
+        for (ci, (column, _, _)) in columns.iter().enumerate() {
+            let Some(target) = column.ty.table_id() else { continue };
+            if !matches!(column.ty.strip_optional(), Type::Row(_)) {
+                continue;
+            }
+            if loaded_key(info) == Some(ci) {
+                rekey.push((state.id, ci));
+            }
+            let target_name = program.table_name(target);
+            if absent.contains(&target) {
+                if !quiet.contains(&target) {
+                    sink.push(Diagnostic::error(
+                        codes::UNSUPPORTED,
+                        column.span.unwrap_or_else(nowhere),
+                        format!("`{}.{}` refers to `{target_name}`, which was not loaded", info.name, column.name),
+                    ));
+                }
+                continue;
+            }
+            let target_key = program
+                .table(target)
+                .and_then(|t| t.key.and_then(|k| t.columns.get(k)))
+                .map(|c| c.name.clone())
+                .unwrap_or_else(|| "key".to_string());
+            let resolved = resolve_column(store, state, target, ci);
+            let target_table = store.table(target);
+            let mut dangling = Vec::new();
+            for (row, outcome) in &resolved {
+                if let Err(v) = outcome {
+                    let value = key_text(v, store);
+                    let suggestion = if target_table.len <= 10_000 {
+                        let keys: Vec<String> = (0..target_table.len)
+                            .filter_map(|r| target_table.key_of(r).map(|k| key_text(k, store)))
+                            .collect();
+                        closest(&value, keys.iter().map(String::as_str))
+                    } else {
+                        None
+                    };
+                    dangling.push(
+                        Diagnostic::error(
+                            codes::DANGLING_REFERENCE,
+                            state.span(ci, *row),
+                            format!(
+                                "`{}.{}` on {} refers to `{value}`, but no `{target_name}` row has {target_key} `{value}`",
+                                info.name,
+                                column.name,
+                                state.place(*row)
+                            ),
+                        )
+                        .with_label(format!("not a `{target_name}` {target_key}"))
+                        .with_help_opt(suggestion.map(|s| format!("did you mean `{s}`?"))),
+                    );
+                }
+            }
+            dangling.into_iter().for_each(|d| sink.push(d));
+            if let Some(table) = store.table_mut(state.id) {
+                if let Some(col) = table.columns.get_mut(ci) {
+                    for (row, outcome) in resolved {
+                        if let Some(slot) = col.values.get_mut(row) {
+                            *slot = match outcome {
+                                Ok(r) => Value::Row(r),
+                                Err(_) => Value::None,
+                            };
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for (id, key) in rekey {
+        if let Some(table) = store.table_mut(id) {
+            table.set_key(key);
+        }
+    }
+    for state in states {
+        check_effective(program, store, state, sink);
+    }
+}
+
+/// Looks up every key value of reference column `ci` in `target`.
+fn resolve_column(store: &Store, state: &TableState, target: TableId, ci: usize) -> Vec<(usize, Result<RowRef, Value>)> {
+    let table = store.table(state.id);
+    let target_table = store.table(target);
+    let Some(col) = table.columns.get(ci) else { return Vec::new() };
+    col.values
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| !matches!(v, Value::None | Value::Row(_)))
+        .map(|(row, v)| {
+            let outcome = match target_table.lookup(v) {
+                Some(r) => Ok(RowRef { table: target, row: r }),
+                None => Err(v.clone()),
+            };
+            (row, outcome)
+        })
+        .collect()
+}
+
+fn check_effective(program: &Program, store: &Store, state: &TableState, sink: &mut Sink) {
+    let Some(info) = program.table(state.id) else { return };
+    let Some((s, e)) = info.effective else { return };
+    let columns = loaded_columns(info);
+    let position = |i: usize| {
+        let c = info.columns.get(i)?;
+        columns.iter().position(|(x, _, _)| std::ptr::eq(*x, c))
+    };
+    let (Some(s), Some(e)) = (position(s), position(e)) else { return };
+    let table = store.table(state.id);
+    for row in 0..table.len {
+        if let (Value::Date(start), Value::Date(end)) = (table.get(s, row), table.get(e, row)) {
+            if end < start {
+                let names = |i: usize| columns.get(i).map(|c| c.0.name.clone()).unwrap_or_default();
+                sink.push(
+                    Diagnostic::error(
+                        codes::EFFECTIVE_RANGE,
+                        state.span(e, row),
+                        format!(
+                            "`{}` on {} ends on {end} ({}), before it starts on {start} ({})",
+                            info.name,
+                            state.place(row),
+                            names(e),
+                            names(s)
+                        ),
+                    )
+                    .with_label("before the start")
+                    .with_secondary(state.span(s, row), "the start"),
+                );
+            }
+        }
+    }
+}
+
+/// The declared tables of a program.
+pub(crate) fn declared(program: &Program) -> impl Iterator<Item = (TableId, &tally_check::TableInfo)> {
+    program
+        .tables
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| matches!(t.kind, TableKind::Declared(_)))
+        .map(|(i, t)| (TableId(u32::try_from(i).unwrap_or(u32::MAX)), t))
+}

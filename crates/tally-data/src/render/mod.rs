@@ -1,0 +1,1 @@
+//! Rendering report tables (spec §9).

@@ -1,0 +1,4 @@
+//! Integration tests of loading and rendering.
+
+mod acme;
+mod support;
