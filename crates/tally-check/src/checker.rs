@@ -242,3 +242,35 @@ impl Checker {
         self.p.show(ty)
     }
 }
+
+/// Types one expression against a finished program (REPL, `tally query`).
+pub(crate) fn check_one_expr(
+    mut program: Program,
+    expr: &tally_syntax::ast::Expr,
+    locals: &[(String, Type, Span)],
+) -> (Program, Type, Vec<Diagnostic>) {
+    let modules = std::mem::take(&mut program.modules);
+    let tables: Vec<TableId> = (0..program.tables.len()).map(|i| TableId(i as u32)).collect();
+    let mut c = Checker::new(program, modules);
+    // Every computed table is already typed: mark them done.
+    for t in tables {
+        c.table_state.insert(t, State::Done);
+    }
+    for i in 0..c.p.consts.len() {
+        c.const_state.insert(i, State::Done);
+    }
+    let scope = Scope::Locals(
+        locals
+            .iter()
+            .map(|(name, ty, span)| Local {
+                name: name.clone(),
+                ty: ty.clone(),
+                span: *span,
+            })
+            .collect(),
+    );
+    let ty = c.with_scope(scope, |c| c.expr(expr));
+    let Checker { mut p, modules, diags, .. } = c;
+    p.modules = std::sync::Arc::try_unwrap(modules).unwrap_or_else(|shared| (*shared).clone());
+    (p, ty, diags)
+}

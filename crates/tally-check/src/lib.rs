@@ -233,3 +233,45 @@ fn load_imports(
 
 #[cfg(test)]
 mod tests;
+
+/// An expression checked against an already-checked program (for
+/// `tally query` and the REPL).
+#[derive(Clone, Debug)]
+pub struct CheckedExpr {
+    /// The program with the expression's source, names and types added.
+    pub program: Program,
+    /// The parsed expression (when it parsed).
+    pub expr: Option<tally_syntax::ast::Expr>,
+    /// Its type.
+    pub ty: Type,
+    /// Problems found.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parses and checks `text` as one expression in the global scope of
+/// `program` (consts, tables, functions, territories, `credits`, plans and
+/// reports are all visible). `locals` are extra names (REPL bindings) with
+/// their types and the spans that define them.
+pub fn check_expression(program: &Program, name: &str, text: &str, locals: &[(String, Type, Span)]) -> CheckedExpr {
+    let mut program = program.clone();
+    let file = program.sources.add(name, text);
+    let expr = match tally_syntax::parse_expr(file, text) {
+        Ok(e) => e,
+        Err(diagnostics) => {
+            return CheckedExpr {
+                program,
+                expr: None,
+                ty: Type::Unknown,
+                diagnostics,
+            }
+        }
+    };
+    let (program, ty, mut diagnostics) = checker::check_one_expr(program, &expr, locals);
+    sort_diagnostics(&mut diagnostics);
+    CheckedExpr {
+        program,
+        expr: Some(expr),
+        ty,
+        diagnostics,
+    }
+}

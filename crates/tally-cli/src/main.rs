@@ -5,6 +5,8 @@
 mod check;
 mod fmt;
 mod output;
+mod progress;
+mod run;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -34,6 +36,47 @@ enum Command {
         #[arg(long, value_name = "warnings")]
         deny: Option<output::Deny>,
     },
+    /// Evaluate a policy over data and print its reports
+    #[command(after_help = "Examples:\n  tally run examples/acme/policy.tally --data examples/acme/data\n  tally run policy.tally --data data --report attainment --format csv\n  tally run policy.tally --data data --format csv --out reports/\n  tally run policy.tally --data data --format xlsx --out reports.xlsx")]
+    Run {
+        /// The policy file
+        policy: PathBuf,
+        /// Directory with one file per table (`<table>.csv|.json|.jsonl|.xlsx`)
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        /// Read one table from a given file: `--table accounts=crm/accounts.csv`
+        #[arg(long = "table", value_name = "NAME=PATH")]
+        tables: Vec<String>,
+        /// Only these reports (repeatable); all reports by default
+        #[arg(long = "report", value_name = "NAME")]
+        reports: Vec<String>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = run::Format::Table)]
+        format: run::Format,
+        /// Write to this file (or directory, for several CSV reports) instead of stdout
+        #[arg(long, value_name = "PATH")]
+        out: Option<PathBuf>,
+    },
+    /// Evaluate one expression over the policy's results
+    #[command(after_help = "Examples:\n  tally query examples/acme/policy.tally --data examples/acme/data 'credits.where(deal == \"O-003\").sum(amount)'\n  tally query policy.tally --data data 'ae_comp.where(payout > 10_000 USD)'")]
+    Query {
+        /// The policy file
+        policy: PathBuf,
+        /// The expression (a table expression prints as a table)
+        expr: String,
+        /// Directory with one file per table
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        /// Read one table from a given file: `--table accounts=crm/accounts.csv`
+        #[arg(long = "table", value_name = "NAME=PATH")]
+        tables: Vec<String>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = run::Format::Table)]
+        format: run::Format,
+        /// Write to this file instead of stdout
+        #[arg(long, value_name = "PATH")]
+        out: Option<PathBuf>,
+    },
     /// Format policy files in the one canonical layout
     #[command(
         after_help = "Example:\n  tally fmt policy.tally           rewrite in place\n  tally fmt --check policies/*.tally   exit 1 if any file is not formatted"
@@ -57,6 +100,22 @@ fn main() -> ExitCode {
             deny,
         } => check::run(&policy, format, deny.is_some()),
         Command::Fmt { check, files } => fmt::run(&files, check),
+        Command::Run {
+            policy,
+            data,
+            tables,
+            reports,
+            format,
+            out,
+        } => run::run(&policy, &run::DataArgs { dir: data, tables }, &reports, format, out.as_deref()),
+        Command::Query {
+            policy,
+            expr,
+            data,
+            tables,
+            format,
+            out,
+        } => run::query(&policy, &run::DataArgs { dir: data, tables }, &expr, format, out.as_deref()),
     };
     ExitCode::from(code)
 }

@@ -28,3 +28,4 @@ pub use load::{
     LoadLimits, Loaded,
 };
 
+pub use render::{render_csv, render_json, render_md, render_table, render_xlsx, ReportView};

@@ -20,4 +20,4 @@ pub mod runtime;
 pub use runtime::{Frame, Limits, Runtime};
 pub mod engine;
 
-pub use engine::evaluate;
+pub use engine::{evaluate, evaluate_expr, materialize};

@@ -19,14 +19,16 @@
 mod loader;
 pub mod policy;
 mod results;
+mod values;
 
 pub use loader::FsLoader;
 pub use policy::{Failure, Policy};
-pub use results::{ReportRows, Results};
+pub use results::{QueryOutput, ReportRows, Results};
 pub use tally_check::{Checked, Loader, NoImports, Program};
 pub use tally_data::{DataSources, LoadLimits};
 pub use tally_diagnostics::{render_human, render_json, Diagnostic, RenderOptions, Severity, SourceMap};
 pub use tally_eval::{Limits, Value};
+pub use values::{suggest, value_json, value_text};
 
 use std::path::Path;
 

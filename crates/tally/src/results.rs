@@ -1,7 +1,10 @@
 //! Reading the results of an evaluation: reports, `credits`, plans.
 
 use std::sync::Arc;
-use tally_check::Program;
+use crate::policy::Failure;
+use tally_check::{Program, TableId, TableKind};
+use tally_data::render::ReportView;
+use tally_syntax::ast::DeclKind;
 use tally_eval::{Store, Value};
 
 /// Every table computed by one evaluation.
@@ -57,19 +60,61 @@ impl Results {
         })
     }
 
+    /// A view of the table called `name` (report, plan, `credits` or
+    /// declared table) for the renderers.
+    pub fn view(&self, name: &str) -> Option<ReportView<'_>> {
+        let id = self.program.table_named(name)?;
+        Some(self.view_of(id, self.store.table(id)))
+    }
+
+    /// A view of `table`, whose columns are those of table `id`.
+    pub fn view_of<'a>(&'a self, id: TableId, table: &'a tally_eval::Table) -> ReportView<'a> {
+        let info = self.program.table(id);
+        let title = info.and_then(|info| match &info.kind {
+            TableKind::Report(r) | TableKind::Plan(r) => match self.program.decl(*r).map(|d| &d.kind) {
+                Some(DeclKind::Report(rep)) => rep.title.as_ref().map(|t| t.value.as_str()),
+                Some(DeclKind::Plan(p)) => p.title.as_ref().map(|t| t.value.as_str()),
+                _ => None,
+            },
+            _ => None,
+        });
+        ReportView {
+            name: info.map(|i| i.name.as_str()).unwrap_or(""),
+            title,
+            table,
+            types: self.types.get(id.0 as usize).map(Vec::as_slice).unwrap_or(&[]),
+            store: &self.store,
+            rounding: self.program.settings.rounding,
+        }
+    }
+
     /// The table called `name` rendered as CSV (spec §9).
     pub fn csv(&self, name: &str) -> Option<String> {
-        let rows = self.rows(name)?;
-        let mut out = rows.columns.join(",");
-        out.push('\n');
-        for row in &rows.rows {
-            let cells: Vec<String> = row
-                .iter()
-                .map(|v| tally_eval::display::csv_cell(v, &self.store, self.program.settings.rounding))
-                .collect();
-            out.push_str(&cells.join(","));
-            out.push('\n');
-        }
-        Some(out)
+        self.view(name).map(|v| tally_data::render::render_csv(&v))
     }
+
+    /// Evaluates an expression over these results (`tally query`).
+    pub fn query(&self, text: &str, limits: tally_eval::Limits) -> Result<QueryOutput, Failure> {
+        let checked = tally_check::check_expression(&self.program, "<query>", text, &[]);
+        let failure = |diagnostics: Vec<tally_diagnostics::Diagnostic>, sources: tally_diagnostics::SourceMap| Failure { diagnostics, sources };
+        if checked.diagnostics.iter().any(|d| d.is_error()) {
+            return Err(failure(checked.diagnostics, checked.program.sources));
+        }
+        let Some(expr) = &checked.expr else {
+            return Err(failure(checked.diagnostics, checked.program.sources));
+        };
+        match tally_eval::evaluate_expr(&checked.program, &self.store, expr, &[], limits) {
+            Ok(value) => Ok(QueryOutput { value, ty: checked.ty }),
+            Err(e) => Err(failure(vec![e.to_diagnostic()], checked.program.sources)),
+        }
+    }
+}
+
+/// The value of a query and its type.
+#[derive(Clone, Debug)]
+pub struct QueryOutput {
+    /// The value.
+    pub value: Value,
+    /// Its type.
+    pub ty: tally_check::Type,
 }

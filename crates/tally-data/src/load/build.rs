@@ -45,6 +45,13 @@ impl TableState {
             .unwrap_or_else(super::sink::nowhere)
     }
 
+    /// `lines 2 and 7` / `rows 2 and 7` for two rows.
+    pub(crate) fn places(&self, a: usize, b: usize) -> String {
+        let line = |r: usize| self.lines.get(r).copied().unwrap_or(r + 1);
+        let word = if self.unit == Unit::Line { "lines" } else { "rows" };
+        format!("{word} {} and {}", line(a), line(b))
+    }
+
     /// `line 5` / `row 5` for `row`.
     pub(crate) fn place(&self, row: usize) -> String {
         super::raw::place(self.unit, self.lines.get(row).copied().unwrap_or(row + 1))
@@ -187,7 +194,11 @@ pub(crate) fn build(
             Diagnostic::error(
                 codes::ROW_LIMIT,
                 raw.span(over),
-                format!("`{}` has more than {max} rows, the most this run allows", info.name),
+                format!(
+                    "`{}` has more than {max} row{}, the most this run allows",
+                    info.name,
+                    if max == 1 { "" } else { "s" }
+                ),
             )
             .with_label(format!("row {}", max + 1))
             .with_help("load a smaller export, or raise the row limit"),
@@ -286,9 +297,16 @@ fn missing_column(raw: &RawTable, file_name: &str, info: &TableInfo, column: &Co
     if let Some(s) = column.span {
         d = d.with_secondary(s, format!("`{}` is declared here", column.name));
     }
-    let help = closest(header, found.iter().copied()).map(|near| {
-        format!("the file has a {what} `{near}`: rename it to `{header}`, or declare the column with `from \"{near}\"`")
-    });
+    let help = if header != column.name && found.contains(&column.name.as_str()) {
+        Some(format!(
+            "the file has a {what} `{}`: remove `from \"{header}\"` from the column to read it",
+            column.name
+        ))
+    } else {
+        closest(header, found.iter().copied()).map(|near| {
+            format!("the file has a {what} `{near}`: rename it to `{header}`, or declare the column with `from \"{near}\"`")
+        })
+    };
     d.with_help_opt(help).with_note(format!(
         "the {}s of `{file_name}` are {}",
         if raw.keyed { "key" } else { "header" },

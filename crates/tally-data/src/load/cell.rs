@@ -212,7 +212,7 @@ fn int_fraction_help() -> String {
 
 fn int_range() -> CellError {
     CellError::OutOfRange {
-        why: "too large for a whole number (at most 9223372036854775807 either way)".to_string(),
+        why: "beyond the range of whole numbers (-9223372036854775808 to 9223372036854775807)".to_string(),
     }
 }
 
@@ -374,13 +374,16 @@ fn parse_date(t: &str, format: Option<&str>) -> Result<Value, CellError> {
     if let Some(format) = format {
         return NaiveDate::parse_from_str(t, format).map(Value::Date).map_err(|e| {
             use chrono::format::ParseErrorKind;
+            // Out of range in the declared shape (`02/30/2025`) is a day
+            // that does not exist; anything else is another format.
+            let same_shape = example_date(format).is_some_and(|ex| shape(&ex) == shape(t));
             match e.kind() {
-                ParseErrorKind::OutOfRange | ParseErrorKind::Impossible => CellError::InvalidDate {
+                ParseErrorKind::OutOfRange | ParseErrorKind::Impossible if same_shape => CellError::InvalidDate {
                     why: "it names no calendar day".to_string(),
                 },
                 _ => {
                     let help = iso_parts(t).is_some().then(|| {
-                        "the cell is an ISO date: remove `format` from the column, or export the dates in the declared format"
+                        "this is an ISO date: remove `format` from the column, or export the dates in the declared format"
                             .to_string()
                     });
                     bad(help)
@@ -401,6 +404,17 @@ fn parse_date(t: &str, format: Option<&str>) -> Result<Value, CellError> {
         None
     };
     Err(bad(help))
+}
+
+/// Digits as `9`, letters as `a`: `04/10/2025` → `99/99/9999`.
+fn shape(t: &str) -> String {
+    t.chars()
+        .map(|c| match c {
+            c if c.is_ascii_digit() => '9',
+            c if c.is_alphabetic() => 'a',
+            c => c,
+        })
+        .collect()
 }
 
 /// A likely format for `04/10/2025`-style dates.
@@ -480,7 +494,8 @@ mod tests {
             text(Kind::Date(Some("%m/%d/%Y")), "04/10/2025"),
             Ok(Value::Date(NaiveDate::from_ymd_opt(2025, 4, 10).unwrap()))
         );
-        assert!(text(Kind::Date(Some("%m/%d/%Y")), "2025-04-10").is_err());
+        assert!(matches!(text(Kind::Date(Some("%m/%d/%Y")), "2025-04-10"), Err(CellError::Bad { help: Some(_) })));
+        assert!(matches!(text(Kind::Date(Some("%m/%d/%Y")), "02/30/2025"), Err(CellError::InvalidDate { .. })));
         // An unusable format is an error, not a panic.
         assert!(text(Kind::Date(Some("%Q")), "x").is_err());
         assert_eq!(Kind::Date(Some("%Q")).expected(), "a date in the format `%Q`");

@@ -7,7 +7,7 @@ use super::sink::{nowhere, Sink};
 use crate::codes;
 use std::collections::BTreeSet;
 use tally_check::{Program, TableId, TableKind, Type};
-use tally_diagnostics::{closest, Diagnostic};
+use tally_diagnostics::{closest_many, Diagnostic};
 use tally_eval::display::plain;
 use tally_eval::{RowRef, Store, Value};
 
@@ -44,10 +44,9 @@ pub(crate) fn link(
                     codes::DUPLICATE_KEY,
                     state.span(key, again as usize),
                     format!(
-                        "`{}` has two rows with {key_name} `{value}`: {} and {}",
+                        "`{}` has two rows with {key_name} `{value}`: {}",
                         info.name,
-                        state.place(first as usize),
-                        state.place(again as usize)
+                        state.places(first as usize, again as usize)
                     ),
                 )
                 .with_label("used again here")
@@ -94,7 +93,13 @@ pub(crate) fn link(
                         let keys: Vec<String> = (0..target_table.len)
                             .filter_map(|r| target_table.key_of(r).map(|k| key_text(k, store)))
                             .collect();
-                        closest(&value, keys.iter().map(String::as_str))
+                        // Only a single close key is a likely typo.
+                        let near = closest_many(&value, keys.iter().map(String::as_str), 2);
+                        if near.len() == 1 {
+                            near.into_iter().next()
+                        } else {
+                            None
+                        }
                     } else {
                         None
                     };

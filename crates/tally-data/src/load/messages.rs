@@ -77,7 +77,7 @@ pub(crate) fn cell_error(
         CellError::InvalidDate { why } => Diagnostic::error(
             codes::INVALID_DATE,
             site.span,
-            format!("{subject} must be a date, but {place} has `{v}`, which is not one: {why}"),
+            format!("{subject} must be a date, but {place} has `{v}`: {why}"),
         )
         .with_label("no such day"),
         CellError::Territory { suggestion } => Diagnostic::error(

@@ -1,4 +1,5 @@
 //! Integration tests of loading and rendering.
 
 mod acme;
+mod errors;
 mod support;

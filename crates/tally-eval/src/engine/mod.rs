@@ -153,3 +153,47 @@ pub(crate) fn row_label(store: &Store, r: crate::value::RowRef) -> String {
         None => format!("`{}` row {}", t.name, store.key_text(r)),
     }
 }
+
+/// Evaluates one checked expression over the tables of a finished run
+/// (`tally query`, the REPL). `locals` are REPL bindings: the span that
+/// defines each, and its value.
+pub fn evaluate_expr(
+    program: &Program,
+    store: &Store,
+    expr: &tally_syntax::ast::Expr,
+    locals: &[(Span, Value)],
+    limits: Limits,
+) -> Result<Value, EvalError> {
+    let engine = Engine::new(program, limits)?;
+    let mut compiler = Compiler::new(program);
+    compiler.push_locals();
+    let slots: Vec<usize> = locals.iter().map(|(span, _)| compiler.bind(*span)).collect();
+    let compiled = compiler.expr(expr)?;
+    let rt = engine.runtime(store);
+    let mut frame = crate::runtime::Frame::with_slots(compiler.slots());
+    for (slot, (_, v)) in slots.iter().zip(locals) {
+        frame.set(*slot, v.clone());
+    }
+    compiled(&rt, &mut frame)
+}
+
+/// A table value as a stand-alone table (the selected rows, in order).
+pub fn materialize(store: &Store, view: &crate::value::TableView) -> crate::table::Table {
+    let source = store.table(view.table);
+    let names: Vec<&str> = source.columns.iter().map(|c| c.name.as_str()).collect();
+    let mut out = crate::table::Table::new(source.name.clone(), &names);
+    let rows: Vec<u32> = match &view.rows {
+        Some(r) => r.to_vec(),
+        None => (0..u32::try_from(source.len).unwrap_or(u32::MAX)).collect(),
+    };
+    for r in rows {
+        out.push_row(source.columns.iter().map(|c| c.values.get(r as usize).cloned().unwrap_or(Value::None)).collect());
+        if let Some(o) = source.origin(r as usize) {
+            out.origins.push(o.to_string());
+        }
+    }
+    if let Some(k) = source.key {
+        out.set_key(k);
+    }
+    out
+}
