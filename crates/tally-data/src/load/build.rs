@@ -171,7 +171,10 @@ pub(crate) fn build(
             }
         };
         let source = headers.iter().position(|h| h.name == *header);
-        if source.is_none() && !(raw.keyed && raw.rows.is_empty()) {
+        // JSON leaves out keys whose value is null: an optional column no
+        // object mentions is all none.
+        let absent_ok = raw.keyed && (raw.rows.is_empty() || column.ty.is_optional());
+        if source.is_none() && !absent_ok {
             sink.push(missing_column(raw, file_name, info, column, header));
         }
         let keep_spans = special.contains(&i) || kind.is_some_and(|k| k.1.is_some());
@@ -213,7 +216,11 @@ pub(crate) fn build(
             if let Some(spans) = state.spans.get_mut(&i) {
                 spans.push(span);
             }
-            let (Some((kind, target)), Some(source)) = (plan.kind, plan.source) else {
+            let Some((kind, target)) = plan.kind else {
+                values.push(Value::None);
+                continue;
+            };
+            let Some(source) = plan.source else {
                 values.push(Value::None);
                 continue;
             };

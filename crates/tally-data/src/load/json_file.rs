@@ -187,7 +187,7 @@ pub(crate) fn read_lines(text: &str, cx: &ReadContext<'_>, sink: &mut Sink) -> R
         let value: serde_json::Value = match serde_json::from_str(trimmed) {
             Ok(v) => v,
             Err(e) => {
-                sink.push(syntax(cx, &Lines::new(""), &e, object_start).with_note(format!("on line {line}")));
+                sink.push(syntax(cx, &Lines::new(""), &e, object_start));
                 continue;
             }
         };

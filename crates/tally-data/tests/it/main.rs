@@ -2,4 +2,6 @@
 
 mod acme;
 mod errors;
+mod formats;
+mod sources;
 mod support;
