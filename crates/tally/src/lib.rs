@@ -53,3 +53,15 @@ pub fn compile_file(path: &Path) -> std::io::Result<Compiled> {
     let name = path.display().to_string();
     Ok(tally_check::check_source(&name, &text, &loader))
 }
+
+#[cfg(test)]
+mod tests {
+    fn send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn compiled_policies_and_results_cross_threads() {
+        send_sync::<crate::Policy>();
+        send_sync::<crate::Results>();
+        send_sync::<crate::Program>();
+    }
+}

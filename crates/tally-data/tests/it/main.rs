@@ -3,5 +3,6 @@
 mod acme;
 mod errors;
 mod formats;
+mod render;
 mod sources;
 mod support;
