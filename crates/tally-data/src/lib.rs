@@ -24,8 +24,8 @@ pub mod load;
 pub mod render;
 
 pub use load::{
-    link_store, load_all, load_table_bytes, load_table_text, table_from_json_rows, DataLoader, DataSources, Format,
-    LoadLimits, Loaded,
+    link_store, load_all, load_table_bytes, load_table_text, table_from_json_rows, DataLoader,
+    DataSources, Format, LoadLimits, Loaded,
 };
 
 pub use render::{render_csv, render_json, render_md, render_table, render_xlsx, ReportView};

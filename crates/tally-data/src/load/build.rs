@@ -48,7 +48,11 @@ impl TableState {
     /// `lines 2 and 7` / `rows 2 and 7` for two rows.
     pub(crate) fn places(&self, a: usize, b: usize) -> String {
         let line = |r: usize| self.lines.get(r).copied().unwrap_or(r + 1);
-        let word = if self.unit == Unit::Line { "lines" } else { "rows" };
+        let word = if self.unit == Unit::Line {
+            "lines"
+        } else {
+            "rows"
+        };
         format!("{word} {} and {}", line(a), line(b))
     }
 
@@ -63,7 +67,9 @@ pub(crate) fn loaded_columns(info: &TableInfo) -> Vec<(&ColumnInfo, &str, Option
     info.columns
         .iter()
         .filter_map(|c| match &c.origin {
-            ColumnOrigin::Loaded { header, format } => Some((c, header.as_str(), format.as_deref())),
+            ColumnOrigin::Loaded { header, format } => {
+                Some((c, header.as_str(), format.as_deref()))
+            }
             _ => None,
         })
         .collect()
@@ -72,12 +78,18 @@ pub(crate) fn loaded_columns(info: &TableInfo) -> Vec<(&ColumnInfo, &str, Option
 /// The key's position among the loaded columns.
 pub(crate) fn loaded_key(info: &TableInfo) -> Option<usize> {
     let key = info.columns.get(info.key?)?;
-    loaded_columns(info).iter().position(|(c, _, _)| std::ptr::eq(*c, key))
+    loaded_columns(info)
+        .iter()
+        .position(|(c, _, _)| std::ptr::eq(*c, key))
 }
 
 /// The kind of cell a column type reads, and the referenced table for a
 /// reference. `Err` says why the type cannot be loaded.
-pub(crate) fn kind_of<'p>(program: &'p Program, ty: &'p Type, format: Option<&'p str>) -> Result<(Kind<'p>, Option<TableId>), String> {
+pub(crate) fn kind_of<'p>(
+    program: &'p Program,
+    ty: &'p Type,
+    format: Option<&'p str>,
+) -> Result<(Kind<'p>, Option<TableId>), String> {
     let mut ty = ty.strip_optional();
     let mut format = format;
     let mut target = None;
@@ -93,9 +105,14 @@ pub(crate) fn kind_of<'p>(program: &'p Program, ty: &'p Type, format: Option<&'p
             Type::Period => Kind::Period,
             Type::Territory => Kind::Territory,
             Type::Row(t) => {
-                let info = program.table(*t).ok_or_else(|| "it refers to an unknown table".to_string())?;
+                let info = program
+                    .table(*t)
+                    .ok_or_else(|| "it refers to an unknown table".to_string())?;
                 let key = info.key.and_then(|k| info.columns.get(k)).ok_or_else(|| {
-                    format!("`{}` has no key column, so the cells cannot name its rows", info.name)
+                    format!(
+                        "`{}` has no key column, so the cells cannot name its rows",
+                        info.name
+                    )
                 })?;
                 target = target.or(Some(*t));
                 ty = key.ty.strip_optional();
@@ -105,7 +122,12 @@ pub(crate) fn kind_of<'p>(program: &'p Program, ty: &'p Type, format: Option<&'p
                 };
                 continue;
             }
-            other => return Err(format!("values of type `{}` cannot come from a data file", program.show(other))),
+            other => {
+                return Err(format!(
+                    "values of type `{}` cannot come from a data file",
+                    program.show(other)
+                ))
+            }
         };
         return Ok((kind, target));
     }
@@ -150,13 +172,17 @@ pub(crate) fn build(
         return (table, state);
     };
     check_duplicate_headers(raw, file_name, sink);
-    let special: Vec<usize> = [info.key, info.effective.map(|e| e.0), info.effective.map(|e| e.1)]
-        .into_iter()
-        .flatten()
-        .filter_map(|i| info.columns.get(i))
-        .map(|c| c.name.as_str())
-        .filter_map(|n| names.iter().position(|x| *x == n))
-        .collect();
+    let special: Vec<usize> = [
+        info.key,
+        info.effective.map(|e| e.0),
+        info.effective.map(|e| e.1),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(|i| info.columns.get(i))
+    .map(|c| c.name.as_str())
+    .filter_map(|n| names.iter().position(|x| *x == n))
+    .collect();
     let mut plans = Vec::with_capacity(columns.len());
     for (i, (column, header, format)) in columns.iter().enumerate() {
         let kind = match kind_of(program, &column.ty, *format) {
@@ -165,7 +191,10 @@ pub(crate) fn build(
                 sink.push(Diagnostic::error(
                     codes::UNSUPPORTED,
                     column.span.unwrap_or_else(super::sink::nowhere),
-                    format!("column `{}.{}` cannot be loaded: {why}", info.name, column.name),
+                    format!(
+                        "column `{}.{}` cannot be loaded: {why}",
+                        info.name, column.name
+                    ),
                 ));
                 None
             }
@@ -211,7 +240,10 @@ pub(crate) fn build(
     for row in rows {
         let mut values = Vec::with_capacity(plans.len());
         for (i, plan) in plans.iter().enumerate() {
-            let cell = plan.source.and_then(|s| row.cells.get(s)).and_then(Option::as_ref);
+            let cell = plan
+                .source
+                .and_then(|s| row.cells.get(s))
+                .and_then(Option::as_ref);
             let span = raw.span(cell.map(|c| c.range).unwrap_or(row.range));
             if let Some(spans) = state.spans.get_mut(&i) {
                 spans.push(span);
@@ -233,7 +265,11 @@ pub(crate) fn build(
             let raw_value = cell.map(|c| &c.value).unwrap_or(&RawValue::Empty);
             if is_blank(raw_value) {
                 if !plan.info.ty.is_optional() {
-                    sink.push(messages::empty_cell(&site(), &program.show(&plan.info.ty), cell.is_none() && raw.keyed));
+                    sink.push(messages::empty_cell(
+                        &site(),
+                        &program.show(&plan.info.ty),
+                        cell.is_none() && raw.keyed,
+                    ));
                 }
                 values.push(Value::None);
                 continue;
@@ -242,7 +278,13 @@ pub(crate) fn build(
                 Ok(v) => values.push(v),
                 Err(e) => {
                     let target_name = target.map(|t| program.table_name(t));
-                    sink.push(messages::cell_error(&site(), kind, target_name.as_deref(), &raw_value.shown(), e));
+                    sink.push(messages::cell_error(
+                        &site(),
+                        kind,
+                        target_name.as_deref(),
+                        &raw_value.shown(),
+                        e,
+                    ));
                     values.push(Value::None);
                 }
             }
@@ -280,7 +322,13 @@ fn check_duplicate_headers(raw: &RawTable, file_name: &str, sink: &mut Sink) {
     }
 }
 
-fn missing_column(raw: &RawTable, file_name: &str, info: &TableInfo, column: &ColumnInfo, header: &str) -> Diagnostic {
+fn missing_column(
+    raw: &RawTable,
+    file_name: &str,
+    info: &TableInfo,
+    column: &ColumnInfo,
+    header: &str,
+) -> Diagnostic {
     let found: Vec<&str> = raw
         .headers
         .iter()

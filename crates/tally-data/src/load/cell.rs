@@ -51,7 +51,9 @@ impl Kind<'_> {
                 None => format!("a date in the format `{f}`"),
             },
             Kind::Bool => "`true` or `false` (or `yes`/`no`, `1`/`0`)".to_string(),
-            Kind::Period => "a fiscal period like `FY2026`, `FY2026-Q1` or `FY2026-M01`".to_string(),
+            Kind::Period => {
+                "a fiscal period like `FY2026`, `FY2026-Q1` or `FY2026-M01`".to_string()
+            }
             Kind::Territory => "a declared territory".to_string(),
         }
     }
@@ -93,7 +95,9 @@ pub(crate) enum CellError {
 }
 
 fn nested() -> CellError {
-    bad(Some("a cell holds one value, not a JSON list or object".to_string()))
+    bad(Some(
+        "a cell holds one value, not a JSON list or object".to_string(),
+    ))
 }
 
 fn bad(help: Option<String>) -> CellError {
@@ -183,7 +187,9 @@ fn parse_text(kind: Kind<'_>, t: &str, ctx: &CellContext) -> Result<Value, CellE
     match kind {
         Kind::Text => Ok(Value::text(t)),
         Kind::Int => parse_int(t),
-        Kind::Decimal => plain_decimal(t).map(Value::Decimal).map_err(|e| number_error(kind, e, t)),
+        Kind::Decimal => plain_decimal(t)
+            .map(Value::Decimal)
+            .map_err(|e| number_error(kind, e, t)),
         Kind::Percent => parse_percent(t),
         Kind::Money => parse_money(t, ctx),
         Kind::Date(format) => parse_date(t, format),
@@ -192,15 +198,20 @@ fn parse_text(kind: Kind<'_>, t: &str, ctx: &CellContext) -> Result<Value, CellE
             "false" | "no" | "0" => Ok(Value::Bool(false)),
             _ => Err(bad(None)),
         },
-        Kind::Period => Period::parse(&t.to_ascii_uppercase()).map(Value::Period).ok_or_else(|| {
-            let help = (t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit()))
-                .then(|| format!("fiscal years are written with `FY`: `FY{t}`"));
-            bad(help)
-        }),
+        Kind::Period => Period::parse(&t.to_ascii_uppercase())
+            .map(Value::Period)
+            .ok_or_else(|| {
+                let help = (t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit()))
+                    .then(|| format!("fiscal years are written with `FY`: `FY{t}`"));
+                bad(help)
+            }),
         Kind::Territory => match ctx.by_name.get(t) {
             Some(i) => Ok(Value::Territory(*i)),
             None => Err(CellError::Territory {
-                suggestion: tally_diagnostics::closest(t, ctx.territories.iter().map(String::as_str)),
+                suggestion: tally_diagnostics::closest(
+                    t,
+                    ctx.territories.iter().map(String::as_str),
+                ),
             }),
         },
     }
@@ -212,7 +223,8 @@ fn int_fraction_help() -> String {
 
 fn int_range() -> CellError {
     CellError::OutOfRange {
-        why: "beyond the range of whole numbers (-9223372036854775808 to 9223372036854775807)".to_string(),
+        why: "beyond the range of whole numbers (-9223372036854775808 to 9223372036854775807)"
+            .to_string(),
     }
 }
 
@@ -235,10 +247,15 @@ fn parse_int(t: &str) -> Result<Value, CellError> {
 fn number_help(t: &str) -> Option<String> {
     let without: String = t.chars().filter(|c| *c != ',' && *c != '_').collect();
     if without != t && is_plain_number(&without) {
-        return Some(format!("write numbers without thousands separators: `{without}`"));
+        return Some(format!(
+            "write numbers without thousands separators: `{without}`"
+        ));
     }
     if t.contains(',') && is_plain_number(&t.replace(',', ".")) {
-        return Some(format!("the decimal separator is a point: `{}`", t.replace(',', ".")));
+        return Some(format!(
+            "the decimal separator is a point: `{}`",
+            t.replace(',', ".")
+        ));
     }
     if t.contains(['e', 'E']) && native_decimal(t).is_ok() {
         return Some("write the number in full, without an exponent".to_string());
@@ -281,7 +298,9 @@ fn parse_percent(t: &str) -> Result<Value, CellError> {
                 .map(Value::Percent)
                 .ok_or_else(|| number_error(kind, NumError::TooBig, number))
         }
-        None => plain_decimal(t).map(Value::Percent).map_err(|e| number_error(kind, e, t)),
+        None => plain_decimal(t)
+            .map(Value::Percent)
+            .map_err(|e| number_error(kind, e, t)),
     }
 }
 
@@ -291,7 +310,9 @@ fn parse_money(t: &str, ctx: &CellContext) -> Result<Value, CellError> {
     let (amount, code) = match parts.as_slice() {
         [amount] => (*amount, None),
         [amount, code] if is_plain_number(amount) => (*amount, Some(*code)),
-        [code, amount] if is_plain_number(amount) && code.chars().all(|c| c.is_ascii_alphabetic()) => {
+        [code, amount]
+            if is_plain_number(amount) && code.chars().all(|c| c.is_ascii_alphabetic()) =>
+        {
             return Err(bad(Some(format!(
                 "write the currency after the amount: `{amount} {}`",
                 code.to_ascii_uppercase()
@@ -313,7 +334,10 @@ fn parse_money(t: &str, ctx: &CellContext) -> Result<Value, CellError> {
             Some(c) => c,
             None => {
                 let help = if code.len() == 3 && code.chars().all(|c| c.is_ascii_alphabetic()) {
-                    format!("currency codes are upper case: `{amount} {}`", code.to_ascii_uppercase())
+                    format!(
+                        "currency codes are upper case: `{amount} {}`",
+                        code.to_ascii_uppercase()
+                    )
                 } else {
                     "a currency is a three-letter ISO 4217 code like `EUR`".to_string()
                 };
@@ -352,7 +376,10 @@ fn explain_invalid(y: i32, m: u32, d: u32) -> String {
     } else {
         NaiveDate::from_ymd_opt(y, m + 1, 1)
     };
-    let days = next.and_then(|n| n.pred_opt()).map(|l| l.day()).unwrap_or(31);
+    let days = next
+        .and_then(|n| n.pred_opt())
+        .map(|l| l.day())
+        .unwrap_or(31);
     let name = MONTHS.get(m as usize - 1).copied().unwrap_or("that month");
     format!("{name} {y} has only {days} days")
 }
@@ -360,14 +387,19 @@ fn explain_invalid(y: i32, m: u32, d: u32) -> String {
 /// `2025-04-10`: four-digit year, two-digit month and day.
 fn iso_parts(t: &str) -> Option<(i32, u32, u32)> {
     let b = t.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
     if b.len() != 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
         return None;
     }
     if !(digits(0..4) && digits(5..7) && digits(8..10)) {
         return None;
     }
-    Some((t.get(0..4)?.parse().ok()?, t.get(5..7)?.parse().ok()?, t.get(8..10)?.parse().ok()?))
+    Some((
+        t.get(0..4)?.parse().ok()?,
+        t.get(5..7)?.parse().ok()?,
+        t.get(8..10)?.parse().ok()?,
+    ))
 }
 
 fn parse_date(t: &str, format: Option<&str>) -> Result<Value, CellError> {
@@ -394,14 +426,18 @@ fn parse_date(t: &str, format: Option<&str>) -> Result<Value, CellError> {
     if let Some((y, m, d)) = iso_parts(t) {
         return NaiveDate::from_ymd_opt(y, m, d)
             .map(Value::Date)
-            .ok_or_else(|| CellError::InvalidDate { why: explain_invalid(y, m, d) });
+            .ok_or_else(|| CellError::InvalidDate {
+                why: explain_invalid(y, m, d),
+            });
     }
     let help = if t.get(..10).and_then(iso_parts).is_some() {
-        Some("the column holds dates: remove the time of day, or declare a `format` that reads it".to_string())
-    } else if let Some(f) = slash_format(t) {
-        Some(format!("add `format \"{f}\"` to the column to read dates written like this"))
+        Some(
+            "the column holds dates: remove the time of day, or declare a `format` that reads it"
+                .to_string(),
+        )
     } else {
-        None
+        slash_format(t)
+            .map(|f| format!("add `format \"{f}\"` to the column to read dates written like this"))
     };
     Err(bad(help))
 }
@@ -420,7 +456,9 @@ fn shape(t: &str) -> String {
 /// A likely format for `04/10/2025`-style dates.
 fn slash_format(t: &str) -> Option<&'static str> {
     let parts: Vec<&str> = t.split(['/', '.']).collect();
-    let [a, b, y] = parts.as_slice() else { return None };
+    let [a, b, y] = parts.as_slice() else {
+        return None;
+    };
     let num = |s: &str| s.len() <= 2 && !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit());
     if !(num(a) && num(b) && y.len() == 4 && y.bytes().all(|c| c.is_ascii_digit())) {
         return None;
@@ -454,9 +492,18 @@ mod tests {
     #[test]
     fn numbers() {
         assert_eq!(text(Kind::Int, " -12 "), Ok(Value::Int(-12)));
-        assert!(matches!(text(Kind::Int, "12a"), Err(CellError::Bad { help: None })));
-        assert!(matches!(text(Kind::Int, "99999999999999999999"), Err(CellError::OutOfRange { .. })));
-        assert_eq!(text(Kind::Decimal, "1234.50"), Ok(Value::Decimal(d("1234.50"))));
+        assert!(matches!(
+            text(Kind::Int, "12a"),
+            Err(CellError::Bad { help: None })
+        ));
+        assert!(matches!(
+            text(Kind::Int, "99999999999999999999"),
+            Err(CellError::OutOfRange { .. })
+        ));
+        assert_eq!(
+            text(Kind::Decimal, "1234.50"),
+            Ok(Value::Decimal(d("1234.50")))
+        );
         assert_eq!(text(Kind::Percent, "12.5%"), Ok(Value::Percent(d("0.125"))));
         assert_eq!(text(Kind::Percent, "0.125"), Ok(Value::Percent(d("0.125"))));
         assert_eq!(
@@ -469,9 +516,17 @@ mod tests {
     fn money() {
         let usd = Currency(*b"USD");
         let eur = Currency(*b"EUR");
-        assert_eq!(text(Kind::Money, "1234.50"), Ok(Value::Money(Money::new(d("1234.50"), usd))));
-        assert_eq!(text(Kind::Money, "1234.50 EUR"), Ok(Value::Money(Money::new(d("1234.50"), eur))));
-        let Err(CellError::Bad { help: Some(h) }) = text(Kind::Money, "12 usd") else { panic!() };
+        assert_eq!(
+            text(Kind::Money, "1234.50"),
+            Ok(Value::Money(Money::new(d("1234.50"), usd)))
+        );
+        assert_eq!(
+            text(Kind::Money, "1234.50 EUR"),
+            Ok(Value::Money(Money::new(d("1234.50"), eur)))
+        );
+        let Err(CellError::Bad { help: Some(h) }) = text(Kind::Money, "12 usd") else {
+            panic!()
+        };
         assert_eq!(h, "currency codes are upper case: `12 USD`");
         assert!(text(Kind::Money, "$12").is_err());
     }
@@ -484,22 +539,38 @@ mod tests {
         );
         assert_eq!(
             text(Kind::Date(None), "2025-02-30"),
-            Err(CellError::InvalidDate { why: "February 2025 has only 28 days".into() })
+            Err(CellError::InvalidDate {
+                why: "February 2025 has only 28 days".into()
+            })
         );
         assert_eq!(
             text(Kind::Date(None), "2024-13-01"),
-            Err(CellError::InvalidDate { why: "there is no month 13".into() })
+            Err(CellError::InvalidDate {
+                why: "there is no month 13".into()
+            })
         );
         assert_eq!(
             text(Kind::Date(Some("%m/%d/%Y")), "04/10/2025"),
             Ok(Value::Date(NaiveDate::from_ymd_opt(2025, 4, 10).unwrap()))
         );
-        assert!(matches!(text(Kind::Date(Some("%m/%d/%Y")), "2025-04-10"), Err(CellError::Bad { help: Some(_) })));
-        assert!(matches!(text(Kind::Date(Some("%m/%d/%Y")), "02/30/2025"), Err(CellError::InvalidDate { .. })));
+        assert!(matches!(
+            text(Kind::Date(Some("%m/%d/%Y")), "2025-04-10"),
+            Err(CellError::Bad { help: Some(_) })
+        ));
+        assert!(matches!(
+            text(Kind::Date(Some("%m/%d/%Y")), "02/30/2025"),
+            Err(CellError::InvalidDate { .. })
+        ));
         // An unusable format is an error, not a panic.
         assert!(text(Kind::Date(Some("%Q")), "x").is_err());
-        assert_eq!(Kind::Date(Some("%Q")).expected(), "a date in the format `%Q`");
-        assert_eq!(Kind::Date(Some("%H")).expected(), "a date in the format `%H`");
+        assert_eq!(
+            Kind::Date(Some("%Q")).expected(),
+            "a date in the format `%Q`"
+        );
+        assert_eq!(
+            Kind::Date(Some("%H")).expected(),
+            "a date in the format `%H`"
+        );
     }
 
     #[test]
@@ -507,11 +578,16 @@ mod tests {
         assert_eq!(text(Kind::Bool, "Yes"), Ok(Value::Bool(true)));
         assert_eq!(text(Kind::Bool, "0"), Ok(Value::Bool(false)));
         assert!(text(Kind::Bool, "maybe").is_err());
-        assert_eq!(text(Kind::Period, "FY2026-Q1").map(|v| matches!(v, Value::Period(_))), Ok(true));
+        assert_eq!(
+            text(Kind::Period, "FY2026-Q1").map(|v| matches!(v, Value::Period(_))),
+            Ok(true)
+        );
         assert_eq!(text(Kind::Territory, "NA_East"), Ok(Value::Territory(1)));
         assert_eq!(
             text(Kind::Territory, "NA_Est"),
-            Err(CellError::Territory { suggestion: Some("NA_East".into()) })
+            Err(CellError::Territory {
+                suggestion: Some("NA_East".into())
+            })
         );
     }
 

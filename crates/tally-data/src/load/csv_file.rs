@@ -72,7 +72,11 @@ pub(crate) fn read(text: &str, cx: &ReadContext<'_>, sink: &mut Sink) -> RawTabl
                 Diagnostic::error(
                     codes::RAGGED_ROW,
                     Span::new(cx.file, row_range.0, row_range.1),
-                    format!("`{}` line {line} has {n} field{}, but the header has {h}", cx.file_name, s(n)),
+                    format!(
+                        "`{}` line {line} has {n} field{}, but the header has {h}",
+                        cx.file_name,
+                        s(n)
+                    ),
                 )
                 .with_label(format!("{n} field{}", s(n)))
                 .with_help(help),
@@ -177,6 +181,9 @@ mod tests {
         };
         assert_eq!(cell(0, 0), "\"a\nb\"");
         assert_eq!(cell(1, 1), "e");
-        assert_eq!(raw.rows[0].cells[0].as_ref().unwrap().value, RawValue::Text("a\nb".into()));
+        assert_eq!(
+            raw.rows[0].cells[0].as_ref().unwrap().value,
+            RawValue::Text("a\nb".into())
+        );
     }
 }

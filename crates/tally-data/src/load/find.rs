@@ -89,7 +89,11 @@ impl DataSources {
         let existing: Vec<PathBuf> = tried.iter().filter(|p| p.is_file()).cloned().collect();
         match existing.len() {
             0 => Located::Missing(tried),
-            1 => existing.into_iter().next().map(Located::Found).unwrap_or(Located::Missing(tried)),
+            1 => existing
+                .into_iter()
+                .next()
+                .map(Located::Found)
+                .unwrap_or(Located::Missing(tried)),
             _ => Located::Ambiguous(existing),
         }
     }

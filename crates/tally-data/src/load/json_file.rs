@@ -110,9 +110,17 @@ fn duplicate_key(cx: &ReadContext<'_>, key: &str, first: Range, again: Range) ->
 }
 
 fn syntax(cx: &ReadContext<'_>, lines: &Lines, e: &serde_json::Error, base: usize) -> Diagnostic {
-    let at = if base == 0 { lines.offset(e.line(), e.column()) } else { base + e.column().saturating_sub(1) };
+    let at = if base == 0 {
+        lines.offset(e.line(), e.column())
+    } else {
+        base + e.column().saturating_sub(1)
+    };
     let message = e.to_string();
-    let message = message.split(" at line ").next().unwrap_or(&message).to_string();
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(&message)
+        .to_string();
     Diagnostic::error(
         codes::SYNTAX,
         Span::new(cx.file, at, at + 1),
@@ -131,7 +139,10 @@ pub(crate) fn read_array(text: &str, cx: &ReadContext<'_>, sink: &mut Sink) -> R
         Ok(v) => v,
         Err(e) => {
             sink.push(syntax(cx, &lines, &e, 0));
-            return RawTable { failed: true, ..raw };
+            return RawTable {
+                failed: true,
+                ..raw
+            };
         }
     };
     let (Some(elements), serde_json::Value::Array(_)) = (scan_array(text), &doc) else {
@@ -144,7 +155,10 @@ pub(crate) fn read_array(text: &str, cx: &ReadContext<'_>, sink: &mut Sink) -> R
             )
             .with_help("write the rows as `[{\"id\": ...}, {\"id\": ...}]`, or one object per line in a `.jsonl` file"),
         );
-        return RawTable { failed: true, ..raw };
+        return RawTable {
+            failed: true,
+            ..raw
+        };
     };
     let mut rows = KeyedRows::default();
     for (n, element) in elements.iter().enumerate() {
@@ -153,7 +167,11 @@ pub(crate) fn read_array(text: &str, cx: &ReadContext<'_>, sink: &mut Sink) -> R
             sink.push(Diagnostic::error(
                 codes::SYNTAX,
                 Span::new(cx.file, element.range.0, element.range.1),
-                format!("element {} of `{}` (line {line}) is not an object", n + 1, cx.file_name),
+                format!(
+                    "element {} of `{}` (line {line}) is not an object",
+                    n + 1,
+                    cx.file_name
+                ),
             ));
             continue;
         };
@@ -200,7 +218,9 @@ pub(crate) fn read_lines(text: &str, cx: &ReadContext<'_>, sink: &mut Sink) -> R
                         Span::new(cx.file, range.0, range.1),
                         format!("line {line} of `{}` is not a JSON object", cx.file_name),
                     )
-                    .with_help("a JSON Lines file holds one object per line: `{\"id\": \"A-1\", ...}`"),
+                    .with_help(
+                        "a JSON Lines file holds one object per line: `{\"id\": \"A-1\", ...}`",
+                    ),
                 );
                 continue;
             }
@@ -217,7 +237,11 @@ pub(crate) fn read_lines(text: &str, cx: &ReadContext<'_>, sink: &mut Sink) -> R
 }
 
 /// Raw rows from values a host built (no file): row `n` is "row n".
-pub(crate) fn from_values(rows: &[serde_json::Value], cx: &ReadContext<'_>, sink: &mut Sink) -> RawTable {
+pub(crate) fn from_values(
+    rows: &[serde_json::Value],
+    cx: &ReadContext<'_>,
+    sink: &mut Sink,
+) -> RawTable {
     let raw = RawTable::empty(cx.file, Unit::Row);
     let mut out = KeyedRows::default();
     for (i, row) in rows.iter().enumerate() {
@@ -225,7 +249,11 @@ pub(crate) fn from_values(rows: &[serde_json::Value], cx: &ReadContext<'_>, sink
             sink.push(Diagnostic::error(
                 codes::SYNTAX,
                 Span::new(cx.file, 0, 0),
-                format!("row {} of the rows given for `{}` is not an object", i + 1, cx.table),
+                format!(
+                    "row {} of the rows given for `{}` is not an object",
+                    i + 1,
+                    cx.table
+                ),
             ));
             continue;
         };
@@ -236,7 +264,8 @@ pub(crate) fn from_values(rows: &[serde_json::Value], cx: &ReadContext<'_>, sink
         out.push(
             i + 1,
             (0, 0),
-            map.iter().map(|(k, v)| (k.clone(), (0, 0), raw_value(v), (0, 0))),
+            map.iter()
+                .map(|(k, v)| (k.clone(), (0, 0), raw_value(v), (0, 0))),
         );
     }
     out.into_raw(raw)

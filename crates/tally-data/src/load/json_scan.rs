@@ -123,8 +123,15 @@ pub(crate) fn scan_array(text: &str) -> Option<Vec<Element>> {
     }
     loop {
         let end = skip_value(b, i);
-        let members = if b.get(i) == Some(&b'{') { scan_object(text, i) } else { None };
-        elements.push(Element { range: (i, end), members });
+        let members = if b.get(i) == Some(&b'{') {
+            scan_object(text, i)
+        } else {
+            None
+        };
+        elements.push(Element {
+            range: (i, end),
+            members,
+        });
         i = skip_ws(b, end);
         match b.get(i) {
             Some(b',') => i = skip_ws(b, i + 1),
@@ -148,7 +155,10 @@ mod tests {
             .iter()
             .map(|m| (m.key.as_str(), &text[m.value_range.0..m.value_range.1]))
             .collect();
-        assert_eq!(got, vec![("a", "1"), ("b\"", "[1, {\"x\": \"]\"}]"), ("c", "\"s,}\"")]);
+        assert_eq!(
+            got,
+            vec![("a", "1"), ("b\"", "[1, {\"x\": \"]\"}]"), ("c", "\"s,}\"")]
+        );
         assert_eq!(&text[els[1].range.0..els[1].range.1], "2");
         assert_eq!(els[1].members, None);
         assert_eq!(els[2].members, Some(vec![]));
@@ -156,7 +166,9 @@ mod tests {
 
     #[test]
     fn never_panics_on_garbage() {
-        for t in ["", "[", "[{", "[{\"a\"", "[{\"a\":", "{\"a\":1", "[1,", "[\"\\"] {
+        for t in [
+            "", "[", "[{", "[{\"a\"", "[{\"a\":", "{\"a\":1", "[1,", "[\"\\",
+        ] {
             let _ = scan_array(t);
             let _ = scan_object(t, 0);
         }

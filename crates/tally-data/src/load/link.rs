@@ -33,11 +33,20 @@ pub(crate) fn link(
 ) {
     // Keys first: references look rows up by key.
     for state in states {
-        let Some(info) = program.table(state.id) else { continue };
-        let Some(key) = loaded_key(info) else { continue };
-        let Some(table) = store.table_mut(state.id) else { continue };
+        let Some(info) = program.table(state.id) else {
+            continue;
+        };
+        let Some(key) = loaded_key(info) else {
+            continue;
+        };
+        let Some(table) = store.table_mut(state.id) else {
+            continue;
+        };
         for (first, again) in table.set_key(key) {
-            let key_name = loaded_columns(info).get(key).map(|c| c.0.name.clone()).unwrap_or_default();
+            let key_name = loaded_columns(info)
+                .get(key)
+                .map(|c| c.0.name.clone())
+                .unwrap_or_default();
             let value = key_text(store.table(state.id).get(key, again as usize), store);
             sink.push(
                 Diagnostic::error(
@@ -51,16 +60,23 @@ pub(crate) fn link(
                 )
                 .with_label("used again here")
                 .with_secondary(state.span(key, first as usize), "first used here")
-                .with_help(format!("`{key_name}` is the key of `{}`: every row needs its own", info.name)),
+                .with_help(format!(
+                    "`{key_name}` is the key of `{}`: every row needs its own",
+                    info.name
+                )),
             );
         }
     }
     let mut rekey = Vec::new();
     for state in states {
-        let Some(info) = program.table(state.id) else { continue };
+        let Some(info) = program.table(state.id) else {
+            continue;
+        };
         let columns = loaded_columns(info);
         for (ci, (column, _, _)) in columns.iter().enumerate() {
-            let Some(target) = column.ty.table_id() else { continue };
+            let Some(target) = column.ty.table_id() else {
+                continue;
+            };
             if !matches!(column.ty.strip_optional(), Type::Row(_)) {
                 continue;
             }
@@ -73,7 +89,10 @@ pub(crate) fn link(
                     sink.push(Diagnostic::error(
                         codes::UNSUPPORTED,
                         column.span.unwrap_or_else(nowhere),
-                        format!("`{}.{}` refers to `{target_name}`, which was not loaded", info.name, column.name),
+                        format!(
+                            "`{}.{}` refers to `{target_name}`, which was not loaded",
+                            info.name, column.name
+                        ),
                     ));
                 }
                 continue;
@@ -145,17 +164,27 @@ pub(crate) fn link(
 }
 
 /// Looks up every key value of reference column `ci` in `target`.
-fn resolve_column(store: &Store, state: &TableState, target: TableId, ci: usize) -> Vec<(usize, Result<RowRef, Value>)> {
+fn resolve_column(
+    store: &Store,
+    state: &TableState,
+    target: TableId,
+    ci: usize,
+) -> Vec<(usize, Result<RowRef, Value>)> {
     let table = store.table(state.id);
     let target_table = store.table(target);
-    let Some(col) = table.columns.get(ci) else { return Vec::new() };
+    let Some(col) = table.columns.get(ci) else {
+        return Vec::new();
+    };
     col.values
         .iter()
         .enumerate()
         .filter(|(_, v)| !matches!(v, Value::None | Value::Row(_)))
         .map(|(row, v)| {
             let outcome = match target_table.lookup(v) {
-                Some(r) => Ok(RowRef { table: target, row: r }),
+                Some(r) => Ok(RowRef {
+                    table: target,
+                    row: r,
+                }),
                 None => Err(v.clone()),
             };
             (row, outcome)
@@ -164,14 +193,18 @@ fn resolve_column(store: &Store, state: &TableState, target: TableId, ci: usize)
 }
 
 fn check_effective(program: &Program, store: &Store, state: &TableState, sink: &mut Sink) {
-    let Some(info) = program.table(state.id) else { return };
+    let Some(info) = program.table(state.id) else {
+        return;
+    };
     let Some((s, e)) = info.effective else { return };
     let columns = loaded_columns(info);
     let position = |i: usize| {
         let c = info.columns.get(i)?;
         columns.iter().position(|(x, _, _)| std::ptr::eq(*x, c))
     };
-    let (Some(s), Some(e)) = (position(s), position(e)) else { return };
+    let (Some(s), Some(e)) = (position(s), position(e)) else {
+        return;
+    };
     let table = store.table(state.id);
     for row in 0..table.len {
         if let (Value::Date(start), Value::Date(end)) = (table.get(s, row), table.get(e, row)) {
@@ -198,7 +231,9 @@ fn check_effective(program: &Program, store: &Store, state: &TableState, sink: &
 }
 
 /// The declared tables of a program.
-pub(crate) fn declared(program: &Program) -> impl Iterator<Item = (TableId, &tally_check::TableInfo)> {
+pub(crate) fn declared(
+    program: &Program,
+) -> impl Iterator<Item = (TableId, &tally_check::TableInfo)> {
     program
         .tables
         .iter()

@@ -97,10 +97,16 @@ pub(crate) fn empty_cell(site: &Site<'_>, ty: &str, absent: bool) -> Diagnostic 
     Diagnostic::error(
         codes::EMPTY_CELL,
         site.span,
-        format!("{} is {what} on {}, but the column is not optional", site.subject(), site.place),
+        format!(
+            "{} is {what} on {}, but the column is not optional",
+            site.subject(),
+            site.place
+        ),
     )
     .with_label(what)
-    .with_help(format!("fill in the value, or declare the column `{ty}?` to allow empty cells"))
+    .with_help(format!(
+        "fill in the value, or declare the column `{ty}?` to allow empty cells"
+    ))
 }
 
 /// A file with no header row.
@@ -110,7 +116,10 @@ pub(crate) fn empty_file(span: Span, file_name: &str, headers: &[&str]) -> Diagn
         span,
         format!("`{file_name}` is empty, but its first line must be a header naming the columns"),
     )
-    .with_help(format!("start the file with the header: {}", csv_line(headers)))
+    .with_help(format!(
+        "start the file with the header: {}",
+        csv_line(headers)
+    ))
 }
 
 /// `a,b,"c, d"`: a CSV header line.

@@ -122,9 +122,12 @@ impl<'p> DataLoader<'p> {
 
     /// The declared table called `name`.
     pub fn table_named(&self, name: &str) -> Option<TableId> {
-        self.program
-            .table_named(name)
-            .filter(|id| matches!(self.program.table(*id).map(|t| &t.kind), Some(TableKind::Declared(_))))
+        self.program.table_named(name).filter(|id| {
+            matches!(
+                self.program.table(*id).map(|t| &t.kind),
+                Some(TableKind::Declared(_))
+            )
+        })
     }
 
     /// Reads `path` into `table` (the format comes from the extension).
@@ -133,8 +136,12 @@ impl<'p> DataLoader<'p> {
         let Some(format) = Format::from_path(path) else {
             self.fail(
                 table,
-                Diagnostic::error(codes::READ, self.table_span(table), format!("cannot tell the format of `{name}`"))
-                    .with_help("data files end in `.csv`, `.json`, `.jsonl` or `.xlsx`"),
+                Diagnostic::error(
+                    codes::READ,
+                    self.table_span(table),
+                    format!("cannot tell the format of `{name}`"),
+                )
+                .with_help("data files end in `.csv`, `.json`, `.jsonl` or `.xlsx`"),
             );
             return;
         };
@@ -142,7 +149,11 @@ impl<'p> DataLoader<'p> {
             Ok(bytes) => self.add_bytes(table, &name, &bytes, format),
             Err(e) => self.fail(
                 table,
-                Diagnostic::error(codes::READ, self.table_span(table), format!("cannot read `{name}`: {e}")),
+                Diagnostic::error(
+                    codes::READ,
+                    self.table_span(table),
+                    format!("cannot read `{name}`: {e}"),
+                ),
             ),
         }
     }
@@ -160,12 +171,20 @@ impl<'p> DataLoader<'p> {
             Some(EncodingProblem::Utf16) => {
                 self.fail(
                     table,
-                    Diagnostic::error(codes::ENCODING, Span::new(file, 0, 0), format!("`{file_name}` is UTF-16, not UTF-8"))
-                        .with_help("save the file as UTF-8 (in Excel: Save As › CSV UTF-8)"),
+                    Diagnostic::error(
+                        codes::ENCODING,
+                        Span::new(file, 0, 0),
+                        format!("`{file_name}` is UTF-16, not UTF-8"),
+                    )
+                    .with_help("save the file as UTF-8 (in Excel: Save As › CSV UTF-8)"),
                 );
                 return;
             }
-            Some(EncodingProblem::Invalid { offset, byte, lines }) => {
+            Some(EncodingProblem::Invalid {
+                offset,
+                byte,
+                lines,
+            }) => {
                 let line = text::Lines::new(&decoded.text).line(offset);
                 let mut d = Diagnostic::error(
                     codes::ENCODING,
@@ -212,7 +231,14 @@ impl<'p> DataLoader<'p> {
         self.add_raw(table, &file_name, &raw);
     }
 
-    fn add_decoded(&mut self, table: TableId, file: FileId, file_name: &str, text: &str, format: Format) {
+    fn add_decoded(
+        &mut self,
+        table: TableId,
+        file: FileId,
+        file_name: &str,
+        text: &str,
+        format: Format,
+    ) {
         let name = self.program.table_name(table);
         let cx = self.read_context(&name, file_name, file);
         let raw = match format {
@@ -237,13 +263,22 @@ impl<'p> DataLoader<'p> {
                 let file = self.sources.add(file_name, "");
                 self.fail(
                     table,
-                    Diagnostic::error(codes::READ, Span::new(file, 0, 0), format!("cannot read `{file_name}`: {why}")),
+                    Diagnostic::error(
+                        codes::READ,
+                        Span::new(file, 0, 0),
+                        format!("cannot read `{file_name}`: {why}"),
+                    ),
                 );
             }
         }
     }
 
-    fn read_context<'a>(&self, table: &'a str, file_name: &'a str, file: FileId) -> ReadContext<'a> {
+    fn read_context<'a>(
+        &self,
+        table: &'a str,
+        file_name: &'a str,
+        file: FileId,
+    ) -> ReadContext<'a> {
         ReadContext {
             table,
             file_name,
@@ -253,12 +288,17 @@ impl<'p> DataLoader<'p> {
     }
 
     fn add_raw(&mut self, table: TableId, file_name: &str, raw: &RawTable) {
-        let Some(info) = self.program.table(table) else { return };
+        let Some(info) = self.program.table(table) else {
+            return;
+        };
         if !matches!(info.kind, TableKind::Declared(_)) {
             self.sink.push(Diagnostic::error(
                 codes::UNKNOWN_TABLE,
                 nowhere(),
-                format!("`{}` is not a declared table, so no data can be loaded into it", info.name),
+                format!(
+                    "`{}` is not a declared table, so no data can be loaded into it",
+                    info.name
+                ),
             ));
             return;
         }
@@ -280,7 +320,10 @@ impl<'p> DataLoader<'p> {
 
     /// The policy span of a table's declaration.
     fn table_span(&self, table: TableId) -> Span {
-        self.program.table(table).and_then(|t| t.span).unwrap_or_else(nowhere)
+        self.program
+            .table(table)
+            .and_then(|t| t.span)
+            .unwrap_or_else(nowhere)
     }
 
     /// Reports a table that could not be loaded at all.
@@ -303,7 +346,14 @@ impl<'p> DataLoader<'p> {
             .map(|(id, _)| id)
             .filter(|id| !loaded.contains(id))
             .collect();
-        link::link(self.program, &mut self.store, &self.states, &absent, &self.reported, &mut self.sink);
+        link::link(
+            self.program,
+            &mut self.store,
+            &self.states,
+            &absent,
+            &self.reported,
+            &mut self.sink,
+        );
         Loaded {
             store: self.store,
             diagnostics: self.sink.finish(),
@@ -317,10 +367,13 @@ impl<'p> DataLoader<'p> {
 /// `limits.max_errors`.
 pub fn load_all(program: &Program, sources: &DataSources, limits: &LoadLimits) -> Loaded {
     let mut loader = DataLoader::new(program, limits.clone());
-    let declared: Vec<(TableId, String)> = link::declared(program).map(|(id, t)| (id, t.name.clone())).collect();
+    let declared: Vec<(TableId, String)> = link::declared(program)
+        .map(|(id, t)| (id, t.name.clone()))
+        .collect();
     for name in sources.overrides.keys() {
         if loader.table_named(name).is_none() {
-            let help = closest(name, declared.iter().map(|(_, n)| n.as_str())).map(|n| format!("did you mean `{n}`?"));
+            let help = closest(name, declared.iter().map(|(_, n)| n.as_str()))
+                .map(|n| format!("did you mean `{n}`?"));
             loader.sink.push(
                 Diagnostic::error(
                     codes::UNKNOWN_TABLE,
@@ -330,7 +383,9 @@ pub fn load_all(program: &Program, sources: &DataSources, limits: &LoadLimits) -
                 .with_help_opt(help)
                 .with_note(format!(
                     "the declared tables are {}",
-                    messages::header_list(&declared.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>())
+                    messages::header_list(
+                        &declared.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>()
+                    )
                 )),
             );
         }
@@ -341,11 +396,18 @@ pub fn load_all(program: &Program, sources: &DataSources, limits: &LoadLimits) -
             Located::Missing(tried) => {
                 let span = loader.table_span(*id);
                 let d = if tried.is_empty() {
-                    Diagnostic::error(codes::MISSING_FILE, span, format!("no data for table `{name}`"))
-                        .with_label("declared here")
-                        .with_help(format!("pass `--data DIR` with a `{name}.csv` in it, or `--table {name}=PATH`"))
+                    Diagnostic::error(
+                        codes::MISSING_FILE,
+                        span,
+                        format!("no data for table `{name}`"),
+                    )
+                    .with_label("declared here")
+                    .with_help(format!(
+                        "pass `--data DIR` with a `{name}.csv` in it, or `--table {name}=PATH`"
+                    ))
                 } else {
-                    let list: Vec<String> = tried.iter().map(|p| format!("`{}`", p.display())).collect();
+                    let list: Vec<String> =
+                        tried.iter().map(|p| format!("`{}`", p.display())).collect();
                     Diagnostic::error(codes::MISSING_FILE, span, format!("no data file for table `{name}`"))
                         .with_label("declared here")
                         .with_note(format!("looked for {}", list.join(", ")))
@@ -354,17 +416,23 @@ pub fn load_all(program: &Program, sources: &DataSources, limits: &LoadLimits) -
                 loader.fail(*id, d);
             }
             Located::Ambiguous(found) => {
-                let list: Vec<String> = found.iter().map(|p| format!("`{}`", p.display())).collect();
+                let list: Vec<String> =
+                    found.iter().map(|p| format!("`{}`", p.display())).collect();
                 let span = loader.table_span(*id);
                 loader.fail(
                     *id,
                     Diagnostic::error(
                         codes::AMBIGUOUS_FILE,
                         span,
-                        format!("table `{name}` has more than one data file: {}", list.join(" and ")),
+                        format!(
+                            "table `{name}` has more than one data file: {}",
+                            list.join(" and ")
+                        ),
                     )
                     .with_label("declared here")
-                    .with_help(format!("keep only one of them, or choose one with `--table {name}=PATH`")),
+                    .with_help(format!(
+                        "keep only one of them, or choose one with `--table {name}=PATH`"
+                    )),
                 );
             }
         }
@@ -409,10 +477,18 @@ pub fn load_table_bytes(
 /// are errors), but reference cells still hold the referenced keys: put
 /// every table in a [`Store`] and call [`link_store`] to resolve them.
 /// Diagnostics name rows by position and point at no file.
-pub fn table_from_json_rows(program: &Program, table: TableId, rows: &[serde_json::Value]) -> Result<Table, Vec<Diagnostic>> {
+pub fn table_from_json_rows(
+    program: &Program,
+    table: TableId,
+    rows: &[serde_json::Value],
+) -> Result<Table, Vec<Diagnostic>> {
     let name = program.table_name(table);
     let Some(info) = program.table(table) else {
-        return Err(vec![Diagnostic::error(codes::UNKNOWN_TABLE, nowhere(), format!("no table `{name}`"))]);
+        return Err(vec![Diagnostic::error(
+            codes::UNKNOWN_TABLE,
+            nowhere(),
+            format!("no table `{name}`"),
+        )]);
     };
     let mut sink = Sink::new(usize::MAX);
     let file_name = format!("<{name} rows>");
@@ -425,13 +501,19 @@ pub fn table_from_json_rows(program: &Program, table: TableId, rows: &[serde_jso
     let raw = json_file::from_values(rows, &cx, &mut sink);
     let territories: Vec<String> = program.territories.iter().map(|t| t.name.clone()).collect();
     let ctx = CellContext::new(&program.settings.currency, territories);
-    let (mut built, _) = build(program, table, info, &raw, &file_name, &ctx, None, &mut sink);
+    let (mut built, _) = build(
+        program, table, info, &raw, &file_name, &ctx, None, &mut sink,
+    );
     if let Some(key) = build::loaded_key(info) {
         for (first, again) in built.set_key(key) {
             sink.push(Diagnostic::error(
                 codes::DUPLICATE_KEY,
                 nowhere(),
-                format!("`{name}` has two rows with the same key: rows {} and {}", first + 1, again + 1),
+                format!(
+                    "`{name}` has two rows with the same key: rows {} and {}",
+                    first + 1,
+                    again + 1
+                ),
             ));
         }
     }
@@ -451,6 +533,13 @@ pub fn link_store(program: &Program, store: &mut Store) -> Vec<Diagnostic> {
     let states: Vec<TableState> = link::declared(program)
         .map(|(id, _)| TableState::unplaced(id, store.table(id).len))
         .collect();
-    link::link(program, store, &states, &BTreeSet::new(), &BTreeSet::new(), &mut sink);
+    link::link(
+        program,
+        store,
+        &states,
+        &BTreeSet::new(),
+        &BTreeSet::new(),
+        &mut sink,
+    );
     sink.finish()
 }

@@ -57,14 +57,21 @@ pub(crate) fn native_decimal(s: &str) -> Result<Decimal, NumError> {
     if digits.bytes().all(|b| b == b'0') {
         return Ok(Decimal::ZERO);
     }
-    let e: i64 = exponent.strip_prefix('+').unwrap_or(exponent).parse().map_err(|_| NumError::TooBig)?;
+    let e: i64 = exponent
+        .strip_prefix('+')
+        .unwrap_or(exponent)
+        .parse()
+        .map_err(|_| NumError::TooBig)?;
     if !(-100..=100).contains(&e) {
         return Err(NumError::TooBig);
     }
     let point = int.len() as i64 + e;
     let len = digits.len() as i64;
     let text = if point <= 0 {
-        format!("{sign}0.{}{digits}", "0".repeat(point.unsigned_abs() as usize))
+        format!(
+            "{sign}0.{}{digits}",
+            "0".repeat(point.unsigned_abs() as usize)
+        )
     } else if point >= len {
         format!("{sign}{digits}{}", "0".repeat((point - len) as usize))
     } else {
@@ -105,8 +112,14 @@ mod tests {
         assert_eq!(plain_decimal("5."), Err(NumError::NotNumber));
         assert_eq!(plain_decimal(""), Err(NumError::NotNumber));
         assert_eq!(plain_decimal(&"9".repeat(40)), Err(NumError::TooBig));
-        assert_eq!(plain_decimal(&format!("0.{}", "1".repeat(40))), Err(NumError::TooBig));
-        assert_eq!(plain_decimal(&"9".repeat(10_000_000)), Err(NumError::TooBig));
+        assert_eq!(
+            plain_decimal(&format!("0.{}", "1".repeat(40))),
+            Err(NumError::TooBig)
+        );
+        assert_eq!(
+            plain_decimal(&"9".repeat(10_000_000)),
+            Err(NumError::TooBig)
+        );
     }
 
     #[test]
@@ -116,8 +129,14 @@ mod tests {
         assert_eq!(native_decimal("1e400"), Err(NumError::TooBig));
         assert_eq!(native_decimal("1e-400"), Err(NumError::TooBig));
         assert_eq!(native_decimal("0e999999999999999999999"), Ok(Decimal::ZERO));
-        assert_eq!(native_decimal("1e99999999999999999999999"), Err(NumError::TooBig));
-        assert_eq!(native_decimal("1e-27"), Ok(d("0.000000000000000000000000001")));
+        assert_eq!(
+            native_decimal("1e99999999999999999999999"),
+            Err(NumError::TooBig)
+        );
+        assert_eq!(
+            native_decimal("1e-27"),
+            Ok(d("0.000000000000000000000000001"))
+        );
         assert_eq!(native_decimal("1e-29"), Err(NumError::TooBig));
         assert_eq!(native_decimal("e5"), Err(NumError::NotNumber));
     }
@@ -128,6 +147,9 @@ mod tests {
         assert_eq!(float_text(33333.33).as_deref(), Some("33333.33"));
         assert_eq!(float_text(1e20).as_deref(), Some("100000000000000000000"));
         assert_eq!(float_text(f64::NAN), None);
-        assert_eq!(plain_decimal(&float_text(1e300).unwrap()), Err(NumError::TooBig));
+        assert_eq!(
+            plain_decimal(&float_text(1e300).unwrap()),
+            Err(NumError::TooBig)
+        );
     }
 }

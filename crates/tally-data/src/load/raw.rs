@@ -127,7 +127,10 @@ impl RawTable {
         match self.unit {
             Unit::Line | Unit::Row => place(self.unit, line),
             Unit::SheetRow { first_column } => {
-                format!("row {line} (cell {}{line})", column_letters(first_column + header))
+                format!(
+                    "row {line} (cell {}{line})",
+                    column_letters(first_column + header)
+                )
             }
         }
     }

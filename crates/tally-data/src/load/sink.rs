@@ -57,7 +57,10 @@ impl Sink {
                 Diagnostic::error(
                     codes::TOO_MANY_ERRORS,
                     nowhere(),
-                    format!("{hidden} more load error{s} not shown ({} in all)", self.errors),
+                    format!(
+                        "{hidden} more load error{s} not shown ({} in all)",
+                        self.errors
+                    ),
                 )
                 .with_help("fix the errors above and load again to see the rest"),
             );

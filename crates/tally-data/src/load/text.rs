@@ -56,7 +56,11 @@ pub(crate) fn decode(bytes: &[u8]) -> Decoded {
             }
             Decoded {
                 text: String::from_utf8_lossy(bytes).into_owned(),
-                problem: Some(EncodingProblem::Invalid { offset, byte, lines }),
+                problem: Some(EncodingProblem::Invalid {
+                    offset,
+                    byte,
+                    lines,
+                }),
             }
         }
     }
@@ -86,7 +90,11 @@ impl Lines {
 
     /// The byte offset of 1-based `line`, `column` (columns count bytes).
     pub(crate) fn offset(&self, line: usize, column: usize) -> usize {
-        let start = self.starts.get(line.saturating_sub(1)).copied().unwrap_or(0);
+        let start = self
+            .starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(0);
         start + column.saturating_sub(1)
     }
 }
@@ -105,7 +113,14 @@ mod tests {
     #[test]
     fn invalid_bytes_are_located() {
         let d = decode(b"id,name\n1,Z\xFCrich\n2,M\xFCnchen\n");
-        assert_eq!(d.problem, Some(EncodingProblem::Invalid { offset: 11, byte: 0xFC, lines: 2 }));
+        assert_eq!(
+            d.problem,
+            Some(EncodingProblem::Invalid {
+                offset: 11,
+                byte: 0xFC,
+                lines: 2
+            })
+        );
         assert_eq!(&d.text[11..14], "\u{FFFD}");
     }
 

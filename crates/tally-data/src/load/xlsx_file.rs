@@ -42,11 +42,19 @@ fn raw_value(cell: &Data) -> RawValue {
         }
         Data::DateTime(dt) => RawValue::Number(float_text(dt.as_f64()).unwrap_or_default()),
         Data::DateTimeIso(s) => {
-            let date = s.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+            let date = s
+                .get(..10)
+                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
             match date {
                 Some(d) => {
                     let rest = s.get(10..).unwrap_or("");
-                    RawValue::Date(d, rest.trim_start_matches('T').trim_matches(['0', ':', '.']) != "")
+                    RawValue::Date(
+                        d,
+                        !rest
+                            .trim_start_matches('T')
+                            .trim_matches(['0', ':', '.'])
+                            .is_empty(),
+                    )
                 }
                 None => RawValue::Text(s.clone()),
             }
@@ -72,8 +80,8 @@ fn display(value: &RawValue) -> String {
 
 /// Reads the sheet for `table` from workbook `bytes`.
 pub(crate) fn read(bytes: &[u8], table: &str, max_rows: Option<usize>) -> Result<Sheet, String> {
-    let mut workbook: Xlsx<_> =
-        open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| format!("it is not an Excel workbook ({e})"))?;
+    let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
+        .map_err(|e| format!("it is not an Excel workbook ({e})"))?;
     let names = workbook.sheet_names();
     let name = names
         .iter()
@@ -122,7 +130,11 @@ pub(crate) fn read(bytes: &[u8], table: &str, max_rows: Option<usize>) -> Result
             raw.header_range = row_range;
             continue;
         }
-        if cells.iter().flatten().all(|c| super::cell::is_blank(&c.value)) {
+        if cells
+            .iter()
+            .flatten()
+            .all(|c| super::cell::is_blank(&c.value))
+        {
             continue;
         }
         if max_rows.is_some_and(|max| raw.rows.len() >= max) {

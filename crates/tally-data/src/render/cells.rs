@@ -27,12 +27,16 @@ pub(crate) fn currencies(view: &ReportView<'_>, column: usize) -> Vec<Currency> 
 pub(crate) fn is_numeric(view: &ReportView<'_>, column: usize) -> bool {
     match view.types.get(column).map(Type::strip_optional) {
         Some(Type::Int | Type::Decimal | Type::Percent | Type::Money) => true,
-        Some(Type::Unknown | Type::Var(_)) | None => view.table.columns.get(column).is_some_and(|c| {
-            c.values
-                .iter()
-                .find(|v| !v.is_none())
-                .is_some_and(|v| matches!(v, Value::Int(_) | Value::Decimal(_) | Value::Percent(_) | Value::Money(_)))
-        }),
+        Some(Type::Unknown | Type::Var(_)) | None => {
+            view.table.columns.get(column).is_some_and(|c| {
+                c.values.iter().find(|v| !v.is_none()).is_some_and(|v| {
+                    matches!(
+                        v,
+                        Value::Int(_) | Value::Decimal(_) | Value::Percent(_) | Value::Money(_)
+                    )
+                })
+            })
+        }
         _ => false,
     }
 }
@@ -74,7 +78,11 @@ pub(crate) fn human(view: &ReportView<'_>, v: &Value, with_code: bool) -> String
     let text = match v {
         Value::Money(m) => {
             let places = m.currency.minor_unit();
-            let amount = thousands(&format!("{:.*}", places as usize, round(m.amount, places, view.rounding)));
+            let amount = thousands(&format!(
+                "{:.*}",
+                places as usize,
+                round(m.amount, places, view.rounding)
+            ));
             if with_code {
                 format!("{amount} {}", m.currency)
             } else {
@@ -89,11 +97,19 @@ pub(crate) fn human(view: &ReportView<'_>, v: &Value, with_code: bool) -> String
 
 /// Every cell of a view as `table`/`md` show it, row by row.
 pub(crate) fn human_rows(view: &ReportView<'_>) -> Vec<Vec<String>> {
-    let mixed: Vec<bool> = (0..view.table.columns.len()).map(|c| currencies(view, c).len() > 1).collect();
+    let mixed: Vec<bool> = (0..view.table.columns.len())
+        .map(|c| currencies(view, c).len() > 1)
+        .collect();
     (0..view.table.len)
         .map(|row| {
             (0..view.table.columns.len())
-                .map(|c| human(view, view.table.get(c, row), mixed.get(c).copied().unwrap_or(false)))
+                .map(|c| {
+                    human(
+                        view,
+                        view.table.get(c, row),
+                        mixed.get(c).copied().unwrap_or(false),
+                    )
+                })
                 .collect()
         })
         .collect()

@@ -11,7 +11,9 @@ use tally_eval::Value;
 /// Renders one report as CSV.
 pub fn render_csv(view: &ReportView<'_>) -> String {
     let columns = &view.table.columns;
-    let mixed: Vec<bool> = (0..columns.len()).map(|c| currencies(view, c).len() > 1).collect();
+    let mixed: Vec<bool> = (0..columns.len())
+        .map(|c| currencies(view, c).len() > 1)
+        .collect();
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .quote_style(csv::QuoteStyle::Necessary)

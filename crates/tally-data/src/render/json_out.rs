@@ -83,8 +83,16 @@ pub fn render_json(views: &[ReportView<'_>]) -> String {
             .iter()
             .enumerate()
             .map(|(c, col)| {
-                let ty = view.types.get(c).map(|t| type_name(t, view.store)).unwrap_or_else(|| "Unknown".into());
-                format!("{{\"name\": {}, \"type\": {}}}", string(&col.name), string(&ty))
+                let ty = view
+                    .types
+                    .get(c)
+                    .map(|t| type_name(t, view.store))
+                    .unwrap_or_else(|| "Unknown".into());
+                format!(
+                    "{{\"name\": {}, \"type\": {}}}",
+                    string(&col.name),
+                    string(&ty)
+                )
             })
             .collect();
         out.push_str(&format!("    \"columns\": [{}],\n", columns.join(", ")));
@@ -99,7 +107,13 @@ pub fn render_json(views: &[ReportView<'_>]) -> String {
                 .columns
                 .iter()
                 .enumerate()
-                .map(|(c, col)| format!("{}: {}", string(&col.name), value(view, view.table.get(c, row))))
+                .map(|(c, col)| {
+                    format!(
+                        "{}: {}",
+                        string(&col.name),
+                        value(view, view.table.get(c, row))
+                    )
+                })
                 .collect();
             let comma = if row + 1 < view.table.len { "," } else { "" };
             out.push_str(&format!("      {{{}}}{comma}\n", cells.join(", ")));

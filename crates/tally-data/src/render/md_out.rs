@@ -24,13 +24,22 @@ pub fn render_md(views: &[ReportView<'_>]) -> String {
             .into_iter()
             .map(|r| r.iter().map(|c| escape(c)).collect())
             .collect();
-        let widths: Vec<usize> = widths(&header, &rows).into_iter().map(|w| w.max(3)).collect();
+        let widths: Vec<usize> = widths(&header, &rows)
+            .into_iter()
+            .map(|w| w.max(3))
+            .collect();
         let right: Vec<bool> = (0..header.len()).map(|c| is_numeric(view, c)).collect();
         let line = |cells: &[String]| -> String {
             let padded: Vec<String> = cells
                 .iter()
                 .enumerate()
-                .map(|(c, text)| pad(text, widths.get(c).copied().unwrap_or(3), right.get(c).copied().unwrap_or(false)))
+                .map(|(c, text)| {
+                    pad(
+                        text,
+                        widths.get(c).copied().unwrap_or(3),
+                        right.get(c).copied().unwrap_or(false),
+                    )
+                })
                 .collect();
             format!("| {} |\n", padded.join(" | "))
         };
@@ -38,7 +47,13 @@ pub fn render_md(views: &[ReportView<'_>]) -> String {
         let rule: Vec<String> = widths
             .iter()
             .zip(&right)
-            .map(|(w, r)| if *r { format!("{}:", "-".repeat(w - 1)) } else { "-".repeat(*w) })
+            .map(|(w, r)| {
+                if *r {
+                    format!("{}:", "-".repeat(w - 1))
+                } else {
+                    "-".repeat(*w)
+                }
+            })
             .collect();
         out.push_str(&line(&rule));
         for row in &rows {

@@ -24,7 +24,13 @@ pub fn render_table(views: &[ReportView<'_>]) -> String {
             let padded: Vec<String> = cells
                 .iter()
                 .enumerate()
-                .map(|(c, text)| pad(text, widths.get(c).copied().unwrap_or(0), right.get(c).copied().unwrap_or(false)))
+                .map(|(c, text)| {
+                    pad(
+                        text,
+                        widths.get(c).copied().unwrap_or(0),
+                        right.get(c).copied().unwrap_or(false),
+                    )
+                })
                 .collect();
             format!("{}\n", padded.join("  ").trim_end())
         };

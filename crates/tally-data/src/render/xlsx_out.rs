@@ -5,7 +5,9 @@
 use super::cells::{human_rows, names, widths};
 use super::ReportView;
 use rust_decimal::prelude::ToPrimitive;
-use rust_xlsxwriter::{Color, DocProperties, ExcelDateTime, Format, FormatBorder, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    Color, DocProperties, ExcelDateTime, Format, FormatBorder, Workbook, Worksheet, XlsxError,
+};
 use std::collections::HashMap;
 use tally_eval::display::csv_cell;
 use tally_eval::money::round;
@@ -19,7 +21,11 @@ fn sheet_name(name: &str, used: &mut Vec<String>) -> String {
         .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
         .collect();
     let clean = clean.trim_matches('\'');
-    let base: String = if clean.is_empty() { "report".to_string() } else { clean.chars().take(31).collect() };
+    let base: String = if clean.is_empty() {
+        "report".to_string()
+    } else {
+        clean.chars().take(31).collect()
+    };
     let mut candidate = base.clone();
     let mut n = 2;
     while used.iter().any(|u| u.eq_ignore_ascii_case(&candidate)) {
@@ -35,7 +41,11 @@ fn sheet_name(name: &str, used: &mut Vec<String>) -> String {
 /// `#,##0.00 "USD"`: the currency's minor-unit places and its code.
 fn money_format(currency: Currency) -> Format {
     let places = currency.minor_unit() as usize;
-    let decimals = if places == 0 { String::new() } else { format!(".{}", "0".repeat(places)) };
+    let decimals = if places == 0 {
+        String::new()
+    } else {
+        format!(".{}", "0".repeat(places))
+    };
     Format::new().set_num_format(format!("#,##0{decimals} \"{currency}\""))
 }
 
@@ -69,7 +79,10 @@ fn write_value(
         }
         Value::Money(m) => {
             let amount = round(m.amount, m.currency.minor_unit(), view.rounding);
-            let format = formats.money.entry(m.currency).or_insert_with(|| money_format(m.currency));
+            let format = formats
+                .money
+                .entry(m.currency)
+                .or_insert_with(|| money_format(m.currency));
             ws.write_number_with_format(row, col, amount.to_f64().unwrap_or(0.0), format)?;
         }
         Value::Date(d) => {
@@ -83,7 +96,9 @@ fn write_value(
             };
         }
         Value::Row(r) => match view.store.table(r.table).key_of(r.row as usize) {
-            Some(k @ (Value::Int(_) | Value::Text(_))) => write_value(ws, (row, col), &k.clone(), view, formats)?,
+            Some(k @ (Value::Int(_) | Value::Text(_))) => {
+                write_value(ws, (row, col), &k.clone(), view, formats)?
+            }
             _ => {
                 ws.write_string(row, col, csv_cell(v, view.store, view.rounding))?;
             }
@@ -95,7 +110,11 @@ fn write_value(
     Ok(())
 }
 
-fn write_sheet(ws: &mut Worksheet, view: &ReportView<'_>, formats: &mut Formats) -> Result<(), XlsxError> {
+fn write_sheet(
+    ws: &mut Worksheet,
+    view: &ReportView<'_>,
+    formats: &mut Formats,
+) -> Result<(), XlsxError> {
     let header: Vec<String> = names(view).into_iter().map(str::to_string).collect();
     for (c, name) in header.iter().enumerate() {
         ws.write_string_with_format(0, col_num(c)?, name, &formats.header)?;
@@ -147,7 +166,8 @@ pub fn render_xlsx(views: &[ReportView<'_>]) -> Result<Vec<u8>, String> {
     let mut used = Vec::new();
     for view in views {
         let ws = workbook.add_worksheet();
-        ws.set_name(sheet_name(view.name, &mut used)).map_err(|e| e.to_string())?;
+        ws.set_name(sheet_name(view.name, &mut used))
+            .map_err(|e| e.to_string())?;
         write_sheet(ws, view, &mut formats).map_err(|e| format!("report `{}`: {e}", view.name))?;
     }
     if views.is_empty() {
@@ -168,6 +188,9 @@ mod tests {
         assert_eq!(sheet_name("a/b", &mut used), "a_b");
         let long = "x".repeat(40);
         assert_eq!(sheet_name(&long, &mut used).len(), 31);
-        assert_eq!(sheet_name(&long, &mut used), format!("{}_2", "x".repeat(29)));
+        assert_eq!(
+            sheet_name(&long, &mut used),
+            format!("{}_2", "x".repeat(29))
+        );
     }
 }

@@ -1,16 +1,24 @@
 //! The acme example's data loads with the acme policy.
 
 use super::support::{acme, root, table};
+use rust_decimal::Decimal;
 use std::str::FromStr;
 use tally_data::{load_all, DataSources, LoadLimits};
-use rust_decimal::Decimal;
 use tally_eval::{Currency, Money, Value};
 
 #[test]
 fn acme_data_loads() {
     let program = acme();
-    let loaded = load_all(&program, &DataSources::in_dir(root().join("examples/acme/data")), &LoadLimits::default());
-    assert!(loaded.diagnostics.is_empty(), "{}", super::support::rendered(&loaded));
+    let loaded = load_all(
+        &program,
+        &DataSources::in_dir(root().join("examples/acme/data")),
+        &LoadLimits::default(),
+    );
+    assert!(
+        loaded.diagnostics.is_empty(),
+        "{}",
+        super::support::rendered(&loaded)
+    );
     let store = &loaded.store;
     let count = |name: &str| store.table(table(&program, name)).len;
     assert_eq!(count("reps"), 12);
@@ -22,17 +30,45 @@ fn acme_data_loads() {
 
     let opps = store.table(table(&program, "opportunities"));
     let names: Vec<&str> = opps.columns.iter().map(|c| c.name.as_str()).collect();
-    assert_eq!(names, ["id", "account", "owner", "co_owner", "amount", "stage", "close_date", "product"]);
+    assert_eq!(
+        names,
+        [
+            "id",
+            "account",
+            "owner",
+            "co_owner",
+            "amount",
+            "stage",
+            "close_date",
+            "product"
+        ]
+    );
     let o3 = opps.lookup(&Value::text("O-003")).unwrap() as usize;
     assert_eq!(
         opps.get(4, o3),
-        &Value::Money(Money::new(Decimal::from_str("100000.01").unwrap(), Currency(*b"USD")))
+        &Value::Money(Money::new(
+            Decimal::from_str("100000.01").unwrap(),
+            Currency(*b"USD")
+        ))
     );
-    let Value::Row(owner) = opps.get(2, o3) else { panic!("owner is not a row") };
+    let Value::Row(owner) = opps.get(2, o3) else {
+        panic!("owner is not a row")
+    };
     assert_eq!(owner.table, table(&program, "reps"));
     assert_eq!(store.key_text(*owner), "R-11");
     assert_eq!(opps.get(3, 0), &Value::None);
-    assert_eq!(opps.origin(o3), Some(format!("{}:4", root().join("examples/acme/data/opportunities.csv").display()).as_str()));
+    assert_eq!(
+        opps.origin(o3),
+        Some(
+            format!(
+                "{}:4",
+                root()
+                    .join("examples/acme/data/opportunities.csv")
+                    .display()
+            )
+            .as_str()
+        )
+    );
 
     let reps = store.table(table(&program, "reps"));
     assert_eq!(reps.get(4, 0), &Value::None, "the VP has no manager");

@@ -48,11 +48,23 @@ pub fn policy() -> Program {
 
 pub const REPS: &str = "id,name,manager_id\nR-1,Ava,\nR-2,Ben,R-1\n";
 
-pub const DEALS_HEADER: &str = "id,owner_id,seats,discount,rate,amount,Close Date,signed,won,period,territory,note\n";
+pub const DEALS_HEADER: &str =
+    "id,owner_id,seats,discount,rate,amount,Close Date,signed,won,period,territory,note\n";
 
 /// A good deals row.
 pub const GOOD_ROW: [&str; 12] = [
-    "D-1", "R-1", "12", "0.5", "12.5%", "1234.50", "2025-04-10", "04/11/2025", "yes", "FY2026-Q1", "East", "",
+    "D-1",
+    "R-1",
+    "12",
+    "0.5",
+    "12.5%",
+    "1234.50",
+    "2025-04-10",
+    "04/11/2025",
+    "yes",
+    "FY2026-Q1",
+    "East",
+    "",
 ];
 
 /// deals.csv with a good first row and a second row whose cell `column`
@@ -67,7 +79,14 @@ pub fn deals_with(column: usize, value: &str) -> String {
 /// Loads reps and the given deals text; renders the diagnostics.
 fn deals_errors(deals: &str) -> String {
     let p = policy();
-    let loaded = load(&p, &[("reps", "reps.csv", REPS), ("deals", "deals.csv", deals), ("windows", "windows.csv", "territory,start_date,end_date\n")]);
+    let loaded = load(
+        &p,
+        &[
+            ("reps", "reps.csv", REPS),
+            ("deals", "deals.csv", deals),
+            ("windows", "windows.csv", "territory,start_date,end_date\n"),
+        ],
+    );
     rendered(&loaded)
 }
 
@@ -103,7 +122,10 @@ fn wrong_decimal() {
 
 #[test]
 fn decimal_beyond_range() {
-    insta::assert_snapshot!("decimal_beyond_range", bad_cell(3, "123456789012345678901234567890123"));
+    insta::assert_snapshot!(
+        "decimal_beyond_range",
+        bad_cell(3, "123456789012345678901234567890123")
+    );
 }
 
 #[test]
@@ -174,9 +196,9 @@ fn missing_column() {
 
 #[test]
 fn duplicated_header() {
-    let text = format!("id,name,name,manager_id\nR-1,Ava,Ava,\n");
+    let text = "id,name,name,manager_id\nR-1,Ava,Ava,\n";
     let p = policy();
-    let loaded = load(&p, &[("reps", "reps.csv", &text)]);
+    let loaded = load(&p, &[("reps", "reps.csv", text)]);
     insta::assert_snapshot!("duplicated_header", rendered(&loaded));
 }
 
@@ -207,7 +229,12 @@ fn header_only_loads_zero_rows() {
 fn non_utf8_bytes() {
     let p = policy();
     let mut loader = DataLoader::new(&p, LoadLimits::default());
-    loader.add_bytes(table(&p, "reps"), "reps.csv", b"id,name,manager_id\nR-1,Andr\xE9,\nR-2,Zo\xEB,R-1\n", Format::Csv);
+    loader.add_bytes(
+        table(&p, "reps"),
+        "reps.csv",
+        b"id,name,manager_id\nR-1,Andr\xE9,\nR-2,Zo\xEB,R-1\n",
+        Format::Csv,
+    );
     let loaded = loader.finish();
     insta::assert_snapshot!("non_utf8", rendered(&loaded));
     // The rest of the file still loads (with replacement characters).
@@ -245,7 +272,10 @@ fn errors_stop_at_the_maximum() {
     let loaded = loader.finish();
     assert_eq!(loaded.diagnostics.len(), 4);
     assert_eq!(loaded.diagnostics[3].code, "D0020");
-    assert_eq!(loaded.diagnostics[3].message, "17 more load errors not shown (20 in all)");
+    assert_eq!(
+        loaded.diagnostics[3].message,
+        "17 more load errors not shown (20 in all)"
+    );
 }
 
 #[test]

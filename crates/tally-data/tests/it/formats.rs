@@ -33,22 +33,41 @@ fn every_type_parses() {
     let p = policy();
     let row = "D-9,R-2, 7 ,-0.25,0.4,99.5 EUR,2025-12-31,,FALSE,FY2027-M03,West,  keep  spaces ";
     let text = format!("{DEALS_HEADER}{}\n{row}\n", GOOD_ROW.join(","));
-    let loaded = load(&p, &[("reps", "reps.csv", REPS), ("deals", "deals.csv", &text)]);
-    assert!(loaded.diagnostics.iter().all(|d| d.code == "D0001" || !d.is_error()), "{}", rendered(&loaded));
+    let loaded = load(
+        &p,
+        &[("reps", "reps.csv", REPS), ("deals", "deals.csv", &text)],
+    );
+    assert!(
+        loaded
+            .diagnostics
+            .iter()
+            .all(|d| d.code == "D0001" || !d.is_error()),
+        "{}",
+        rendered(&loaded)
+    );
     let t = loaded.store.table(table(&p, "deals"));
     let usd = Currency(*b"USD");
     assert_eq!(t.get(2, 0), &Value::Int(12));
     assert_eq!(t.get(3, 0), &Value::Decimal(d("0.5")));
     assert_eq!(t.get(4, 0), &Value::Percent(d("0.125")));
     assert_eq!(t.get(5, 0), &Value::Money(Money::new(d("1234.50"), usd)));
-    assert_eq!(t.get(7, 0), &Value::Date(NaiveDate::from_ymd_opt(2025, 4, 11).unwrap()));
+    assert_eq!(
+        t.get(7, 0),
+        &Value::Date(NaiveDate::from_ymd_opt(2025, 4, 11).unwrap())
+    );
     assert_eq!(t.get(8, 0), &Value::Bool(true));
     assert_eq!(t.get(11, 0), &Value::None);
     assert_eq!(t.get(2, 1), &Value::Int(7));
     assert_eq!(t.get(3, 1), &Value::Decimal(d("-0.25")));
     assert_eq!(t.get(4, 1), &Value::Percent(d("0.4")));
-    assert_eq!(t.get(5, 1), &Value::Money(Money::new(d("99.5"), Currency(*b"EUR"))));
-    assert_eq!(t.get(6, 1), &Value::Date(NaiveDate::from_ymd_opt(2025, 12, 31).unwrap()));
+    assert_eq!(
+        t.get(5, 1),
+        &Value::Money(Money::new(d("99.5"), Currency(*b"EUR")))
+    );
+    assert_eq!(
+        t.get(6, 1),
+        &Value::Date(NaiveDate::from_ymd_opt(2025, 12, 31).unwrap())
+    );
     assert_eq!(t.get(7, 1), &Value::None);
     assert_eq!(t.get(8, 1), &Value::Bool(false));
     assert_eq!(crate_display(t.get(9, 1)), "FY2027-M03");
@@ -75,13 +94,26 @@ const JSON_DEALS: &str = r#"[
 #[test]
 fn json_array_loads_with_exact_numbers() {
     let p = policy();
-    let loaded = load(&p, &[("reps", "reps.json", r#"[{"id": "R-1", "name": "Ava"}, {"id": "R-2", "name": "Ben", "manager_id": "R-1"}]"#), ("deals", "deals.json", JSON_DEALS)]);
+    let loaded = load(
+        &p,
+        &[
+            (
+                "reps",
+                "reps.json",
+                r#"[{"id": "R-1", "name": "Ava"}, {"id": "R-2", "name": "Ben", "manager_id": "R-1"}]"#,
+            ),
+            ("deals", "deals.json", JSON_DEALS),
+        ],
+    );
     assert!(loaded.diagnostics.is_empty(), "{}", rendered(&loaded));
     let t = loaded.store.table(table(&p, "deals"));
     assert_eq!(t.len, 2);
     assert_eq!(t.get(2, 0), &Value::Int(12));
     assert_eq!(t.get(3, 0), &Value::Decimal(d("0.10000000000000000001")));
-    assert_eq!(t.get(5, 0), &Value::Money(Money::new(d("1234.5"), Currency(*b"USD"))));
+    assert_eq!(
+        t.get(5, 0),
+        &Value::Money(Money::new(d("1234.5"), Currency(*b"USD")))
+    );
     assert_eq!(t.get(8, 0), &Value::Bool(true));
     assert_eq!(t.get(2, 1), &Value::Int(3));
     assert_eq!(t.get(3, 1), &Value::Decimal(d("0.01")));
@@ -151,7 +183,8 @@ fn workbook(bad: bool) -> Vec<u8> {
     ws.write_number(row, 3, 0.1).unwrap();
     ws.write_number(row, 4, 0.125).unwrap();
     ws.write_number(row, 5, 33333.33).unwrap();
-    ws.write_datetime_with_format(row, 6, &ExcelDateTime::from_ymd(2025, 4, 10).unwrap(), &date).unwrap();
+    ws.write_datetime_with_format(row, 6, ExcelDateTime::from_ymd(2025, 4, 10).unwrap(), &date)
+        .unwrap();
     ws.write_string(row, 7, "04/11/2025").unwrap();
     ws.write_boolean(row, 8, true).unwrap();
     ws.write_string(row, 9, "FY2026-Q1").unwrap();
@@ -176,7 +209,12 @@ fn xlsx_native_cells_load() {
     let p = policy();
     let mut loader = DataLoader::new(&p, LoadLimits::default());
     loader.add_text(table(&p, "reps"), "reps.csv", REPS, Format::Csv);
-    loader.add_bytes(table(&p, "deals"), "deals.xlsx", &workbook(false), Format::Xlsx);
+    loader.add_bytes(
+        table(&p, "deals"),
+        "deals.xlsx",
+        &workbook(false),
+        Format::Xlsx,
+    );
     let loaded = loader.finish();
     assert!(loaded.diagnostics.is_empty(), "{}", rendered(&loaded));
     let t = loaded.store.table(table(&p, "deals"));
@@ -184,8 +222,14 @@ fn xlsx_native_cells_load() {
     assert_eq!(t.get(2, 0), &Value::Int(12));
     assert_eq!(t.get(3, 0), &Value::Decimal(d("0.1")));
     assert_eq!(t.get(4, 0), &Value::Percent(d("0.125")));
-    assert_eq!(t.get(5, 0), &Value::Money(Money::new(d("33333.33"), Currency(*b"USD"))));
-    assert_eq!(t.get(6, 0), &Value::Date(NaiveDate::from_ymd_opt(2025, 4, 10).unwrap()));
+    assert_eq!(
+        t.get(5, 0),
+        &Value::Money(Money::new(d("33333.33"), Currency(*b"USD")))
+    );
+    assert_eq!(
+        t.get(6, 0),
+        &Value::Date(NaiveDate::from_ymd_opt(2025, 4, 10).unwrap())
+    );
     assert_eq!(t.get(8, 0), &Value::Bool(true));
     assert!(matches!(t.get(1, 0), Value::Row(_)));
     assert_eq!(t.origins, vec!["deals.xlsx:2"]);
@@ -196,7 +240,17 @@ fn xlsx_errors_point_at_cells() {
     let p = policy();
     let mut loader = DataLoader::new(&p, LoadLimits::default());
     loader.add_text(table(&p, "reps"), "reps.csv", REPS, Format::Csv);
-    loader.add_bytes(table(&p, "deals"), "deals.xlsx", &workbook(true), Format::Xlsx);
-    loader.add_bytes(table(&p, "windows"), "windows.xlsx", b"PK\x03\x04 not really", Format::Xlsx);
+    loader.add_bytes(
+        table(&p, "deals"),
+        "deals.xlsx",
+        &workbook(true),
+        Format::Xlsx,
+    );
+    loader.add_bytes(
+        table(&p, "windows"),
+        "windows.xlsx",
+        b"PK\x03\x04 not really",
+        Format::Xlsx,
+    );
     insta::assert_snapshot!("xlsx_errors", rendered(&loader.finish()));
 }

@@ -31,9 +31,25 @@ fn store() -> Store {
     store.set(TableId(0), reps);
     let mut report = Table::new(
         "bookings",
-        &["rep", "quarter", "territory", "deals", "bookings", "attainment", "ratio", "closed", "won", "note"],
+        &[
+            "rep",
+            "quarter",
+            "territory",
+            "deals",
+            "bookings",
+            "attainment",
+            "ratio",
+            "closed",
+            "won",
+            "note",
+        ],
     );
-    let rep = |row| Value::Row(RowRef { table: TableId(0), row });
+    let rep = |row| {
+        Value::Row(RowRef {
+            table: TableId(0),
+            row,
+        })
+    };
     report.push_row(vec![
         rep(0),
         Value::Period(Period::parse("FY2026-Q1").unwrap()),
@@ -119,7 +135,11 @@ fn csv_adds_a_currency_column_for_mixed_money() {
     let mut t = Table::new("fx", &["deal", "amount", "fee"]);
     t.push_row(vec![Value::text("O-1"), usd("10"), usd("1")]);
     t.push_row(vec![Value::text("O-2"), eur("20.5"), usd("2")]);
-    t.push_row(vec![Value::text("O-3"), Value::Money(Money::new(d("1000.4"), Currency(*b"JPY"))), Value::None]);
+    t.push_row(vec![
+        Value::text("O-3"),
+        Value::Money(Money::new(d("1000.4"), Currency(*b"JPY"))),
+        Value::None,
+    ]);
     t.push_row(vec![Value::text("O-4"), Value::None, usd("3")]);
     store.set(TableId(0), t);
     let types = vec![Type::Text, Type::Money.optional(), Type::Money.optional()];
@@ -177,7 +197,11 @@ fn xlsx_is_native_and_deterministic() {
     let v = view(&store, &types);
     let bytes = render_xlsx(&[v]).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    assert_eq!(bytes, render_xlsx(&[v]).unwrap(), "same reports, same bytes");
+    assert_eq!(
+        bytes,
+        render_xlsx(&[v]).unwrap(),
+        "same reports, same bytes"
+    );
     let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
     assert_eq!(wb.sheet_names(), vec!["bookings"]);
     let range = wb.worksheet_range("bookings").unwrap();
@@ -189,4 +213,58 @@ fn xlsx_is_native_and_deterministic() {
     assert!(matches!(row[7], Data::DateTime(_)));
     assert_eq!(row[8], &Data::Bool(true));
     assert_eq!(range.rows().nth(2).unwrap()[2], Data::Empty);
+}
+
+/// Loading each expected acme report with the right column types and
+/// rendering it again gives the file back byte for byte.
+#[test]
+fn acme_expected_csv_round_trips() {
+    use super::support::{program, root};
+    use tally_check::TableInfo;
+    let p = program(
+        r#"
+table attainment { rep: Text, quarter: Period, bookings: Money, quota: Money, attainment: Percent, commission: Money, payout: Money }
+table bookings_by_territory { territory: Text?, quarter: Period?, deals: Int, bookings: Money }
+table credit_detail { deal: Text, payee: Text, payee_name: Text, role: Text, rule: Text, share: Percent, amount: Money, date: Date }
+table forecast { quarter: Period, deals: Int, pipeline: Money, weighted: Money }
+table manager_rollup { manager: Text, total: Money, deals: Int }
+table assignments { id: Text, name: Text, territory: Text?, rule: Text?, segment: Text }
+"#,
+    );
+    for name in [
+        "attainment",
+        "bookings_by_territory",
+        "credit_detail",
+        "forecast",
+        "manager_rollup",
+        "assignments",
+    ] {
+        let path = root().join(format!("examples/acme/expected/{name}.csv"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let id = p.table_named(name).unwrap();
+        let loaded = tally_data::load_table_text(
+            &p,
+            id,
+            name,
+            &text,
+            tally_data::Format::Csv,
+            &Default::default(),
+        );
+        assert!(
+            loaded.diagnostics.is_empty(),
+            "{}",
+            super::support::rendered(&loaded)
+        );
+        let info: &TableInfo = p.table(id).unwrap();
+        let types: Vec<Type> = info.columns.iter().map(|c| c.ty.clone()).collect();
+        let view = ReportView {
+            name,
+            title: None,
+            table: loaded.store.table(id),
+            types: &types,
+            store: &loaded.store,
+            rounding: Rounding::HalfEven,
+        };
+        assert_eq!(render_csv(&view), text, "{name}");
+    }
 }

@@ -15,7 +15,11 @@ pub fn program(text: &str) -> Program {
     assert!(
         !checked.has_errors(),
         "{}",
-        render_human(&checked.diagnostics, &checked.program.sources, RenderOptions::default())
+        render_human(
+            &checked.diagnostics,
+            &checked.program.sources,
+            RenderOptions::default()
+        )
     );
     checked.program
 }
@@ -43,5 +47,9 @@ pub fn load(program: &Program, files: &[(&str, &str, &str)]) -> Loaded {
 
 /// The diagnostics of a load as people see them.
 pub fn rendered(loaded: &Loaded) -> String {
-    render_human(&loaded.diagnostics, &loaded.sources, RenderOptions::default())
+    render_human(
+        &loaded.diagnostics,
+        &loaded.sources,
+        RenderOptions::default(),
+    )
 }

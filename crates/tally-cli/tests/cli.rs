@@ -1,0 +1,125 @@
+//! The `tally` binary, run as a user would.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn tally(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tally"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the tally binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+const POLICY: &str = "examples/acme/policy.tally";
+const DATA: &str = "examples/acme/data";
+
+#[test]
+fn check_and_fmt_accept_the_example() {
+    let o = tally(&["check", POLICY]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "");
+    let o = tally(&["fmt", "--check", POLICY]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn every_report_prints_its_expected_csv() {
+    for name in ["assignments", "credit_detail", "bookings_by_territory", "attainment", "forecast", "manager_rollup"] {
+        let o = tally(&["run", POLICY, "--data", DATA, "--report", name, "--format", "csv"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let expected = std::fs::read_to_string(root().join(format!("examples/acme/expected/{name}.csv"))).unwrap();
+        assert_eq!(stdout(&o), expected, "report {name}");
+    }
+}
+
+#[test]
+fn other_formats() {
+    for format in ["table", "md", "json"] {
+        let o = tally(&["run", POLICY, "--data", DATA, "--report", "bookings_by_territory", "--report", "attainment", "--format", format]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        insta::assert_snapshot!(format!("acme_{format}"), stdout(&o));
+    }
+}
+
+#[test]
+fn csv_reports_go_to_a_directory_and_xlsx_to_a_file() {
+    let dir = std::env::temp_dir().join(format!("tally-cli-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = dir.join("reports");
+    let o = tally(&["run", POLICY, "--data", DATA, "--format", "csv", "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let written = std::fs::read_to_string(out.join("forecast.csv")).unwrap();
+    let expected = std::fs::read_to_string(root().join("examples/acme/expected/forecast.csv")).unwrap();
+    assert_eq!(written, expected);
+    let book = dir.join("acme.xlsx");
+    let o = tally(&["run", POLICY, "--data", DATA, "--format", "xlsx", "--out", book.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let bytes = std::fs::read(&book).unwrap();
+    assert_eq!(&bytes[..2], b"PK", "an xlsx file is a zip archive");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_failed_run_writes_nothing() {
+    let dir = std::env::temp_dir().join(format!("tally-cli-fail-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in ["reps", "accounts", "opportunities", "territory_owners", "quotas"] {
+        std::fs::copy(root().join(format!("{DATA}/{f}.csv")), dir.join(format!("{f}.csv"))).unwrap();
+    }
+    let bad = std::fs::read_to_string(dir.join("accounts.csv")).unwrap().replace("120000", "lots");
+    std::fs::write(dir.join("accounts.csv"), bad).unwrap();
+    let out = dir.join("out.csv");
+    let o = tally(&["run", POLICY, "--data", dir.to_str().unwrap(), "--format", "csv", "--report", "forecast", "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("lots"), "{}", stderr(&o));
+    assert!(!out.exists());
+    let leftovers: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().contains("tmp")).collect();
+    assert!(leftovers.is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn query_prints_values_and_tables() {
+    let o = tally(&["query", POLICY, "--data", DATA, "credits.where(deal == \"O-003\" and role == \"revenue\").sum(amount)"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "100,000.01 USD\n");
+    let o = tally(&["query", POLICY, "--data", DATA, "credits.where(deal == \"O-003\" and role == \"revenue\")", "--format", "csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    insta::assert_snapshot!("query_table", stdout(&o));
+    let o = tally(&["query", POLICY, "--data", DATA, "credits.where(dael == \"O-003\")"]);
+    assert_eq!(o.status.code(), Some(1));
+    insta::assert_snapshot!("query_error", stderr(&o));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(tally(&["run", POLICY]).status.code(), Some(2));
+    assert_eq!(tally(&["run", POLICY, "--data", DATA, "--report", "nope"]).status.code(), Some(2));
+    assert_eq!(tally(&["check", "no/such/policy.tally"]).status.code(), Some(2));
+    assert_eq!(tally(&["frobnicate"]).status.code(), Some(2));
+}
+
+#[test]
+fn check_reports_errors_with_exit_1() {
+    let o = tally(&["check", "tests/ui/names/unknown_column_in_rule.tally"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("error[E0102]"), "{}", stderr(&o));
+    let o = tally(&["check", "tests/ui/names/unknown_column_in_rule.tally", "--format", "json"]);
+    let parsed: serde_json::Value = serde_json::from_slice(&o.stdout).or_else(|_| serde_json::from_slice(&o.stderr)).unwrap();
+    assert_eq!(parsed[0]["code"], "E0102");
+}
