@@ -7,6 +7,7 @@ mod fmt;
 mod output;
 mod progress;
 mod run;
+mod test;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -77,6 +78,31 @@ enum Command {
         #[arg(long, value_name = "PATH")]
         out: Option<PathBuf>,
     },
+    /// Run the `test` and `golden` blocks of policies
+    #[command(after_help = "Examples:\n  tally test examples/acme/policy.tally --data examples/acme/data\n  tally test policy.tally --data data --junit test-results.xml --coverage\n  tally test policy.tally --data data --bless        write or refresh golden files\n  tally test policy.tally --filter 'split*'           run a subset")]
+    Test {
+        /// The policy files
+        #[arg(required = true)]
+        policies: Vec<PathBuf>,
+        /// The run's data, for tests without `given` and goldens without `data`
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        /// Read one table from a given file: `--table accounts=crm/accounts.csv`
+        #[arg(long = "table", value_name = "NAME=PATH")]
+        tables: Vec<String>,
+        /// Write or refresh golden files instead of comparing them
+        #[arg(long)]
+        bless: bool,
+        /// Write JUnit XML for CI systems to this file
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// List every assign and credit rule with how many rows it fired for
+        #[arg(long)]
+        coverage: bool,
+        /// Only run tests whose name matches (substring, or `*` wildcards)
+        #[arg(long, value_name = "PATTERN")]
+        filter: Option<String>,
+    },
     /// Format policy files in the one canonical layout
     #[command(
         after_help = "Example:\n  tally fmt policy.tally           rewrite in place\n  tally fmt --check policies/*.tally   exit 1 if any file is not formatted"
@@ -100,6 +126,22 @@ fn main() -> ExitCode {
             deny,
         } => check::run(&policy, format, deny.is_some()),
         Command::Fmt { check, files } => fmt::run(&files, check),
+        Command::Test {
+            policies,
+            data,
+            tables,
+            bless,
+            junit,
+            coverage,
+            filter,
+        } => test::run(&test::TestArgs {
+            policies,
+            data: run::DataArgs { dir: data, tables },
+            bless,
+            junit,
+            coverage,
+            filter,
+        }),
         Command::Run {
             policy,
             data,

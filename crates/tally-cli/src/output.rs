@@ -27,6 +27,11 @@ pub const FAILED: u8 = 1;
 /// Exit code for usage errors (bad arguments, unreadable files).
 pub const USAGE: u8 = 2;
 
+/// True when colours should be used on stdout.
+pub fn stdout_color() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
 /// True when colours should be used on stderr.
 pub fn stderr_color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()

@@ -30,7 +30,8 @@ pub struct DataArgs {
 }
 
 impl DataArgs {
-    fn sources(&self) -> Result<DataSources, String> {
+    /// The data sources these arguments name.
+    pub fn sources(&self) -> Result<DataSources, String> {
         let mut sources = DataSources {
             dir: self.dir.clone(),
             overrides: Default::default(),

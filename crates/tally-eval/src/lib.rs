@@ -20,4 +20,4 @@ pub mod runtime;
 pub use runtime::{Frame, Limits, Runtime};
 pub mod engine;
 
-pub use engine::{evaluate, evaluate_expr, materialize};
+pub use engine::{evaluate, evaluate_expr, evaluate_with_coverage, materialize, Coverage};

@@ -19,10 +19,11 @@
 mod loader;
 pub mod policy;
 mod results;
+pub mod testing;
 mod values;
 
 pub use loader::FsLoader;
-pub use policy::{Failure, Policy};
+pub use policy::{Data, Failure, Policy};
 pub use results::{QueryOutput, ReportRows, Results};
 pub use tally_check::{Checked, Loader, NoImports, Program};
 pub use tally_data::{DataSources, LoadLimits};

@@ -107,8 +107,7 @@ impl Policy {
     /// Builds the data set from rows the host made (one JSON array of
     /// objects per table name, e.g. from `serde_json::to_value`).
     pub fn tables_from_json(&self, tables: &[(&str, serde_json::Value)]) -> Result<Data, Failure> {
-        let mut store = Store::with_tables(self.program.tables.len());
-        store.territories = Arc::new(self.program.territories.iter().map(|t| t.name.clone()).collect());
+        let mut store = self.empty_store();
         let mut diagnostics = Vec::new();
         for (name, rows) in tables {
             let Some(id) = self.program.table_named(name) else {
@@ -140,14 +139,47 @@ impl Policy {
 
     /// Evaluates the policy over `data` within `limits`.
     pub fn evaluate(&self, data: &Data, limits: Limits) -> Result<Results, Failure> {
+        self.evaluate_with_coverage(data, limits, false).map(|(r, _)| r)
+    }
+
+    /// [`Policy::evaluate`], also counting how often each rule fired.
+    pub fn evaluate_with_coverage(
+        &self,
+        data: &Data,
+        limits: Limits,
+        coverage: bool,
+    ) -> Result<(Results, Option<tally_eval::Coverage>), Failure> {
         let store = data.store.clone();
-        match tally_eval::evaluate(&self.program, store, limits) {
-            Ok(store) => Ok(Results::new(self.program.clone(), store)),
+        match tally_eval::evaluate_with_coverage(&self.program, store, limits, coverage) {
+            Ok((store, cov)) => Ok((Results::new(self.program.clone(), store), cov)),
             Err(e) => Err(Failure {
                 diagnostics: vec![e.to_diagnostic()],
                 sources: self.program.sources.clone(),
             }),
         }
+    }
+
+    /// A store with every declared table present and empty.
+    fn empty_store(&self) -> Store {
+        let mut store = Store::with_tables(self.program.tables.len());
+        store.territories = Arc::new(self.program.territories.iter().map(|t| t.name.clone()).collect());
+        for (i, info) in self.program.tables.iter().enumerate() {
+            if !matches!(info.kind, tally_check::TableKind::Declared(_)) {
+                continue;
+            }
+            let names: Vec<&str> = info
+                .columns
+                .iter()
+                .filter(|c| matches!(c.origin, tally_check::ColumnOrigin::Loaded { .. }))
+                .map(|c| c.name.as_str())
+                .collect();
+            let mut table = tally_eval::Table::new(info.name.clone(), &names);
+            if let Some(k) = info.key {
+                table.set_key(k);
+            }
+            store.set(tally_check::TableId(u32::try_from(i).unwrap_or(u32::MAX)), table);
+        }
+        store
     }
 }
 

@@ -38,6 +38,18 @@ fn sheet_name(name: &str, used: &mut Vec<String>) -> String {
     candidate
 }
 
+/// Excel's limit on the characters of one cell.
+const MAX_CELL_CHARS: usize = 32_767;
+
+/// Text for one cell, cut to what Excel accepts.
+fn cell_text(text: String) -> String {
+    if text.chars().count() <= MAX_CELL_CHARS {
+        text
+    } else {
+        text.chars().take(MAX_CELL_CHARS).collect()
+    }
+}
+
 /// `#,##0.00 "USD"`: the currency's minor-unit places and its code.
 fn money_format(currency: Currency) -> Format {
     let places = currency.minor_unit() as usize;
@@ -100,11 +112,15 @@ fn write_value(
                 write_value(ws, (row, col), &k.clone(), view, formats)?
             }
             _ => {
-                ws.write_string(row, col, csv_cell(v, view.store, view.rounding))?;
+                ws.write_string(row, col, cell_text(csv_cell(v, view.store, view.rounding)))?;
             }
         },
         other => {
-            ws.write_string(row, col, csv_cell(other, view.store, view.rounding))?;
+            ws.write_string(
+                row,
+                col,
+                cell_text(csv_cell(other, view.store, view.rounding)),
+            )?;
         }
     }
     Ok(())
@@ -117,7 +133,7 @@ fn write_sheet(
 ) -> Result<(), XlsxError> {
     let header: Vec<String> = names(view).into_iter().map(str::to_string).collect();
     for (c, name) in header.iter().enumerate() {
-        ws.write_string_with_format(0, col_num(c)?, name, &formats.header)?;
+        ws.write_string_with_format(0, col_num(c)?, cell_text(name.clone()), &formats.header)?;
     }
     for row in 0..view.table.len {
         let r = u32::try_from(row + 1).map_err(|_| XlsxError::RowColumnLimitError)?;

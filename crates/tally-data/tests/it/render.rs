@@ -268,3 +268,22 @@ table assignments { id: Text, name: Text, territory: Text?, rule: Text?, segment
         assert_eq!(render_csv(&view), text, "{name}");
     }
 }
+
+#[test]
+fn xlsx_accepts_any_text() {
+    let mut store = Store::with_tables(1);
+    let mut t = Table::new("long", &["text"]);
+    t.push_row(vec![Value::text(&"x".repeat(40_000))]);
+    store.set(TableId(0), t);
+    let types = vec![Type::Text];
+    let view = ReportView {
+        name: "a/b:c",
+        title: None,
+        table: store.table(TableId(0)),
+        types: &types,
+        store: &store,
+        rounding: Rounding::HalfEven,
+    };
+    assert!(render_xlsx(&[view, view]).is_ok());
+    assert!(render_xlsx(&[]).is_ok());
+}

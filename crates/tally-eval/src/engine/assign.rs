@@ -231,6 +231,9 @@ pub(crate) fn run(engine: &Engine, store: &mut Store, idx: usize) -> Result<(), 
                 .map_err(|e| e.at_row(|| row_label(rt.store, r)))?;
             match chosen {
                 Some(i) => {
+                    if let Some(arm) = arms.get(i) {
+                        engine.fired(arm.span);
+                    }
                     let v = values.get(i).map(|e| e(&rt, &mut frame)).transpose();
                     let v = v
                         .map_err(|e| e.at_row(|| row_label(rt.store, r)))?

@@ -229,6 +229,7 @@ fn credit_row(
                 frame.set(*slot, v);
             }
             Step::Group(g) => credit_group(
+                engine,
                 rt,
                 &mut frame,
                 g,
@@ -316,7 +317,9 @@ fn via_name(rt: &Runtime, via: usize) -> String {
         .unwrap_or_default()
 }
 
+#[allow(clippy::too_many_arguments, reason = "the pieces of one deal's crediting")]
 fn credit_group(
+    engine: &Engine,
     rt: &Runtime,
     frame: &mut Frame,
     g: &CompiledGroup,
@@ -346,6 +349,7 @@ fn credit_group(
         let (Some(arm), Some(list)) = (g.arms.get(i), g.payees.get(i)) else {
             continue;
         };
+        engine.fired(arm.span);
         let mut payees = Vec::with_capacity(list.len());
         let mut shares = Vec::with_capacity(list.len());
         for gets in list {

@@ -21,6 +21,8 @@ use tally_syntax::ast::DeclKind;
 /// Shared state of one evaluation across its phases.
 pub(crate) struct Engine<'p> {
     pub program: &'p Program,
+    /// Rule firings by rule span, when coverage is collected.
+    pub coverage: Option<std::sync::Mutex<std::collections::BTreeMap<Span, u64>>>,
     pub consts: Vec<OnceLock<Result<Value, EvalError>>>,
     pub const_exprs: Vec<Option<Eval>>,
     pub steps: AtomicU64,
@@ -41,6 +43,7 @@ impl<'p> Engine<'p> {
         let currency = Currency::parse(&program.settings.currency).unwrap_or(Currency(*b"USD"));
         Ok(Engine {
             program,
+            coverage: None,
             consts: (0..program.consts.len()).map(|_| OnceLock::new()).collect(),
             const_exprs,
             steps: AtomicU64::new(0),
@@ -64,6 +67,15 @@ impl<'p> Engine<'p> {
         }
     }
 
+    /// Counts one firing of the rule at `span` (when collecting coverage).
+    pub fn fired(&self, span: Span) {
+        if let Some(c) = &self.coverage {
+            if let Ok(mut map) = c.lock() {
+                *map.entry(span).or_default() += 1;
+            }
+        }
+    }
+
     /// Fails when a computed table grew past `max_output_rows`.
     pub fn check_output(&self, rows: usize, table: &str, span: Span) -> Result<(), EvalError> {
         match self.limits.max_output_rows {
@@ -78,10 +90,27 @@ impl<'p> Engine<'p> {
     }
 }
 
+/// How many rows each rule fired for (assign rules per row, crediting
+/// rules per deal), by the rule's span.
+pub type Coverage = std::collections::BTreeMap<Span, u64>;
+
 /// Evaluates a checked program over a store whose declared tables are
 /// loaded: fills in derived columns, `credits`, plans and reports.
-pub fn evaluate(program: &Program, mut store: Store, limits: Limits) -> Result<Store, EvalError> {
-    let engine = Engine::new(program, limits)?;
+pub fn evaluate(program: &Program, store: Store, limits: Limits) -> Result<Store, EvalError> {
+    evaluate_with_coverage(program, store, limits, false).map(|(s, _)| s)
+}
+
+/// [`evaluate`], also counting rule firings when `coverage` is true.
+pub fn evaluate_with_coverage(
+    program: &Program,
+    mut store: Store,
+    limits: Limits,
+    coverage: bool,
+) -> Result<(Store, Option<Coverage>), EvalError> {
+    let mut engine = Engine::new(program, limits)?;
+    if coverage {
+        engine.coverage = Some(std::sync::Mutex::new(Coverage::new()));
+    }
     if let Some(max) = limits.max_rows {
         for (i, info) in program.tables.iter().enumerate() {
             let id = TableId(u32::try_from(i).unwrap_or(u32::MAX));
@@ -116,7 +145,8 @@ pub fn evaluate(program: &Program, mut store: Store, limits: Limits) -> Result<S
         engine.check_output(table.len, &info.name, info.span.unwrap_or_default())?;
         store.set(id, table);
     }
-    Ok(store)
+    let coverage = engine.coverage.take().and_then(|c| c.into_inner().ok());
+    Ok((store, coverage))
 }
 
 /// Adds an empty column for every derived field and rule label, so store

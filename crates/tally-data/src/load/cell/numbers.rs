@@ -1,0 +1,152 @@
+//! Numbers, percentages and money in cells.
+
+use super::{bad, CellContext, CellError, Kind};
+use crate::load::number::{
+    is_plain_integer, is_plain_number, native_decimal, plain_decimal, NumError,
+};
+use rust_decimal::Decimal;
+use tally_eval::{Currency, Money, Value};
+
+/// The help for a fraction in an `Int` column.
+pub(crate) fn int_fraction_help() -> String {
+    "this is an `Int` column: declare it `Decimal` to allow fractions".to_string()
+}
+
+/// A whole number beyond 64 bits.
+pub(crate) fn int_range() -> CellError {
+    CellError::OutOfRange {
+        why: "beyond the range of whole numbers (-9223372036854775808 to 9223372036854775807)"
+            .to_string(),
+    }
+}
+
+/// `-12`: an optional sign and digits.
+pub(crate) fn parse_int(t: &str) -> Result<Value, CellError> {
+    if is_plain_integer(t) {
+        return t
+            .strip_prefix('+')
+            .unwrap_or(t)
+            .parse::<i64>()
+            .map(Value::Int)
+            .map_err(|_| int_range());
+    }
+    if is_plain_number(t) {
+        return Err(bad(Some(int_fraction_help())));
+    }
+    Err(bad(number_help(t)))
+}
+
+/// Help for number text that is almost a number.
+fn number_help(t: &str) -> Option<String> {
+    let without: String = t.chars().filter(|c| *c != ',' && *c != '_').collect();
+    if without != t && is_plain_number(&without) {
+        return Some(format!(
+            "write numbers without thousands separators: `{without}`"
+        ));
+    }
+    if t.contains(',') && is_plain_number(&t.replace(',', ".")) {
+        return Some(format!(
+            "the decimal separator is a point: `{}`",
+            t.replace(',', ".")
+        ));
+    }
+    if t.contains(['e', 'E']) && native_decimal(t).is_ok() {
+        return Some("write the number in full, without an exponent".to_string());
+    }
+    if t.ends_with('%') {
+        return Some("this is a percentage: declare the column `Percent`".to_string());
+    }
+    None
+}
+
+/// The error for number text that is not a number (or too big).
+pub(crate) fn number_error(kind: Kind<'_>, e: NumError, t: &str) -> CellError {
+    match e {
+        NumError::TooBig => CellError::OutOfRange {
+            why: "beyond the range of exact decimals (28 significant digits)".to_string(),
+        },
+        NumError::NotNumber => {
+            let mut help = number_help(t);
+            if kind == Kind::Decimal && help.is_none() && money_code(t).is_some() {
+                help = Some("this is an amount of money: declare the column `Money`".to_string());
+            }
+            bad(help)
+        }
+    }
+}
+
+/// The currency code of `1234.50 EUR`-shaped text.
+fn money_code(t: &str) -> Option<&str> {
+    let mut parts = t.split_whitespace();
+    let (amount, code, rest) = (parts.next()?, parts.next()?, parts.next());
+    (rest.is_none() && is_plain_number(amount)).then_some(code)
+}
+
+/// `1234.50`: a plain decimal.
+pub(crate) fn parse_decimal(t: &str) -> Result<Value, CellError> {
+    plain_decimal(t)
+        .map(Value::Decimal)
+        .map_err(|e| number_error(Kind::Decimal, e, t))
+}
+
+/// `12.5%` or the fraction `0.125`.
+pub(crate) fn parse_percent(t: &str) -> Result<Value, CellError> {
+    let kind = Kind::Percent;
+    match t.strip_suffix('%') {
+        Some(number) => {
+            let number = number.trim_end();
+            let d = plain_decimal(number).map_err(|e| number_error(kind, e, number))?;
+            d.checked_div(Decimal::ONE_HUNDRED)
+                .map(Value::Percent)
+                .ok_or_else(|| number_error(kind, NumError::TooBig, number))
+        }
+        None => plain_decimal(t)
+            .map(Value::Percent)
+            .map_err(|e| number_error(kind, e, t)),
+    }
+}
+
+/// `1234.50` (the base currency) or `1234.50 EUR`.
+pub(crate) fn parse_money(t: &str, ctx: &CellContext) -> Result<Value, CellError> {
+    let kind = Kind::Money;
+    let parts: Vec<&str> = t.split_whitespace().collect();
+    let (amount, code) = match parts.as_slice() {
+        [amount] => (*amount, None),
+        [code, amount]
+            if is_plain_number(amount) && code.chars().all(|c| c.is_ascii_alphabetic()) =>
+        {
+            return Err(bad(Some(format!(
+                "write the currency after the amount: `{amount} {}`",
+                code.to_ascii_uppercase()
+            ))))
+        }
+        [amount, code] => (*amount, Some(*code)),
+        _ => (t, None),
+    };
+    if amount.starts_with(['$', '€', '£', '¥']) || amount.ends_with(['$', '€', '£', '¥']) {
+        let digits = amount.trim_matches(['$', '€', '£', '¥']);
+        return Err(bad(Some(format!(
+            "write amounts without currency symbols: `{digits}`, or `{digits} EUR` for another currency than {}",
+            ctx.base
+        ))));
+    }
+    let value = plain_decimal(amount).map_err(|e| number_error(kind, e, amount))?;
+    let currency = match code {
+        None => ctx.base,
+        Some(code) => match Currency::parse(code) {
+            Some(c) => c,
+            None => {
+                let help = if code.len() == 3 && code.chars().all(|c| c.is_ascii_alphabetic()) {
+                    format!(
+                        "currency codes are upper case: `{amount} {}`",
+                        code.to_ascii_uppercase()
+                    )
+                } else {
+                    "a currency is a three-letter ISO 4217 code like `EUR`".to_string()
+                };
+                return Err(bad(Some(help)));
+            }
+        },
+    };
+    Ok(Value::Money(Money::new(value, currency)))
+}

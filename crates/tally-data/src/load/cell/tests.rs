@@ -1,0 +1,129 @@
+//! Unit tests of cell parsing.
+
+use super::*;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+fn ctx() -> CellContext {
+    CellContext::new("USD", vec!["Global".into(), "NA_East".into()])
+}
+
+fn text(kind: Kind<'_>, s: &str) -> Result<Value, CellError> {
+    parse(kind, &RawValue::Text(s.to_string()), &ctx())
+}
+
+fn d(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap()
+}
+
+#[test]
+fn numbers() {
+    assert_eq!(text(Kind::Int, " -12 "), Ok(Value::Int(-12)));
+    assert!(matches!(
+        text(Kind::Int, "12a"),
+        Err(CellError::Bad { help: None })
+    ));
+    assert!(matches!(
+        text(Kind::Int, "99999999999999999999"),
+        Err(CellError::OutOfRange { .. })
+    ));
+    assert_eq!(
+        text(Kind::Decimal, "1234.50"),
+        Ok(Value::Decimal(d("1234.50")))
+    );
+    assert_eq!(text(Kind::Percent, "12.5%"), Ok(Value::Percent(d("0.125"))));
+    assert_eq!(text(Kind::Percent, "0.125"), Ok(Value::Percent(d("0.125"))));
+    assert_eq!(
+        parse(Kind::Int, &RawValue::Number("1.2e3".into()), &ctx()),
+        Ok(Value::Int(1200))
+    );
+}
+
+#[test]
+fn money() {
+    let usd = Currency(*b"USD");
+    let eur = Currency(*b"EUR");
+    assert_eq!(
+        text(Kind::Money, "1234.50"),
+        Ok(Value::Money(Money::new(d("1234.50"), usd)))
+    );
+    assert_eq!(
+        text(Kind::Money, "1234.50 EUR"),
+        Ok(Value::Money(Money::new(d("1234.50"), eur)))
+    );
+    let Err(CellError::Bad { help: Some(h) }) = text(Kind::Money, "12 usd") else {
+        panic!()
+    };
+    assert_eq!(h, "currency codes are upper case: `12 USD`");
+    assert!(text(Kind::Money, "$12").is_err());
+    let Err(CellError::Bad { help: Some(h) }) = text(Kind::Money, "1,234.50 EUR") else {
+        panic!()
+    };
+    assert_eq!(h, "write numbers without thousands separators: `1234.50`");
+}
+
+#[test]
+fn dates() {
+    assert_eq!(
+        text(Kind::Date(None), "2025-04-10"),
+        Ok(Value::Date(NaiveDate::from_ymd_opt(2025, 4, 10).unwrap()))
+    );
+    assert_eq!(
+        text(Kind::Date(None), "2025-02-30"),
+        Err(CellError::InvalidDate {
+            why: "February 2025 has only 28 days".into()
+        })
+    );
+    assert_eq!(
+        text(Kind::Date(None), "2024-13-01"),
+        Err(CellError::InvalidDate {
+            why: "there is no month 13".into()
+        })
+    );
+    assert_eq!(
+        text(Kind::Date(Some("%m/%d/%Y")), "04/10/2025"),
+        Ok(Value::Date(NaiveDate::from_ymd_opt(2025, 4, 10).unwrap()))
+    );
+    assert!(matches!(
+        text(Kind::Date(Some("%m/%d/%Y")), "2025-04-10"),
+        Err(CellError::Bad { help: Some(_) })
+    ));
+    assert!(matches!(
+        text(Kind::Date(Some("%m/%d/%Y")), "02/30/2025"),
+        Err(CellError::InvalidDate { .. })
+    ));
+    // An unusable format is an error, not a panic.
+    assert!(text(Kind::Date(Some("%Q")), "x").is_err());
+    assert_eq!(
+        Kind::Date(Some("%Q")).expected(),
+        "a date in the format `%Q`"
+    );
+    assert_eq!(
+        Kind::Date(Some("%H")).expected(),
+        "a date in the format `%H`"
+    );
+}
+
+#[test]
+fn bools_periods_territories() {
+    assert_eq!(text(Kind::Bool, "Yes"), Ok(Value::Bool(true)));
+    assert_eq!(text(Kind::Bool, "0"), Ok(Value::Bool(false)));
+    assert!(text(Kind::Bool, "maybe").is_err());
+    assert_eq!(
+        text(Kind::Period, "FY2026-Q1").map(|v| matches!(v, Value::Period(_))),
+        Ok(true)
+    );
+    assert_eq!(text(Kind::Territory, "NA_East"), Ok(Value::Territory(1)));
+    assert_eq!(
+        text(Kind::Territory, "NA_Est"),
+        Err(CellError::Territory {
+            suggestion: Some("NA_East".into())
+        })
+    );
+}
+
+#[test]
+fn text_is_kept_as_written() {
+    assert_eq!(text(Kind::Text, "  a b \r"), Ok(Value::text("  a b ")));
+}

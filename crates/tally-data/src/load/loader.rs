@@ -1,0 +1,301 @@
+//! [`DataLoader`]: tables one file at a time, then linked.
+
+use super::build::{self, build, TableState};
+use super::cell::CellContext;
+use super::raw::{self, RawTable};
+use super::sink::{nowhere, Sink, NO_FILE};
+use super::text::{self, decode, EncodingProblem};
+use super::{csv_file, json_file, link, xlsx_file, Format, LoadLimits, Loaded, ReadContext};
+use crate::codes;
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
+use tally_check::{Program, TableId, TableKind};
+use tally_diagnostics::{Diagnostic, FileId, SourceMap, Span};
+use tally_eval::{Store, Table};
+
+/// Loads tables one file at a time, then links them: the building block
+/// of [`load_all`] for hosts that get their data elsewhere.
+#[derive(Debug)]
+pub struct DataLoader<'p> {
+    program: &'p Program,
+    limits: LoadLimits,
+    ctx: CellContext,
+    sources: SourceMap,
+    store: Store,
+    pub(super) sink: Sink,
+    states: Vec<TableState>,
+    /// Tables whose absence (or unreadable file) was already reported.
+    pub(super) reported: BTreeSet<TableId>,
+}
+
+impl<'p> DataLoader<'p> {
+    /// A loader for the declared tables of `program`.
+    pub fn new(program: &'p Program, limits: LoadLimits) -> DataLoader<'p> {
+        let territories: Vec<String> = program.territories.iter().map(|t| t.name.clone()).collect();
+        let mut store = Store::with_tables(program.tables.len());
+        store.territories = Arc::new(territories.clone());
+        for (id, info) in link::declared(program) {
+            let columns = build::loaded_columns(info);
+            let names: Vec<&str> = columns.iter().map(|(c, _, _)| c.name.as_str()).collect();
+            store.set(id, Table::new(info.name.clone(), &names));
+        }
+        DataLoader {
+            program,
+            ctx: CellContext::new(&program.settings.currency, territories),
+            sink: Sink::new(limits.max_errors),
+            limits,
+            sources: program.sources.clone(),
+            store,
+            states: Vec::new(),
+            reported: BTreeSet::new(),
+        }
+    }
+
+    /// The declared table called `name`.
+    pub fn table_named(&self, name: &str) -> Option<TableId> {
+        self.program.table_named(name).filter(|id| {
+            matches!(
+                self.program.table(*id).map(|t| &t.kind),
+                Some(TableKind::Declared(_))
+            )
+        })
+    }
+
+    /// Reads `path` into `table` (the format comes from the extension).
+    pub fn add_path(&mut self, table: TableId, path: &Path) {
+        let name = path.display().to_string();
+        let Some(format) = Format::from_path(path) else {
+            self.fail(
+                table,
+                Diagnostic::error(
+                    codes::READ,
+                    self.table_span(table),
+                    format!("cannot tell the format of `{name}`"),
+                )
+                .with_help("data files end in `.csv`, `.json`, `.jsonl` or `.xlsx`"),
+            );
+            return;
+        };
+        match std::fs::read(path) {
+            Ok(bytes) => self.add_bytes(table, &name, &bytes, format),
+            Err(e) => self.fail(
+                table,
+                Diagnostic::error(
+                    codes::READ,
+                    self.table_span(table),
+                    format!("cannot read `{name}`: {e}"),
+                ),
+            ),
+        }
+    }
+
+    /// Loads `bytes` of a file shown as `file_name` into `table`.
+    pub fn add_bytes(&mut self, table: TableId, file_name: &str, bytes: &[u8], format: Format) {
+        if format == Format::Xlsx {
+            self.add_xlsx(table, file_name, bytes);
+            return;
+        }
+        let decoded = decode(bytes);
+        let file = self.sources.add(file_name, decoded.text.clone());
+        match decoded.problem {
+            None => {}
+            Some(EncodingProblem::Utf16) => {
+                self.fail(
+                    table,
+                    Diagnostic::error(
+                        codes::ENCODING,
+                        Span::new(file, 0, 0),
+                        format!("`{file_name}` is UTF-16, not UTF-8"),
+                    )
+                    .with_help("save the file as UTF-8 (in Excel: Save As › CSV UTF-8)"),
+                );
+                return;
+            }
+            Some(EncodingProblem::Invalid {
+                offset,
+                byte,
+                lines,
+            }) => {
+                let line = text::Lines::new(&decoded.text).line(offset);
+                let mut d = Diagnostic::error(
+                    codes::ENCODING,
+                    Span::new(file, offset, offset + '\u{FFFD}'.len_utf8()),
+                    format!("`{file_name}` is not UTF-8: line {line} has the byte 0x{byte:02X}"),
+                )
+                .with_label("not UTF-8")
+                .with_help(if byte >= 0xA0 {
+                    format!(
+                        "the file looks like Latin-1 or Windows-1252 (0x{byte:02X} is `{}` there): save it as UTF-8",
+                        char::from(byte)
+                    )
+                } else {
+                    "save the file as UTF-8 (in Excel: Save As › CSV UTF-8)".to_string()
+                });
+                if lines > 1 {
+                    d = d.with_note(format!("{lines} lines have bytes that are not UTF-8"));
+                }
+                self.sink.push(d);
+            }
+        }
+        self.add_decoded(table, file, file_name, &decoded.text, format);
+    }
+
+    /// Loads `text` of a file shown as `file_name` into `table`
+    /// (`Format::Xlsx` is binary: use [`DataLoader::add_bytes`]).
+    pub fn add_text(&mut self, table: TableId, file_name: &str, text: &str, format: Format) {
+        if format == Format::Xlsx {
+            self.add_bytes(table, file_name, text.as_bytes(), format);
+            return;
+        }
+        let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+        let file = self.sources.add(file_name, text);
+        self.add_decoded(table, file, file_name, text, format);
+    }
+
+    /// Loads rows a host built with serde (objects keyed by header) into
+    /// `table`. Messages name rows by position.
+    pub fn add_json_rows(&mut self, table: TableId, rows: &[serde_json::Value]) {
+        let name = self.program.table_name(table);
+        let file_name = format!("<{name} rows>");
+        let cx = self.read_context(&name, &file_name, NO_FILE);
+        let raw = json_file::from_values(rows, &cx, &mut self.sink);
+        self.add_raw(table, &file_name, &raw);
+    }
+
+    fn add_decoded(
+        &mut self,
+        table: TableId,
+        file: FileId,
+        file_name: &str,
+        text: &str,
+        format: Format,
+    ) {
+        let name = self.program.table_name(table);
+        let cx = self.read_context(&name, file_name, file);
+        let raw = match format {
+            Format::Csv => csv_file::read(text, &cx, &mut self.sink),
+            Format::Json => json_file::read_array(text, &cx, &mut self.sink),
+            Format::JsonLines => json_file::read_lines(text, &cx, &mut self.sink),
+            Format::Xlsx => RawTable::empty(file, raw::Unit::Line),
+        };
+        self.add_raw(table, file_name, &raw);
+    }
+
+    fn add_xlsx(&mut self, table: TableId, file_name: &str, bytes: &[u8]) {
+        let name = self.program.table_name(table);
+        match xlsx_file::read(bytes, &name, self.limits.max_rows_per_table) {
+            Ok(sheet) => {
+                let file = self.sources.add(file_name, sheet.text);
+                let mut raw = sheet.raw;
+                raw.file = file;
+                self.add_raw(table, file_name, &raw);
+            }
+            Err(why) => {
+                let file = self.sources.add(file_name, "");
+                self.fail(
+                    table,
+                    Diagnostic::error(
+                        codes::READ,
+                        Span::new(file, 0, 0),
+                        format!("cannot read `{file_name}`: {why}"),
+                    ),
+                );
+            }
+        }
+    }
+
+    fn read_context<'a>(
+        &self,
+        table: &'a str,
+        file_name: &'a str,
+        file: FileId,
+    ) -> ReadContext<'a> {
+        ReadContext {
+            table,
+            file_name,
+            file,
+            max_rows: self.limits.max_rows_per_table,
+        }
+    }
+
+    fn add_raw(&mut self, table: TableId, file_name: &str, raw: &RawTable) {
+        let Some(info) = self.program.table(table) else {
+            return;
+        };
+        if !matches!(info.kind, TableKind::Declared(_)) {
+            self.sink.push(Diagnostic::error(
+                codes::UNKNOWN_TABLE,
+                nowhere(),
+                format!(
+                    "`{}` is not a declared table, so no data can be loaded into it",
+                    info.name
+                ),
+            ));
+            return;
+        }
+        let (built, state) = build(
+            self.program,
+            table,
+            info,
+            raw,
+            file_name,
+            &self.ctx,
+            self.limits.max_rows_per_table,
+            &mut self.sink,
+        );
+        self.store.set(table, built);
+        self.states.retain(|s| s.id != table);
+        self.states.push(state);
+        self.reported.remove(&table);
+    }
+
+    /// The policy span of a table's declaration.
+    pub(super) fn table_span(&self, table: TableId) -> Span {
+        self.program
+            .table(table)
+            .and_then(|t| t.span)
+            .unwrap_or_else(nowhere)
+    }
+
+    /// Reports a table that could not be loaded at all.
+    pub(super) fn fail(&mut self, table: TableId, d: Diagnostic) {
+        self.sink.push(d);
+        self.reported.insert(table);
+    }
+
+    /// Number of errors so far.
+    pub fn error_count(&self) -> usize {
+        self.sink.errors()
+    }
+
+    /// Links keys and references among the tables loaded so far and
+    /// returns the store with every diagnostic. A reference to a declared
+    /// table that was never loaded is an error.
+    pub fn finish(mut self) -> Loaded {
+        let loaded: BTreeSet<TableId> = self.states.iter().map(|s| s.id).collect();
+        let absent: BTreeSet<TableId> = link::declared(self.program)
+            .map(|(id, _)| id)
+            .filter(|id| !loaded.contains(id))
+            .collect();
+        for id in &absent {
+            let key = self.program.table(*id).and_then(build::loaded_key);
+            if let (Some(key), Some(table)) = (key, self.store.table_mut(*id)) {
+                table.set_key(key);
+            }
+        }
+        link::link(
+            self.program,
+            &mut self.store,
+            &self.states,
+            &absent,
+            &self.reported,
+            &mut self.sink,
+        );
+        Loaded {
+            store: self.store,
+            diagnostics: self.sink.finish(),
+            sources: self.sources,
+        }
+    }
+}
