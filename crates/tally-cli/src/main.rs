@@ -3,6 +3,7 @@
 //! data or test failure, 2 usage error).
 
 mod check;
+mod explain;
 mod fmt;
 mod output;
 mod progress;
@@ -103,6 +104,30 @@ enum Command {
         #[arg(long, value_name = "PATTERN")]
         filter: Option<String>,
     },
+    /// Show every decision behind one deal's credits or one account's territory
+    #[command(after_help = "Examples:\n  tally explain examples/acme/policy.tally --data examples/acme/data --deal O-003\n  tally explain examples/acme/policy.tally --data examples/acme/data --account A-006\n  tally explain policy.tally --data data --row reps:R-10 --format json")]
+    Explain {
+        /// The policy file
+        policy: PathBuf,
+        /// Directory with one file per table
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        /// Read one table from a given file: `--table accounts=crm/accounts.csv`
+        #[arg(long = "table", value_name = "NAME=PATH")]
+        tables: Vec<String>,
+        /// A row of the credited table (its key)
+        #[arg(long, value_name = "KEY", conflicts_with_all = ["account", "row"])]
+        deal: Option<String>,
+        /// A row of the table territories are assigned to (its key)
+        #[arg(long, value_name = "KEY", conflicts_with = "row")]
+        account: Option<String>,
+        /// Any keyed row: `TABLE:KEY`
+        #[arg(long, value_name = "TABLE:KEY")]
+        row: Option<String>,
+        /// `text` for people, `json` for tools
+        #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+        format: ExplainFormat,
+    },
     /// Format policy files in the one canonical layout
     #[command(
         after_help = "Example:\n  tally fmt policy.tally           rewrite in place\n  tally fmt --check policies/*.tally   exit 1 if any file is not formatted"
@@ -117,6 +142,15 @@ enum Command {
     },
 }
 
+/// Output of `tally explain`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum ExplainFormat {
+    /// Readable text
+    Text,
+    /// JSON
+    Json,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
@@ -126,6 +160,29 @@ fn main() -> ExitCode {
             deny,
         } => check::run(&policy, format, deny.is_some()),
         Command::Fmt { check, files } => fmt::run(&files, check),
+        Command::Explain {
+            policy,
+            data,
+            tables,
+            deal,
+            account,
+            row,
+            format,
+        } => {
+            let target = match (deal, account, row) {
+                (Some(d), _, _) => Some(explain::Target::Deal(d)),
+                (_, Some(a), _) => Some(explain::Target::Account(a)),
+                (_, _, Some(r)) => r.split_once(':').map(|(t, k)| explain::Target::Row(t.to_string(), k.to_string())),
+                _ => None,
+            };
+            match target {
+                Some(t) => explain::run(&policy, &run::DataArgs { dir: data, tables }, t, format == ExplainFormat::Json),
+                None => {
+                    output::error_line("say what to explain: `--deal KEY`, `--account KEY` or `--row TABLE:KEY`");
+                    output::USAGE
+                }
+            }
+        }
         Command::Test {
             policies,
             data,

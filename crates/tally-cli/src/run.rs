@@ -81,6 +81,11 @@ fn evaluate(policy: &Path, data: &DataArgs, progress: &Progress) -> Result<(Poli
     Ok((compiled, results))
 }
 
+/// Compiles, loads and evaluates (for commands that only need results).
+pub fn evaluate_for(policy: &Path, data: &DataArgs, progress: &Progress) -> Result<tally::Results, u8> {
+    evaluate(policy, data, progress).map(|(_, r)| r)
+}
+
 /// `tally run`.
 pub fn run(policy: &Path, data: &DataArgs, reports: &[String], format: Format, out: Option<&Path>) -> u8 {
     let progress = Progress::start();

@@ -123,3 +123,33 @@ fn check_reports_errors_with_exit_1() {
     let parsed: serde_json::Value = serde_json::from_slice(&o.stdout).or_else(|_| serde_json::from_slice(&o.stderr)).unwrap();
     assert_eq!(parsed[0]["code"], "E0102");
 }
+
+#[test]
+fn explain_a_deal_and_an_account() {
+    let o = tally(&["explain", POLICY, "--data", DATA, "--deal", "O-003"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("gets 60%") && text.contains("+ 1 cent"), "{text}");
+    insta::assert_snapshot!("explain_deal", text);
+    let o = tally(&["explain", POLICY, "--data", DATA, "--account", "A-006"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("no rule matched"), "{text}");
+    insta::assert_snapshot!("explain_account", text);
+    let o = tally(&["explain", POLICY, "--data", DATA, "--deal", "O-003", "--format", "json"]);
+    let parsed: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(parsed["key"], "O-003");
+    let o = tally(&["explain", POLICY, "--data", DATA, "--deal", "O-999"]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn test_command_passes_on_the_example_and_writes_junit() {
+    let junit = std::env::temp_dir().join(format!("tally-junit-{}.xml", std::process::id()));
+    let o = tally(&["test", POLICY, "--data", DATA, "--junit", junit.to_str().unwrap(), "--coverage"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).ends_with("9 passed, 0 failed\n"), "{}", stdout(&o));
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains("<testsuites name=\"tally\" tests=\"9\" failures=\"0\">"), "{xml}");
+    let _ = std::fs::remove_file(&junit);
+}

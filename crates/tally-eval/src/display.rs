@@ -25,7 +25,10 @@ pub fn plain(v: &Value, store: &Store) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Int(i) => i.to_string(),
         Value::Decimal(d) => normalized(*d),
-        Value::Percent(p) => format!("{}%", normalized(*p * Decimal::ONE_HUNDRED)),
+        Value::Percent(p) => match p.checked_mul(Decimal::ONE_HUNDRED) {
+            Some(x) => format!("{}%", normalized(x)),
+            None => normalized(*p),
+        },
         Value::Money(m) => format!("{} {}", normalized(m.amount), m.currency),
         Value::Date(d) => d.format("%Y-%m-%d").to_string(),
         Value::Period(p) => p.to_string(),

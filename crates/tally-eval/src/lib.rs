@@ -19,5 +19,6 @@ pub mod runtime;
 
 pub use runtime::{Frame, Limits, Runtime};
 pub mod engine;
+pub mod explain;
 
 pub use engine::{evaluate, evaluate_expr, evaluate_with_coverage, materialize, Coverage};

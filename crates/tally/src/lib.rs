@@ -16,13 +16,16 @@
 //! assert!(!compiled.has_errors());
 //! ```
 
+mod explain;
 mod loader;
 pub mod policy;
 mod results;
 pub mod testing;
 mod values;
 
+pub use explain::explanation_text;
 pub use loader::FsLoader;
+pub use tally_eval::explain::Explanation;
 pub use policy::{Data, Failure, Policy};
 pub use results::{QueryOutput, ReportRows, Results};
 pub use tally_check::{Checked, Loader, NoImports, Program};

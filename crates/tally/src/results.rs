@@ -93,6 +93,30 @@ impl Results {
         self.view(name).map(|v| tally_data::render::render_csv(&v))
     }
 
+    /// Every decision for row `key` of table `table` (`tally explain`).
+    pub fn explain(&self, table: &str, key: &str) -> Result<Option<tally_eval::explain::Explanation>, Failure> {
+        let Some(id) = self.program.table_named(table) else {
+            return Ok(None);
+        };
+        tally_eval::explain::explain(&self.program, &self.store, id, key).map_err(|e| Failure {
+            diagnostics: vec![e.to_diagnostic()],
+            sources: self.program.sources.clone(),
+        })
+    }
+
+    /// The table `--deal` explains: the credited table.
+    pub fn deal_table(&self) -> Option<String> {
+        self.program.credit.as_ref().map(|c| self.program.table_name(c.credited))
+    }
+
+    /// The table `--account` explains: the first table that has `assign`s.
+    pub fn account_table(&self) -> Option<String> {
+        if self.program.table_named("accounts").is_some() {
+            return Some("accounts".to_string());
+        }
+        self.program.assigns.first().map(|a| self.program.table_name(a.table))
+    }
+
     /// Evaluates an expression over these results (`tally query`).
     pub fn query(&self, text: &str, limits: tally_eval::Limits) -> Result<QueryOutput, Failure> {
         let checked = tally_check::check_expression(&self.program, "<query>", text, &[]);

@@ -31,7 +31,7 @@ pub(crate) struct Engine<'p> {
 }
 
 impl<'p> Engine<'p> {
-    fn new(program: &'p Program, limits: Limits) -> Result<Engine<'p>, EvalError> {
+    pub(crate) fn new(program: &'p Program, limits: Limits) -> Result<Engine<'p>, EvalError> {
         let mut const_exprs = Vec::with_capacity(program.consts.len());
         for c in &program.consts {
             let compiled = match program.decl(c.decl).map(|d| &d.kind) {
