@@ -31,6 +31,13 @@ enum Command {
     Check {
         /// The policy file
         policy: PathBuf,
+        /// Also load this data and check it: unmatched rows, uncredited deals,
+        /// shares not adding to 100%, effective-date gaps and overlaps, zero quotas
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        /// Read one table from a given file: `--table accounts=crm/accounts.csv`
+        #[arg(long = "table", value_name = "NAME=PATH")]
+        tables: Vec<String>,
         /// How to print diagnostics
         #[arg(long, value_enum, default_value_t = output::DiagFormat::Human)]
         format: output::DiagFormat,
@@ -156,9 +163,11 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check {
             policy,
+            data,
+            tables,
             format,
             deny,
-        } => check::run(&policy, format, deny.is_some()),
+        } => check::run(&policy, &run::DataArgs { dir: data, tables }, format, deny.is_some()),
         Command::Fmt { check, files } => fmt::run(&files, check),
         Command::Explain {
             policy,

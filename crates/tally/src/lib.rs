@@ -16,6 +16,7 @@
 //! assert!(!compiled.has_errors());
 //! ```
 
+pub mod datacheck;
 mod explain;
 mod loader;
 pub mod policy;

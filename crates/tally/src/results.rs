@@ -142,3 +142,11 @@ pub struct QueryOutput {
     /// Its type.
     pub ty: tally_check::Type,
 }
+
+/// The rows a table value selects, in order.
+pub(crate) fn view_rows(store: &tally_eval::Store, view: &tally_eval::TableView) -> Vec<u32> {
+    match &view.rows {
+        Some(r) => r.to_vec(),
+        None => (0..u32::try_from(store.table(view.table).len).unwrap_or(u32::MAX)).collect(),
+    }
+}
