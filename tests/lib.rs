@@ -1,6 +1,13 @@
 //! Helpers shared by the workspace-level tests: finding the repository root
 //! and the folder-driven test cases.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code"
+)]
+
 use std::path::{Path, PathBuf};
 
 /// The repository root.

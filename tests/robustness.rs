@@ -1,6 +1,13 @@
 //! No panic on any input: the checker runs over every prefix of the example
 //! policy (cut at every char boundary) and over hostile inputs.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code"
+)]
+
 use tally_tests::root;
 
 #[test]

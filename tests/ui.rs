@@ -9,6 +9,13 @@
 //! The rendered diagnostics are snapshotted with insta
 //! (`tests/snapshots/ui__<name>.snap`). Adding a case is adding a file.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code"
+)]
+
 use tally_tests::{files_with_extension, relative, root};
 
 fn expected_codes(text: &str) -> Vec<String> {

@@ -250,7 +250,9 @@ pub(crate) fn check_one_expr(
     locals: &[(String, Type, Span)],
 ) -> (Program, Type, Vec<Diagnostic>) {
     let modules = std::mem::take(&mut program.modules);
-    let tables: Vec<TableId> = (0..program.tables.len()).map(|i| TableId(i as u32)).collect();
+    let tables: Vec<TableId> = (0..program.tables.len())
+        .map(|i| TableId(i as u32))
+        .collect();
     let mut c = Checker::new(program, modules);
     // Every computed table is already typed: mark them done.
     for t in tables {
@@ -270,7 +272,12 @@ pub(crate) fn check_one_expr(
             .collect(),
     );
     let ty = c.with_scope(scope, |c| c.expr(expr));
-    let Checker { mut p, modules, diags, .. } = c;
+    let Checker {
+        mut p,
+        modules,
+        diags,
+        ..
+    } = c;
     p.modules = std::sync::Arc::try_unwrap(modules).unwrap_or_else(|shared| (*shared).clone());
     (p, ty, diags)
 }

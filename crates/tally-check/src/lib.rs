@@ -252,7 +252,12 @@ pub struct CheckedExpr {
 /// `program` (consts, tables, functions, territories, `credits`, plans and
 /// reports are all visible). `locals` are extra names (REPL bindings) with
 /// their types and the spans that define them.
-pub fn check_expression(program: &Program, name: &str, text: &str, locals: &[(String, Type, Span)]) -> CheckedExpr {
+pub fn check_expression(
+    program: &Program,
+    name: &str,
+    text: &str,
+    locals: &[(String, Type, Span)],
+) -> CheckedExpr {
     let mut program = program.clone();
     let file = program.sources.add(name, text);
     let expr = match tally_syntax::parse_expr(file, text) {

@@ -4,7 +4,7 @@
 use crate::output::{self, DiagFormat};
 use crate::run::DataArgs;
 use std::path::Path;
-use tally::{Diagnostic, LoadLimits, Limits, Policy, SourceMap};
+use tally::{Diagnostic, Limits, LoadLimits, Policy, SourceMap};
 
 /// Runs the check and returns the exit code.
 pub fn run(policy: &Path, data: &DataArgs, format: DiagFormat, deny_warnings: bool) -> u8 {
@@ -41,18 +41,31 @@ fn data_findings(policy: &Path, data: &DataArgs) -> Result<(Vec<Diagnostic>, Sou
         Err(f) => Ok((f.diagnostics, f.sources)),
         Ok(loaded) => match p.evaluate(&loaded, Limits::default()) {
             Err(f) => Ok((f.diagnostics, f.sources)),
-            Ok(results) => Ok((tally::datacheck::data_checks(&results), results.program().sources.clone())),
+            Ok(results) => Ok((
+                tally::datacheck::data_checks(&results),
+                results.program().sources.clone(),
+            )),
         },
     }
 }
 
-fn report(policy: &Path, diags: &[Diagnostic], sources: &SourceMap, format: DiagFormat, deny_warnings: bool) -> u8 {
+fn report(
+    policy: &Path,
+    diags: &[Diagnostic],
+    sources: &SourceMap,
+    format: DiagFormat,
+    deny_warnings: bool,
+) -> u8 {
     output::print_diagnostics(diags, sources, format);
     let errors = diags.iter().any(Diagnostic::is_error);
     let failed = errors || (deny_warnings && !diags.is_empty());
     if !diags.is_empty() && format == DiagFormat::Human {
         let verdict = if failed { "failed" } else { "passed" };
-        eprintln!("\n{}: {verdict} with {}", policy.display(), output::summary(diags));
+        eprintln!(
+            "\n{}: {verdict} with {}",
+            policy.display(),
+            output::summary(diags)
+        );
     }
     if failed {
         output::FAILED

@@ -26,14 +26,18 @@ pub fn run(policy: &Path, data: &DataArgs, target: Target, json: bool) -> u8 {
         Target::Deal(k) => match results.deal_table() {
             Some(t) => (t, k),
             None => {
-                output::error_line("the policy has no `credit` block, so there are no deals to explain");
+                output::error_line(
+                    "the policy has no `credit` block, so there are no deals to explain",
+                );
                 return output::USAGE;
             }
         },
         Target::Account(k) => match results.account_table() {
             Some(t) => (t, k),
             None => {
-                output::error_line("the policy has no `assign`, so there are no accounts to explain");
+                output::error_line(
+                    "the policy has no `assign`, so there are no accounts to explain",
+                );
                 return output::USAGE;
             }
         },

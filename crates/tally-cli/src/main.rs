@@ -46,7 +46,9 @@ enum Command {
         deny: Option<output::Deny>,
     },
     /// Evaluate a policy over data and print its reports
-    #[command(after_help = "Examples:\n  tally run examples/acme/policy.tally --data examples/acme/data\n  tally run policy.tally --data data --report attainment --format csv\n  tally run policy.tally --data data --format csv --out reports/\n  tally run policy.tally --data data --format xlsx --out reports.xlsx")]
+    #[command(
+        after_help = "Examples:\n  tally run examples/acme/policy.tally --data examples/acme/data\n  tally run policy.tally --data data --report attainment --format csv\n  tally run policy.tally --data data --format csv --out reports/\n  tally run policy.tally --data data --format xlsx --out reports.xlsx"
+    )]
     Run {
         /// The policy file
         policy: PathBuf,
@@ -67,7 +69,9 @@ enum Command {
         out: Option<PathBuf>,
     },
     /// Evaluate one expression over the policy's results
-    #[command(after_help = "Examples:\n  tally query examples/acme/policy.tally --data examples/acme/data 'credits.where(deal == \"O-003\").sum(amount)'\n  tally query policy.tally --data data 'ae_comp.where(payout > 10_000 USD)'")]
+    #[command(
+        after_help = "Examples:\n  tally query examples/acme/policy.tally --data examples/acme/data 'credits.where(deal == \"O-003\").sum(amount)'\n  tally query policy.tally --data data 'ae_comp.where(payout > 10_000 USD)'"
+    )]
     Query {
         /// The policy file
         policy: PathBuf,
@@ -87,7 +91,9 @@ enum Command {
         out: Option<PathBuf>,
     },
     /// Run the `test` and `golden` blocks of policies
-    #[command(after_help = "Examples:\n  tally test examples/acme/policy.tally --data examples/acme/data\n  tally test policy.tally --data data --junit test-results.xml --coverage\n  tally test policy.tally --data data --bless        write or refresh golden files\n  tally test policy.tally --filter 'split*'           run a subset")]
+    #[command(
+        after_help = "Examples:\n  tally test examples/acme/policy.tally --data examples/acme/data\n  tally test policy.tally --data data --junit test-results.xml --coverage\n  tally test policy.tally --data data --bless        write or refresh golden files\n  tally test policy.tally --filter 'split*'           run a subset"
+    )]
     Test {
         /// The policy files
         #[arg(required = true)]
@@ -112,7 +118,9 @@ enum Command {
         filter: Option<String>,
     },
     /// Show every decision behind one deal's credits or one account's territory
-    #[command(after_help = "Examples:\n  tally explain examples/acme/policy.tally --data examples/acme/data --deal O-003\n  tally explain examples/acme/policy.tally --data examples/acme/data --account A-006\n  tally explain policy.tally --data data --row reps:R-10 --format json")]
+    #[command(
+        after_help = "Examples:\n  tally explain examples/acme/policy.tally --data examples/acme/data --deal O-003\n  tally explain examples/acme/policy.tally --data examples/acme/data --account A-006\n  tally explain policy.tally --data data --row reps:R-10 --format json"
+    )]
     Explain {
         /// The policy file
         policy: PathBuf,
@@ -167,7 +175,12 @@ fn main() -> ExitCode {
             tables,
             format,
             deny,
-        } => check::run(&policy, &run::DataArgs { dir: data, tables }, format, deny.is_some()),
+        } => check::run(
+            &policy,
+            &run::DataArgs { dir: data, tables },
+            format,
+            deny.is_some(),
+        ),
         Command::Fmt { check, files } => fmt::run(&files, check),
         Command::Explain {
             policy,
@@ -181,13 +194,22 @@ fn main() -> ExitCode {
             let target = match (deal, account, row) {
                 (Some(d), _, _) => Some(explain::Target::Deal(d)),
                 (_, Some(a), _) => Some(explain::Target::Account(a)),
-                (_, _, Some(r)) => r.split_once(':').map(|(t, k)| explain::Target::Row(t.to_string(), k.to_string())),
+                (_, _, Some(r)) => r
+                    .split_once(':')
+                    .map(|(t, k)| explain::Target::Row(t.to_string(), k.to_string())),
                 _ => None,
             };
             match target {
-                Some(t) => explain::run(&policy, &run::DataArgs { dir: data, tables }, t, format == ExplainFormat::Json),
+                Some(t) => explain::run(
+                    &policy,
+                    &run::DataArgs { dir: data, tables },
+                    t,
+                    format == ExplainFormat::Json,
+                ),
                 None => {
-                    output::error_line("say what to explain: `--deal KEY`, `--account KEY` or `--row TABLE:KEY`");
+                    output::error_line(
+                        "say what to explain: `--deal KEY`, `--account KEY` or `--row TABLE:KEY`",
+                    );
                     output::USAGE
                 }
             }
@@ -215,7 +237,13 @@ fn main() -> ExitCode {
             reports,
             format,
             out,
-        } => run::run(&policy, &run::DataArgs { dir: data, tables }, &reports, format, out.as_deref()),
+        } => run::run(
+            &policy,
+            &run::DataArgs { dir: data, tables },
+            &reports,
+            format,
+            out.as_deref(),
+        ),
         Command::Query {
             policy,
             expr,
@@ -223,7 +251,13 @@ fn main() -> ExitCode {
             tables,
             format,
             out,
-        } => run::query(&policy, &run::DataArgs { dir: data, tables }, &expr, format, out.as_deref()),
+        } => run::query(
+            &policy,
+            &run::DataArgs { dir: data, tables },
+            &expr,
+            format,
+            out.as_deref(),
+        ),
     };
     ExitCode::from(code)
 }

@@ -3,8 +3,10 @@
 use crate::output::{self, DiagFormat};
 use crate::progress::Progress;
 use std::path::{Path, PathBuf};
-use tally::{DataSources, LoadLimits, Limits, Policy};
-use tally_data::render::{render_csv, render_json, render_md, render_table, render_xlsx, ReportView};
+use tally::{DataSources, Limits, LoadLimits, Policy};
+use tally_data::render::{
+    render_csv, render_json, render_md, render_table, render_xlsx, ReportView,
+};
 
 /// Output formats of `run` and `query`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -40,17 +42,25 @@ impl DataArgs {
             let Some((name, path)) = t.split_once('=') else {
                 return Err(format!("`--table {t}` must be written `--table name=path`"));
             };
-            sources.overrides.insert(name.trim().to_string(), PathBuf::from(path.trim()));
+            sources
+                .overrides
+                .insert(name.trim().to_string(), PathBuf::from(path.trim()));
         }
         if sources.dir.is_none() && sources.overrides.is_empty() {
-            return Err("say where the data is with `--data DIR` (or `--table name=path`)".to_string());
+            return Err(
+                "say where the data is with `--data DIR` (or `--table name=path`)".to_string(),
+            );
         }
         Ok(sources)
     }
 }
 
 /// Compiles, loads and evaluates; prints diagnostics on failure.
-fn evaluate(policy: &Path, data: &DataArgs, progress: &Progress) -> Result<(Policy, tally::Results), u8> {
+fn evaluate(
+    policy: &Path,
+    data: &DataArgs,
+    progress: &Progress,
+) -> Result<(Policy, tally::Results), u8> {
     progress.phase("checking the policy");
     let compiled = Policy::compile_file(policy).map_err(|f| {
         progress.finish();
@@ -67,11 +77,13 @@ fn evaluate(policy: &Path, data: &DataArgs, progress: &Progress) -> Result<(Poli
         output::USAGE
     })?;
     progress.phase("loading data");
-    let loaded = compiled.load(&sources, &LoadLimits::default()).map_err(|f| {
-        progress.finish();
-        output::print_diagnostics(&f.diagnostics, &f.sources, DiagFormat::Human);
-        output::FAILED
-    })?;
+    let loaded = compiled
+        .load(&sources, &LoadLimits::default())
+        .map_err(|f| {
+            progress.finish();
+            output::print_diagnostics(&f.diagnostics, &f.sources, DiagFormat::Human);
+            output::FAILED
+        })?;
     progress.phase("evaluating");
     let results = compiled.evaluate(&loaded, Limits::default()).map_err(|f| {
         progress.finish();
@@ -82,19 +94,33 @@ fn evaluate(policy: &Path, data: &DataArgs, progress: &Progress) -> Result<(Poli
 }
 
 /// Compiles, loads and evaluates (for commands that only need results).
-pub fn evaluate_for(policy: &Path, data: &DataArgs, progress: &Progress) -> Result<tally::Results, u8> {
+pub fn evaluate_for(
+    policy: &Path,
+    data: &DataArgs,
+    progress: &Progress,
+) -> Result<tally::Results, u8> {
     evaluate(policy, data, progress).map(|(_, r)| r)
 }
 
 /// `tally run`.
-pub fn run(policy: &Path, data: &DataArgs, reports: &[String], format: Format, out: Option<&Path>) -> u8 {
+pub fn run(
+    policy: &Path,
+    data: &DataArgs,
+    reports: &[String],
+    format: Format,
+    out: Option<&Path>,
+) -> u8 {
     let progress = Progress::start();
     let (_, results) = match evaluate(policy, data, &progress) {
         Ok(r) => r,
         Err(code) => return code,
     };
     progress.phase("rendering");
-    let names: Vec<String> = if reports.is_empty() { results.report_names() } else { reports.to_vec() };
+    let names: Vec<String> = if reports.is_empty() {
+        results.report_names()
+    } else {
+        reports.to_vec()
+    };
     let mut views = Vec::new();
     for name in &names {
         match results.view(name) {
@@ -102,8 +128,13 @@ pub fn run(policy: &Path, data: &DataArgs, reports: &[String], format: Format, o
             _ => {
                 progress.finish();
                 let known = results.report_names();
-                let hint = tally::suggest(name, &known).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default();
-                output::error_line(&format!("the policy has no report `{name}`{hint}; its reports are {}", known.join(", ")));
+                let hint = tally::suggest(name, &known)
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default();
+                output::error_line(&format!(
+                    "the policy has no report `{name}`{hint}; its reports are {}",
+                    known.join(", ")
+                ));
                 return output::USAGE;
             }
         }
@@ -127,8 +158,10 @@ pub fn write_views(views: &[ReportView<'_>], format: Format, out: Option<&Path>)
                 return output::FAILED;
             }
             // Everything is rendered before anything is written.
-            let files: Vec<(PathBuf, String)> =
-                views.iter().map(|v| (dir.join(format!("{}.csv", v.name)), render_csv(v))).collect();
+            let files: Vec<(PathBuf, String)> = views
+                .iter()
+                .map(|v| (dir.join(format!("{}.csv", v.name)), render_csv(v)))
+                .collect();
             for (path, text) in files {
                 if let Err(e) = output::write_atomic(&path, text.as_bytes()) {
                     output::error_line(&format!("cannot write `{}`: {e}", path.display()));
@@ -137,10 +170,17 @@ pub fn write_views(views: &[ReportView<'_>], format: Format, out: Option<&Path>)
             }
             return output::OK;
         }
-        Format::Csv => views.iter().map(render_csv).collect::<Vec<_>>().join("\n").into_bytes(),
+        Format::Csv => views
+            .iter()
+            .map(render_csv)
+            .collect::<Vec<_>>()
+            .join("\n")
+            .into_bytes(),
         Format::Xlsx => {
             if out.is_none() {
-                output::error_line("`--format xlsx` writes a workbook: name the file with `--out report.xlsx`");
+                output::error_line(
+                    "`--format xlsx` writes a workbook: name the file with `--out report.xlsx`",
+                );
                 return output::USAGE;
             }
             match render_xlsx(views) {
@@ -194,7 +234,11 @@ pub fn query(policy: &Path, data: &DataArgs, expr: &str, format: Format, out: Op
         other => {
             let text = match format {
                 Format::Json => tally::value_json(other, results.store(), results.program()),
-                Format::Csv => tally_eval::display::csv_cell(other, results.store(), results.program().settings.rounding),
+                Format::Csv => tally_eval::display::csv_cell(
+                    other,
+                    results.store(),
+                    results.program().settings.rounding,
+                ),
                 _ => tally::value_text(other, results.store(), results.program()),
             };
             println!("{text}");

@@ -42,7 +42,10 @@ fn print_report(report: &TestReport) {
                     BlessOutcome::Updated => "updated",
                     BlessOutcome::Unchanged => "unchanged",
                 };
-                println!("  {}  {title} ({word} its golden file)", paint("36", "bless"));
+                println!(
+                    "  {}  {title} ({word} its golden file)",
+                    paint("36", "bless")
+                );
             }
             Outcome::Failed(why) => {
                 println!("  {}  {title}  ({})", paint("31", "FAIL"), case.location);
@@ -54,10 +57,18 @@ fn print_report(report: &TestReport) {
     }
     if let Some(cov) = &report.coverage {
         println!("\ncoverage (rows each rule fired for):");
-        let width = cov.iter().map(|c| c.block.len() + c.label.len() + 3).max().unwrap_or(0);
+        let width = cov
+            .iter()
+            .map(|c| c.block.len() + c.label.len() + 3)
+            .max()
+            .unwrap_or(0);
         for c in cov {
             let name = format!("{} \"{}\"", c.block, c.label);
-            let flag = if c.count == 0 { paint("33", "  never fired") } else { String::new() };
+            let flag = if c.count == 0 {
+                paint("33", "  never fired")
+            } else {
+                String::new()
+            };
             println!("  {name:<width$}  {:>6}  {}{flag}", c.count, c.location);
         }
         let never = cov.iter().filter(|c| c.count == 0).count();

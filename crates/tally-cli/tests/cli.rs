@@ -1,5 +1,12 @@
 //! The `tally` binary, run as a user would.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code"
+)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -38,10 +45,21 @@ fn check_and_fmt_accept_the_example() {
 
 #[test]
 fn every_report_prints_its_expected_csv() {
-    for name in ["assignments", "credit_detail", "bookings_by_territory", "attainment", "forecast", "manager_rollup"] {
-        let o = tally(&["run", POLICY, "--data", DATA, "--report", name, "--format", "csv"]);
+    for name in [
+        "assignments",
+        "credit_detail",
+        "bookings_by_territory",
+        "attainment",
+        "forecast",
+        "manager_rollup",
+    ] {
+        let o = tally(&[
+            "run", POLICY, "--data", DATA, "--report", name, "--format", "csv",
+        ]);
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-        let expected = std::fs::read_to_string(root().join(format!("examples/acme/expected/{name}.csv"))).unwrap();
+        let expected =
+            std::fs::read_to_string(root().join(format!("examples/acme/expected/{name}.csv")))
+                .unwrap();
         assert_eq!(stdout(&o), expected, "report {name}");
     }
 }
@@ -49,7 +67,18 @@ fn every_report_prints_its_expected_csv() {
 #[test]
 fn other_formats() {
     for format in ["table", "md", "json"] {
-        let o = tally(&["run", POLICY, "--data", DATA, "--report", "bookings_by_territory", "--report", "attainment", "--format", format]);
+        let o = tally(&[
+            "run",
+            POLICY,
+            "--data",
+            DATA,
+            "--report",
+            "bookings_by_territory",
+            "--report",
+            "attainment",
+            "--format",
+            format,
+        ]);
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
         insta::assert_snapshot!(format!("acme_{format}"), stdout(&o));
     }
@@ -60,13 +89,32 @@ fn csv_reports_go_to_a_directory_and_xlsx_to_a_file() {
     let dir = std::env::temp_dir().join(format!("tally-cli-test-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let out = dir.join("reports");
-    let o = tally(&["run", POLICY, "--data", DATA, "--format", "csv", "--out", out.to_str().unwrap()]);
+    let o = tally(&[
+        "run",
+        POLICY,
+        "--data",
+        DATA,
+        "--format",
+        "csv",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let written = std::fs::read_to_string(out.join("forecast.csv")).unwrap();
-    let expected = std::fs::read_to_string(root().join("examples/acme/expected/forecast.csv")).unwrap();
+    let expected =
+        std::fs::read_to_string(root().join("examples/acme/expected/forecast.csv")).unwrap();
     assert_eq!(written, expected);
     let book = dir.join("acme.xlsx");
-    let o = tally(&["run", POLICY, "--data", DATA, "--format", "xlsx", "--out", book.to_str().unwrap()]);
+    let o = tally(&[
+        "run",
+        POLICY,
+        "--data",
+        DATA,
+        "--format",
+        "xlsx",
+        "--out",
+        book.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let bytes = std::fs::read(&book).unwrap();
     assert_eq!(&bytes[..2], b"PK", "an xlsx file is a zip archive");
@@ -78,30 +126,77 @@ fn a_failed_run_writes_nothing() {
     let dir = std::env::temp_dir().join(format!("tally-cli-fail-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    for f in ["reps", "accounts", "opportunities", "territory_owners", "quotas"] {
-        std::fs::copy(root().join(format!("{DATA}/{f}.csv")), dir.join(format!("{f}.csv"))).unwrap();
+    for f in [
+        "reps",
+        "accounts",
+        "opportunities",
+        "territory_owners",
+        "quotas",
+    ] {
+        std::fs::copy(
+            root().join(format!("{DATA}/{f}.csv")),
+            dir.join(format!("{f}.csv")),
+        )
+        .unwrap();
     }
-    let bad = std::fs::read_to_string(dir.join("accounts.csv")).unwrap().replace("120000", "lots");
+    let bad = std::fs::read_to_string(dir.join("accounts.csv"))
+        .unwrap()
+        .replace("120000", "lots");
     std::fs::write(dir.join("accounts.csv"), bad).unwrap();
     let out = dir.join("out.csv");
-    let o = tally(&["run", POLICY, "--data", dir.to_str().unwrap(), "--format", "csv", "--report", "forecast", "--out", out.to_str().unwrap()]);
+    let o = tally(&[
+        "run",
+        POLICY,
+        "--data",
+        dir.to_str().unwrap(),
+        "--format",
+        "csv",
+        "--report",
+        "forecast",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("lots"), "{}", stderr(&o));
     assert!(!out.exists());
-    let leftovers: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().contains("tmp")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains("tmp"))
+        .collect();
     assert!(leftovers.is_empty());
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn query_prints_values_and_tables() {
-    let o = tally(&["query", POLICY, "--data", DATA, "credits.where(deal == \"O-003\" and role == \"revenue\").sum(amount)"]);
+    let o = tally(&[
+        "query",
+        POLICY,
+        "--data",
+        DATA,
+        "credits.where(deal == \"O-003\" and role == \"revenue\").sum(amount)",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stdout(&o), "100,000.01 USD\n");
-    let o = tally(&["query", POLICY, "--data", DATA, "credits.where(deal == \"O-003\" and role == \"revenue\")", "--format", "csv"]);
+    let o = tally(&[
+        "query",
+        POLICY,
+        "--data",
+        DATA,
+        "credits.where(deal == \"O-003\" and role == \"revenue\")",
+        "--format",
+        "csv",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     insta::assert_snapshot!("query_table", stdout(&o));
-    let o = tally(&["query", POLICY, "--data", DATA, "credits.where(dael == \"O-003\")"]);
+    let o = tally(&[
+        "query",
+        POLICY,
+        "--data",
+        DATA,
+        "credits.where(dael == \"O-003\")",
+    ]);
     assert_eq!(o.status.code(), Some(1));
     insta::assert_snapshot!("query_error", stderr(&o));
 }
@@ -109,8 +204,16 @@ fn query_prints_values_and_tables() {
 #[test]
 fn usage_errors_exit_2() {
     assert_eq!(tally(&["run", POLICY]).status.code(), Some(2));
-    assert_eq!(tally(&["run", POLICY, "--data", DATA, "--report", "nope"]).status.code(), Some(2));
-    assert_eq!(tally(&["check", "no/such/policy.tally"]).status.code(), Some(2));
+    assert_eq!(
+        tally(&["run", POLICY, "--data", DATA, "--report", "nope"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        tally(&["check", "no/such/policy.tally"]).status.code(),
+        Some(2)
+    );
     assert_eq!(tally(&["frobnicate"]).status.code(), Some(2));
 }
 
@@ -119,8 +222,15 @@ fn check_reports_errors_with_exit_1() {
     let o = tally(&["check", "tests/ui/names/unknown_column_in_rule.tally"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("error[E0102]"), "{}", stderr(&o));
-    let o = tally(&["check", "tests/ui/names/unknown_column_in_rule.tally", "--format", "json"]);
-    let parsed: serde_json::Value = serde_json::from_slice(&o.stdout).or_else(|_| serde_json::from_slice(&o.stderr)).unwrap();
+    let o = tally(&[
+        "check",
+        "tests/ui/names/unknown_column_in_rule.tally",
+        "--format",
+        "json",
+    ]);
+    let parsed: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .or_else(|_| serde_json::from_slice(&o.stderr))
+        .unwrap();
     assert_eq!(parsed[0]["code"], "E0102");
 }
 
@@ -129,14 +239,19 @@ fn explain_a_deal_and_an_account() {
     let o = tally(&["explain", POLICY, "--data", DATA, "--deal", "O-003"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let text = stdout(&o);
-    assert!(text.contains("gets 60%") && text.contains("+ 1 cent"), "{text}");
+    assert!(
+        text.contains("gets 60%") && text.contains("+ 1 cent"),
+        "{text}"
+    );
     insta::assert_snapshot!("explain_deal", text);
     let o = tally(&["explain", POLICY, "--data", DATA, "--account", "A-006"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let text = stdout(&o);
     assert!(text.contains("no rule matched"), "{text}");
     insta::assert_snapshot!("explain_account", text);
-    let o = tally(&["explain", POLICY, "--data", DATA, "--deal", "O-003", "--format", "json"]);
+    let o = tally(&[
+        "explain", POLICY, "--data", DATA, "--deal", "O-003", "--format", "json",
+    ]);
     let parsed: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(parsed["key"], "O-003");
     let o = tally(&["explain", POLICY, "--data", DATA, "--deal", "O-999"]);
@@ -146,10 +261,25 @@ fn explain_a_deal_and_an_account() {
 #[test]
 fn test_command_passes_on_the_example_and_writes_junit() {
     let junit = std::env::temp_dir().join(format!("tally-junit-{}.xml", std::process::id()));
-    let o = tally(&["test", POLICY, "--data", DATA, "--junit", junit.to_str().unwrap(), "--coverage"]);
+    let o = tally(&[
+        "test",
+        POLICY,
+        "--data",
+        DATA,
+        "--junit",
+        junit.to_str().unwrap(),
+        "--coverage",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
-    assert!(stdout(&o).ends_with("9 passed, 0 failed\n"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).ends_with("9 passed, 0 failed\n"),
+        "{}",
+        stdout(&o)
+    );
     let xml = std::fs::read_to_string(&junit).unwrap();
-    assert!(xml.contains("<testsuites name=\"tally\" tests=\"9\" failures=\"0\">"), "{xml}");
+    assert!(
+        xml.contains("<testsuites name=\"tally\" tests=\"9\" failures=\"0\">"),
+        "{xml}"
+    );
     let _ = std::fs::remove_file(&junit);
 }

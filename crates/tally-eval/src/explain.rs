@@ -197,7 +197,10 @@ impl Ctx<'_> {
             Value::Row(r) => {
                 let key = self.rt.store.key_text(*r);
                 let table = self.rt.store.table(r.table);
-                match table.column_index("name").map(|c| table.get(c, r.row as usize)) {
+                match table
+                    .column_index("name")
+                    .map(|c| table.get(c, r.row as usize))
+                {
                     Some(Value::Text(n)) => format!("{key} ({n})"),
                     _ => key,
                 }
@@ -207,7 +210,12 @@ impl Ctx<'_> {
     }
 
     /// Evaluates `e` in a compiler scope set up by `setup`.
-    fn eval(&self, compiler: &mut Compiler<'_>, frame: &mut Frame, e: &Expr) -> Result<Value, EvalError> {
+    fn eval(
+        &self,
+        compiler: &mut Compiler<'_>,
+        frame: &mut Frame,
+        e: &Expr,
+    ) -> Result<Value, EvalError> {
         let compiled = compiler.expr(e)?;
         if frame.slots.len() < compiler.slots() {
             frame.slots.resize(compiler.slots(), Value::None);
@@ -216,13 +224,22 @@ impl Ctx<'_> {
     }
 
     /// The values of the columns and names a condition reads.
-    fn atoms(&self, compiler: &mut Compiler<'_>, frame: &mut Frame, e: &Expr, out: &mut Vec<Shown>) {
+    fn atoms(
+        &self,
+        compiler: &mut Compiler<'_>,
+        frame: &mut Frame,
+        e: &Expr,
+        out: &mut Vec<Shown>,
+    ) {
         let interesting = match &e.kind {
             ExprKind::Name(id) => matches!(
                 self.program.resolutions.get(&id.span),
                 Some(Resolution::Column(..) | Resolution::Local(_))
             ),
-            ExprKind::Field { .. } | ExprKind::Method { .. } | ExprKind::Call { .. } | ExprKind::Index { .. } => true,
+            ExprKind::Field { .. }
+            | ExprKind::Method { .. }
+            | ExprKind::Call { .. }
+            | ExprKind::Index { .. } => true,
             _ => false,
         };
         if interesting {
@@ -237,14 +254,19 @@ impl Ctx<'_> {
             return;
         }
         match &e.kind {
-            ExprKind::Paren(x) | ExprKind::Unary { expr: x, .. } | ExprKind::Is { expr: x, .. } | ExprKind::Cast { expr: x, .. } => {
-                self.atoms(compiler, frame, x, out)
-            }
+            ExprKind::Paren(x)
+            | ExprKind::Unary { expr: x, .. }
+            | ExprKind::Is { expr: x, .. }
+            | ExprKind::Cast { expr: x, .. } => self.atoms(compiler, frame, x, out),
             ExprKind::Binary { lhs, rhs, .. } => {
                 self.atoms(compiler, frame, lhs, out);
                 self.atoms(compiler, frame, rhs, out);
             }
-            ExprKind::If { cond, then, otherwise } => {
+            ExprKind::If {
+                cond,
+                then,
+                otherwise,
+            } => {
                 self.atoms(compiler, frame, cond, out);
                 self.atoms(compiler, frame, then, out);
                 self.atoms(compiler, frame, otherwise, out);
@@ -253,7 +275,12 @@ impl Ctx<'_> {
         }
     }
 
-    fn try_rule<T>(&self, compiler: &mut Compiler<'_>, frame: &mut Frame, arm: &Arm<T>) -> Result<RuleTry, EvalError> {
+    fn try_rule<T>(
+        &self,
+        compiler: &mut Compiler<'_>,
+        frame: &mut Frame,
+        arm: &Arm<T>,
+    ) -> Result<RuleTry, EvalError> {
         let (held, when, values) = match &arm.when {
             Some(w) => {
                 let held = matches!(self.eval(compiler, frame, w)?, Value::Bool(true));
@@ -276,13 +303,22 @@ impl Ctx<'_> {
 
 /// Marks the chosen rules of a block by its hit policy.
 fn choose(tries: &mut [RuleTry], hit: HitPolicy) {
-    let holding: Vec<usize> = tries.iter().enumerate().filter(|(_, t)| t.held == Some(true)).map(|(i, _)| i).collect();
+    let holding: Vec<usize> = tries
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.held == Some(true))
+        .map(|(i, _)| i)
+        .collect();
     let chosen: Vec<usize> = match hit {
         HitPolicy::AllMatch => holding.clone(),
         _ => holding.first().copied().into_iter().collect(),
     };
     let chosen = if chosen.is_empty() {
-        tries.iter().position(|t| t.held.is_none()).into_iter().collect()
+        tries
+            .iter()
+            .position(|t| t.held.is_none())
+            .into_iter()
+            .collect()
     } else {
         chosen
     };
@@ -294,7 +330,12 @@ fn choose(tries: &mut [RuleTry], hit: HitPolicy) {
 }
 
 /// Explains row `key` of table `table` over a finished run's `store`.
-pub fn explain(program: &Program, store: &Store, table: TableId, key: &str) -> Result<Option<Explanation>, EvalError> {
+pub fn explain(
+    program: &Program,
+    store: &Store,
+    table: TableId,
+    key: &str,
+) -> Result<Option<Explanation>, EvalError> {
     let engine = crate::engine::Engine::new(program, Limits::default())?;
     let rt = engine.runtime(store);
     let ctx = Ctx { program, rt };
@@ -319,11 +360,15 @@ pub fn explain(program: &Program, store: &Store, table: TableId, key: &str) -> R
 fn explain_assigns(ctx: &Ctx<'_>, row: RowRef, steps: &mut Vec<Step>) -> Result<(), EvalError> {
     let program = ctx.program;
     for &idx in &program.assign_order {
-        let Some(info) = program.assigns.get(idx) else { continue };
+        let Some(info) = program.assigns.get(idx) else {
+            continue;
+        };
         if info.table != row.table {
             continue;
         }
-        let Some(DeclKind::Assign(a)) = program.decl(info.decl).map(|d| &d.kind) else { continue };
+        let Some(DeclKind::Assign(a)) = program.decl(info.decl).map(|d| &d.kind) else {
+            continue;
+        };
         let mut compiler = Compiler::new(program);
         compiler.push_row(row.table);
         let mut frame = Frame::default();
@@ -332,7 +377,9 @@ fn explain_assigns(ctx: &Ctx<'_>, row: RowRef, steps: &mut Vec<Step>) -> Result<
         for arm in &a.arms {
             rules.push(ctx.try_rule(&mut compiler, &mut frame, arm)?);
             // first match stops at the first rule that held
-            if a.hit == HitPolicy::FirstMatch && rules.last().is_some_and(|r: &RuleTry| r.held == Some(true)) {
+            if a.hit == HitPolicy::FirstMatch
+                && rules.last().is_some_and(|r: &RuleTry| r.held == Some(true))
+            {
                 break;
             }
         }
@@ -356,10 +403,14 @@ fn explain_assigns(ctx: &Ctx<'_>, row: RowRef, steps: &mut Vec<Step>) -> Result<
 
 fn explain_credit(ctx: &Ctx<'_>, deal: RowRef, steps: &mut Vec<Step>) -> Result<(), EvalError> {
     let program = ctx.program;
-    let Some(info) = &program.credit else { return Ok(()) };
+    let Some(info) = &program.credit else {
+        return Ok(());
+    };
     let payee_table = info.payees;
     for r in &info.blocks {
-        let Some(DeclKind::Credit(c)) = program.decl(*r).map(|d| &d.kind) else { continue };
+        let Some(DeclKind::Credit(c)) = program.decl(*r).map(|d| &d.kind) else {
+            continue;
+        };
         let mut compiler = Compiler::new(program);
         compiler.push_row(deal.table);
         compiler.push_locals();
@@ -391,9 +442,13 @@ fn explain_credit(ctx: &Ctx<'_>, deal: RowRef, steps: &mut Vec<Step>) -> Result<
             Some(e) => ctx.eval(&mut compiler, &mut frame, e)?,
             None => {
                 let col = program.table(deal.table).and_then(|t| {
-                    t.columns.iter().position(|c| c.ty == tally_check::Type::Money && matches!(c.origin, tally_check::ColumnOrigin::Loaded { .. }))
+                    t.columns.iter().position(|c| {
+                        c.ty == tally_check::Type::Money
+                            && matches!(c.origin, tally_check::ColumnOrigin::Loaded { .. })
+                    })
                 });
-                col.map(|c| ctx.rt.store.cell(deal, c).clone()).unwrap_or(Value::None)
+                col.map(|c| ctx.rt.store.cell(deal, c).clone())
+                    .unwrap_or(Value::None)
             }
         };
         steps.push(Step::CreditRow {
@@ -435,7 +490,9 @@ fn explain_credit(ctx: &Ctx<'_>, deal: RowRef, steps: &mut Vec<Step>) -> Result<
                     let mut rules = Vec::new();
                     for arm in &g.arms {
                         rules.push(ctx.try_rule(&mut compiler, &mut frame, arm)?);
-                        if g.hit == HitPolicy::FirstMatch && rules.last().is_some_and(|r: &RuleTry| r.held == Some(true)) {
+                        if g.hit == HitPolicy::FirstMatch
+                            && rules.last().is_some_and(|r: &RuleTry| r.held == Some(true))
+                        {
                             break;
                         }
                     }
@@ -449,7 +506,11 @@ fn explain_credit(ctx: &Ctx<'_>, deal: RowRef, steps: &mut Vec<Step>) -> Result<
                         let mut shares = Vec::new();
                         for gets in &arm.then {
                             payees.push(ctx.eval(&mut compiler, &mut frame, &gets.payee)?);
-                            shares.push(ctx.eval(&mut compiler, &mut frame, &gets.share)?.as_decimal().unwrap_or_default());
+                            shares.push(
+                                ctx.eval(&mut compiler, &mut frame, &gets.share)?
+                                    .as_decimal()
+                                    .unwrap_or_default(),
+                            );
                         }
                         credits.extend(allocation_lines(ctx, &amount, &payees, &shares));
                         for (p, _) in payees.iter().zip(&shares) {
@@ -475,7 +536,9 @@ fn explain_credit(ctx: &Ctx<'_>, deal: RowRef, steps: &mut Vec<Step>) -> Result<
                     });
                 }
                 CreditItem::Rollup(ru) => {
-                    let via = payee_table.and_then(|t| program.table(t)).and_then(|t| t.column(&ru.via.name));
+                    let via = payee_table
+                        .and_then(|t| program.table(t))
+                        .and_then(|t| t.column(&ru.via.name));
                     let mut chains = Vec::new();
                     for (role, payee, amount) in &given {
                         if role != &ru.group.name {
@@ -484,9 +547,14 @@ fn explain_credit(ctx: &Ctx<'_>, deal: RowRef, steps: &mut Vec<Step>) -> Result<
                         let mut managers = Vec::new();
                         let mut seen = vec![*payee];
                         let mut cur = *payee;
-                        while let Some(Value::Row(m)) = via.map(|v| ctx.rt.store.cell(cur, v).clone()) {
+                        while let Some(Value::Row(m)) =
+                            via.map(|v| ctx.rt.store.cell(cur, v).clone())
+                        {
                             if seen.contains(&m) {
-                                managers.push(format!("{} (the chain loops)", ctx.show(&Value::Row(m))));
+                                managers.push(format!(
+                                    "{} (the chain loops)",
+                                    ctx.show(&Value::Row(m))
+                                ));
                                 break;
                             }
                             seen.push(m);
@@ -517,7 +585,12 @@ fn explain_credit(ctx: &Ctx<'_>, deal: RowRef, steps: &mut Vec<Step>) -> Result<
 }
 
 /// How the amount was split between the payees of one rule.
-fn allocation_lines(ctx: &Ctx<'_>, amount: &Value, payees: &[Value], shares: &[Decimal]) -> Vec<CreditLine> {
+fn allocation_lines(
+    ctx: &Ctx<'_>,
+    amount: &Value,
+    payees: &[Value],
+    shares: &[Decimal],
+) -> Vec<CreditLine> {
     let Value::Money(m) = amount else {
         return Vec::new();
     };
@@ -530,14 +603,26 @@ fn allocation_lines(ctx: &Ctx<'_>, amount: &Value, payees: &[Value], shares: &[D
         .zip(parts)
         .map(|((p, s), part)| {
             let exact = m.amount * *s;
-            let down = exact.abs().round_dp_with_strategy(places, RoundingStrategy::ToZero) * if exact.is_sign_negative() { -Decimal::ONE } else { Decimal::ONE };
+            let down = exact
+                .abs()
+                .round_dp_with_strategy(places, RoundingStrategy::ToZero)
+                * if exact.is_sign_negative() {
+                    -Decimal::ONE
+                } else {
+                    Decimal::ONE
+                };
             let extra = ((part - down) / unit).abs();
             let extra = i64::try_from(extra.trunc().mantissa()).unwrap_or(0);
             CreditLine {
                 payee: ctx.show(p),
                 share: format!("{}%", crate::display::normalized(*s * Decimal::ONE_HUNDRED)),
                 exact: format!("{} {}", crate::display::normalized(exact), m.currency),
-                rounded_down: format!("{:.*} {}", places as usize, round(down, places, ctx.rt.rounding), m.currency),
+                rounded_down: format!(
+                    "{:.*} {}",
+                    places as usize,
+                    round(down, places, ctx.rt.rounding),
+                    m.currency
+                ),
                 extra_cents: extra,
                 amount: format!("{:.*} {}", places as usize, part, m.currency),
             }

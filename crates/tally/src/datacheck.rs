@@ -50,14 +50,21 @@ pub fn data_checks(results: &Results) -> Vec<Diagnostic> {
 fn unmatched_rows(results: &Results, out: &mut Vec<Diagnostic>) {
     let program = results.program();
     for info in &program.assigns {
-        let Some(DeclKind::Assign(a)) = program.decl(info.decl).map(|d| &d.kind) else { continue };
+        let Some(DeclKind::Assign(a)) = program.decl(info.decl).map(|d| &d.kind) else {
+            continue;
+        };
         if a.arms.iter().any(|arm| arm.is_otherwise()) {
             continue;
         }
         let table = results.store().table(info.table);
         let keys: Vec<String> = (0..table.len)
             .filter(|r| table.get(info.column, *r).is_none())
-            .map(|r| results.store().key_text(RowRef { table: info.table, row: r as u32 }))
+            .map(|r| {
+                results.store().key_text(RowRef {
+                    table: info.table,
+                    row: r as u32,
+                })
+            })
             .collect();
         if keys.is_empty() {
             continue;
@@ -104,22 +111,37 @@ fn credited_rows(results: &Results, table: &str, filter: Option<&str>) -> Vec<u3
 fn crediting(results: &Results, out: &mut Vec<Diagnostic>) {
     let program = results.program();
     let Some(info) = &program.credit else { return };
-    let Some(credits_id) = program.table_named("credits") else { return };
+    let Some(credits_id) = program.table_named("credits") else {
+        return;
+    };
     let credits = results.store().table(credits_id);
     let col = |name: &str| credits.column_index(name);
-    let (Some(deal_c), Some(role_c), Some(share_c)) = (col("deal"), col("role"), col("share")) else { return };
+    let (Some(deal_c), Some(role_c), Some(share_c)) = (col("deal"), col("role"), col("share"))
+    else {
+        return;
+    };
     // deal row → role → total share
     let mut shares: HashMap<(u32, String), Decimal> = HashMap::new();
     for r in 0..credits.len {
-        let (Value::Row(deal), Value::Text(role)) = (credits.get(deal_c, r), credits.get(role_c, r)) else { continue };
+        let (Value::Row(deal), Value::Text(role)) =
+            (credits.get(deal_c, r), credits.get(role_c, r))
+        else {
+            continue;
+        };
         let share = credits.get(share_c, r).as_decimal().unwrap_or_default();
         *shares.entry((deal.row, role.to_string())).or_default() += share;
     }
     let table_name = program.table_name(info.credited);
     for r in &info.blocks {
-        let Some(DeclKind::Credit(c)) = program.decl(*r).map(|d| &d.kind) else { continue };
+        let Some(DeclKind::Credit(c)) = program.decl(*r).map(|d| &d.kind) else {
+            continue;
+        };
         let filter_text = c.filter.as_ref().and_then(|f| {
-            program.sources.get(f.span.file).and_then(|s| s.text.get(f.span.lo()..f.span.hi())).map(str::to_string)
+            program
+                .sources
+                .get(f.span.file)
+                .and_then(|s| s.text.get(f.span.lo()..f.span.hi()))
+                .map(str::to_string)
         });
         let rows = credited_rows(results, &table_name, filter_text.as_deref());
         for item in &c.items {
@@ -129,7 +151,12 @@ fn crediting(results: &Results, out: &mut Vec<Diagnostic>) {
             if g.hit == HitPolicy::AllMatch {
                 continue;
             }
-            let key = |row: u32| results.store().key_text(RowRef { table: info.credited, row });
+            let key = |row: u32| {
+                results.store().key_text(RowRef {
+                    table: info.credited,
+                    row,
+                })
+            };
             let uncredited: Vec<String> = rows
                 .iter()
                 .filter(|row| !shares.contains_key(&(**row, g.name.name.clone())))
@@ -140,7 +167,11 @@ fn crediting(results: &Results, out: &mut Vec<Diagnostic>) {
                     Diagnostic::warning(
                         W_UNCREDITED,
                         g.name.span,
-                        format!("`{}` gives no credit for {} of `{table_name}`", g.name.name, plural(uncredited.len(), "deal", "deals")),
+                        format!(
+                            "`{}` gives no credit for {} of `{table_name}`",
+                            g.name.name,
+                            plural(uncredited.len(), "deal", "deals")
+                        ),
                     )
                     .with_note(format!("deals: {}", keys_note(&uncredited)))
                     .with_help("add a rule or an `otherwise` so every credited deal has a payee"),
@@ -150,7 +181,13 @@ fn crediting(results: &Results, out: &mut Vec<Diagnostic>) {
                 .iter()
                 .filter_map(|row| {
                     let total = shares.get(&(*row, g.name.name.clone()))?;
-                    (*total != Decimal::ONE).then(|| format!("{} ({}%)", key(*row), (*total * Decimal::ONE_HUNDRED).normalize()))
+                    (*total != Decimal::ONE).then(|| {
+                        format!(
+                            "{} ({}%)",
+                            key(*row),
+                            (*total * Decimal::ONE_HUNDRED).normalize()
+                        )
+                    })
                 })
                 .collect();
             if !off.is_empty() {
@@ -172,7 +209,9 @@ fn crediting(results: &Results, out: &mut Vec<Diagnostic>) {
 /// effective-dated table: its key, or else its Text, Territory, Period and
 /// Bool columns (not references, amounts or the dates themselves).
 fn slot_columns(program: &Program, id: TableId) -> Vec<usize> {
-    let Some(info) = program.table(id) else { return Vec::new() };
+    let Some(info) = program.table(id) else {
+        return Vec::new();
+    };
     if let Some(k) = info.key {
         return vec![k];
     }
@@ -184,7 +223,10 @@ fn slot_columns(program: &Program, id: TableId) -> Vec<usize> {
             *i != s
                 && *i != e
                 && matches!(c.origin, ColumnOrigin::Loaded { .. })
-                && matches!(c.ty.strip_optional(), Type::Text | Type::Territory | Type::Period | Type::Bool)
+                && matches!(
+                    c.ty.strip_optional(),
+                    Type::Text | Type::Territory | Type::Period | Type::Bool
+                )
         })
         .map(|(i, _)| i)
         .collect()
@@ -194,7 +236,9 @@ fn effective_tables(results: &Results, out: &mut Vec<Diagnostic>) {
     let program = results.program();
     let store = results.store();
     for (i, info) in program.tables.iter().enumerate() {
-        let Some((s, e)) = info.effective else { continue };
+        let Some((s, e)) = info.effective else {
+            continue;
+        };
         if !matches!(info.kind, TableKind::Declared(_)) {
             continue;
         }
@@ -203,7 +247,10 @@ fn effective_tables(results: &Results, out: &mut Vec<Diagnostic>) {
         let table = store.table(id);
         let mut groups: BTreeMap<Vec<Key>, Vec<usize>> = BTreeMap::new();
         for r in 0..table.len {
-            groups.entry(slots.iter().map(|c| Key::of(table.get(*c, r))).collect()).or_default().push(r);
+            groups
+                .entry(slots.iter().map(|c| Key::of(table.get(*c, r))).collect())
+                .or_default()
+                .push(r);
         }
         let mut overlaps = Vec::new();
         let mut gaps = Vec::new();
@@ -213,10 +260,17 @@ fn effective_tables(results: &Results, out: &mut Vec<Diagnostic>) {
                 _ => None,
             });
             for w in rows.windows(2) {
-                let (Some(a), Some(b)) = (w.first(), w.get(1)) else { continue };
-                let (Value::Date(b_start), a_end) = (table.get(s, *b), table.get(e, *a)) else { continue };
+                let (Some(a), Some(b)) = (w.first(), w.get(1)) else {
+                    continue;
+                };
+                let (Value::Date(b_start), a_end) = (table.get(s, *b), table.get(e, *a)) else {
+                    continue;
+                };
                 let label = |r: usize| {
-                    let slot: Vec<String> = slots.iter().map(|c| tally_eval::display::plain(table.get(*c, r), store)).collect();
+                    let slot: Vec<String> = slots
+                        .iter()
+                        .map(|c| tally_eval::display::plain(table.get(*c, r), store))
+                        .collect();
                     format!("{} ({})", slot.join(", "), table.origin(r).unwrap_or(""))
                 };
                 match a_end {
@@ -232,16 +286,30 @@ fn effective_tables(results: &Results, out: &mut Vec<Diagnostic>) {
         let span = info.span.unwrap_or_default();
         if !overlaps.is_empty() {
             out.push(
-                Diagnostic::warning(W_EFFECTIVE_OVERLAP, span, format!("`{}` has rows in effect at the same time for the same key", info.name))
-                    .with_note(format!("overlapping: {}", keys_note(&overlaps)))
-                    .with_help("end the earlier row the day before the later one starts"),
+                Diagnostic::warning(
+                    W_EFFECTIVE_OVERLAP,
+                    span,
+                    format!(
+                        "`{}` has rows in effect at the same time for the same key",
+                        info.name
+                    ),
+                )
+                .with_note(format!("overlapping: {}", keys_note(&overlaps)))
+                .with_help("end the earlier row the day before the later one starts"),
             );
         }
         if !gaps.is_empty() {
             out.push(
-                Diagnostic::warning(W_EFFECTIVE_GAP, span, format!("`{}` has gaps: days when no row is in effect for a key", info.name))
-                    .with_note(format!("gaps: {}", keys_note(&gaps)))
-                    .with_help("start each row the day after the previous one ends"),
+                Diagnostic::warning(
+                    W_EFFECTIVE_GAP,
+                    span,
+                    format!(
+                        "`{}` has gaps: days when no row is in effect for a key",
+                        info.name
+                    ),
+                )
+                .with_note(format!("gaps: {}", keys_note(&gaps)))
+                .with_help("start each row the day after the previous one ends"),
             );
         }
     }
@@ -250,7 +318,9 @@ fn effective_tables(results: &Results, out: &mut Vec<Diagnostic>) {
 fn zero_quotas(results: &Results, out: &mut Vec<Diagnostic>) {
     let program = results.program();
     for (r, id) in &program.plans {
-        let Some(DeclKind::Plan(plan)) = program.decl(*r).map(|d| &d.kind) else { continue };
+        let Some(DeclKind::Plan(plan)) = program.decl(*r).map(|d| &d.kind) else {
+            continue;
+        };
         let table = results.store().table(*id);
         // metrics named `quota`, or used as the base of relative tiers
         let mut quota_metrics: Vec<(String, Span)> = Vec::new();
@@ -263,7 +333,9 @@ fn zero_quotas(results: &Results, out: &mut Vec<Diagnostic>) {
         }
         quota_metrics.dedup();
         for (name, span) in quota_metrics {
-            let Some(col) = table.column_index(&name) else { continue };
+            let Some(col) = table.column_index(&name) else {
+                continue;
+            };
             let loops: Vec<usize> = plan
                 .items
                 .iter()
@@ -277,13 +349,29 @@ fn zero_quotas(results: &Results, out: &mut Vec<Diagnostic>) {
                     Value::Money(m) => m.amount.is_zero(),
                     v => v.as_decimal().is_some_and(|d| d.is_zero()),
                 })
-                .map(|row| loops.iter().map(|c| tally_eval::display::plain(table.get(*c, row), results.store())).collect::<Vec<_>>().join(" "))
+                .map(|row| {
+                    loops
+                        .iter()
+                        .map(|c| tally_eval::display::plain(table.get(*c, row), results.store()))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
                 .collect();
             if !zero.is_empty() {
                 out.push(
-                    Diagnostic::warning(W_ZERO_QUOTA, span, format!("`{name}` is zero on {} of plan `{}`", plural(zero.len(), "row", "rows"), plan.name.name))
-                        .with_note(format!("rows: {}", keys_note(&zero)))
-                        .with_help("load a quota for them, or leave them out of the plan's `for` lines"),
+                    Diagnostic::warning(
+                        W_ZERO_QUOTA,
+                        span,
+                        format!(
+                            "`{name}` is zero on {} of plan `{}`",
+                            plural(zero.len(), "row", "rows"),
+                            plan.name.name
+                        ),
+                    )
+                    .with_note(format!("rows: {}", keys_note(&zero)))
+                    .with_help(
+                        "load a quota for them, or leave them out of the plan's `for` lines",
+                    ),
                 );
             }
         }
@@ -291,13 +379,21 @@ fn zero_quotas(results: &Results, out: &mut Vec<Diagnostic>) {
 }
 
 /// Metrics used as `of BASE` in relative tiers.
-fn collect_bases(program: &Program, e: &tally_syntax::ast::Expr, plan: &tally_syntax::ast::Plan, out: &mut Vec<(String, Span)>) {
+fn collect_bases(
+    program: &Program,
+    e: &tally_syntax::ast::Expr,
+    plan: &tally_syntax::ast::Plan,
+    out: &mut Vec<(String, Span)>,
+) {
     match &e.kind {
         ExprKind::Tiered(t) => {
             if let Some(base) = &t.base {
                 if let ExprKind::Name(id) = &base.kind {
                     if let Some(Resolution::Local(def)) = program.resolutions.get(&id.span) {
-                        let is_metric = plan.items.iter().any(|i| matches!(i, PlanItem::Metric(m) if m.name.span == *def));
+                        let is_metric = plan
+                            .items
+                            .iter()
+                            .any(|i| matches!(i, PlanItem::Metric(m) if m.name.span == *def));
                         if is_metric && !out.iter().any(|(n, _)| n == &id.name) {
                             out.push((id.name.clone(), *def));
                         }
@@ -305,13 +401,19 @@ fn collect_bases(program: &Program, e: &tally_syntax::ast::Expr, plan: &tally_sy
                 }
             }
         }
-        ExprKind::If { cond, then, otherwise } => {
+        ExprKind::If {
+            cond,
+            then,
+            otherwise,
+        } => {
             collect_bases(program, cond, plan, out);
             collect_bases(program, then, plan, out);
             collect_bases(program, otherwise, plan, out);
         }
         ExprKind::Paren(x) => collect_bases(program, x, plan, out),
-        ExprKind::Call { args, .. } => args.iter().for_each(|a| collect_bases(program, &a.value, plan, out)),
+        ExprKind::Call { args, .. } => args
+            .iter()
+            .for_each(|a| collect_bases(program, &a.value, plan, out)),
         ExprKind::Binary { lhs, rhs, .. } => {
             collect_bases(program, lhs, plan, out);
             collect_bases(program, rhs, plan, out);

@@ -32,6 +32,7 @@ mod csv;
 mod fields;
 mod grid;
 mod json;
+mod layout;
 mod markdown;
 mod notes;
 mod plans;

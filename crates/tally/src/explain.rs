@@ -19,12 +19,27 @@ fn rule_line(out: &mut String, r: &RuleTry, indent: &str) {
         None => "(otherwise)",
     };
     if r.when.is_empty() {
-        let _ = writeln!(out, "{indent}{mark} otherwise{}  [{}]", if r.chosen { " — no rule held" } else { "" }, at(&r.at));
+        let _ = writeln!(
+            out,
+            "{indent}{mark} otherwise{}  [{}]",
+            if r.chosen { " — no rule held" } else { "" },
+            at(&r.at)
+        );
         return;
     }
-    let _ = writeln!(out, "{indent}{mark} rule \"{}\" when {} → {verdict}  [{}]", r.label, r.when, at(&r.at));
+    let _ = writeln!(
+        out,
+        "{indent}{mark} rule \"{}\" when {} → {verdict}  [{}]",
+        r.label,
+        r.when,
+        at(&r.at)
+    );
     if !r.values.is_empty() {
-        let values: Vec<String> = r.values.iter().map(|v| format!("{} = {}", v.expr, v.value)).collect();
+        let values: Vec<String> = r
+            .values
+            .iter()
+            .map(|v| format!("{} = {}", v.expr, v.value))
+            .collect();
         let _ = writeln!(out, "{indent}    because {}", values.join(", "));
     }
 }
@@ -40,7 +55,14 @@ pub fn explanation_text(e: &Explanation) -> String {
     for step in &e.steps {
         out.push('\n');
         match step {
-            Step::Assign { field, hit, rules, result, rule, at: place } => {
+            Step::Assign {
+                field,
+                hit,
+                rules,
+                result,
+                rule,
+                at: place,
+            } => {
                 let _ = writeln!(out, "assign {field} ({hit})  [{}]", at(place));
                 for r in rules {
                     rule_line(&mut out, r, "  ");
@@ -51,27 +73,55 @@ pub fn explanation_text(e: &Explanation) -> String {
                     let _ = writeln!(out, "  = {result} (rule \"{rule}\")");
                 }
             }
-            Step::CreditRow { filter, date, amount, at: place } => {
+            Step::CreditRow {
+                filter,
+                date,
+                amount,
+                at: place,
+            } => {
                 let _ = writeln!(out, "credit  [{}]", at(place));
                 if let Some(f) = filter {
-                    let verdict = if f.held == Some(true) { "true: the deal is credited" } else { "false: the deal is not credited" };
+                    let verdict = if f.held == Some(true) {
+                        "true: the deal is credited"
+                    } else {
+                        "false: the deal is not credited"
+                    };
                     let _ = writeln!(out, "  where {} → {verdict}", f.when);
                     if !f.values.is_empty() {
-                        let values: Vec<String> = f.values.iter().map(|v| format!("{} = {}", v.expr, v.value)).collect();
+                        let values: Vec<String> = f
+                            .values
+                            .iter()
+                            .map(|v| format!("{} = {}", v.expr, v.value))
+                            .collect();
                         let _ = writeln!(out, "      because {}", values.join(", "));
                     }
                 }
                 let _ = writeln!(out, "  amount {amount}, credit date {date}");
             }
-            Step::Let { name, expr, value, inputs, at: place } => {
+            Step::Let {
+                name,
+                expr,
+                value,
+                inputs,
+                at: place,
+            } => {
                 let _ = writeln!(out, "  let {name} = {expr}  [{}]", at(place));
                 if !inputs.is_empty() {
-                    let values: Vec<String> = inputs.iter().map(|v| format!("{} = {}", v.expr, v.value)).collect();
+                    let values: Vec<String> = inputs
+                        .iter()
+                        .map(|v| format!("{} = {}", v.expr, v.value))
+                        .collect();
                     let _ = writeln!(out, "      with {}", values.join(", "));
                 }
                 let _ = writeln!(out, "      = {value}");
             }
-            Step::Group { role, hit, rules, credits, at: place } => {
+            Step::Group {
+                role,
+                hit,
+                rules,
+                credits,
+                at: place,
+            } => {
                 let _ = writeln!(out, "  {role} ({hit})  [{}]", at(place));
                 for r in rules {
                     rule_line(&mut out, r, "    ");
@@ -92,7 +142,13 @@ pub fn explanation_text(e: &Explanation) -> String {
                     );
                 }
             }
-            Step::Rollup { group, via, role, chains, at: place } => {
+            Step::Rollup {
+                group,
+                via,
+                role,
+                chains,
+                at: place,
+            } => {
                 let _ = writeln!(out, "  rollup {group} via {via} as {role}  [{}]", at(place));
                 if chains.is_empty() {
                     let _ = writeln!(out, "    = nothing to roll up");
@@ -101,7 +157,13 @@ pub fn explanation_text(e: &Explanation) -> String {
                     if c.managers.is_empty() {
                         let _ = writeln!(out, "    {}: no manager", c.from);
                     } else {
-                        let _ = writeln!(out, "    {} → {}: {} each", c.from, c.managers.join(" → "), c.amount);
+                        let _ = writeln!(
+                            out,
+                            "    {} → {}: {} each",
+                            c.from,
+                            c.managers.join(" → "),
+                            c.amount
+                        );
                     }
                 }
             }

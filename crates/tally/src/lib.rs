@@ -17,6 +17,7 @@
 //! ```
 
 pub mod datacheck;
+pub mod diff;
 mod explain;
 mod loader;
 pub mod policy;
@@ -26,12 +27,14 @@ mod values;
 
 pub use explain::explanation_text;
 pub use loader::FsLoader;
-pub use tally_eval::explain::Explanation;
 pub use policy::{Data, Failure, Policy};
 pub use results::{QueryOutput, ReportRows, Results};
 pub use tally_check::{Checked, Loader, NoImports, Program};
 pub use tally_data::{DataSources, LoadLimits};
-pub use tally_diagnostics::{render_human, render_json, Diagnostic, RenderOptions, Severity, SourceMap};
+pub use tally_diagnostics::{
+    render_human, render_json, Diagnostic, RenderOptions, Severity, SourceMap,
+};
+pub use tally_eval::explain::Explanation;
 pub use tally_eval::{Limits, Value};
 pub use values::{suggest, value_json, value_text};
 

@@ -20,7 +20,11 @@ pub struct Failure {
 impl Failure {
     /// The diagnostics rendered for people.
     pub fn render(&self, color: bool) -> String {
-        tally_diagnostics::render_human(&self.diagnostics, &self.sources, tally_diagnostics::RenderOptions { color })
+        tally_diagnostics::render_human(
+            &self.diagnostics,
+            &self.sources,
+            tally_diagnostics::RenderOptions { color },
+        )
     }
 }
 
@@ -96,7 +100,9 @@ impl Policy {
                 sources: loaded.sources,
             });
         }
-        Ok(Data { store: loaded.store })
+        Ok(Data {
+            store: loaded.store,
+        })
     }
 
     /// Loads every declared table from `DIR/<table>.csv|.json|.jsonl|.xlsx`.
@@ -139,7 +145,8 @@ impl Policy {
 
     /// Evaluates the policy over `data` within `limits`.
     pub fn evaluate(&self, data: &Data, limits: Limits) -> Result<Results, Failure> {
-        self.evaluate_with_coverage(data, limits, false).map(|(r, _)| r)
+        self.evaluate_with_coverage(data, limits, false)
+            .map(|(r, _)| r)
     }
 
     /// [`Policy::evaluate`], also counting how often each rule fired.
@@ -162,7 +169,13 @@ impl Policy {
     /// A store with every declared table present and empty.
     fn empty_store(&self) -> Store {
         let mut store = Store::with_tables(self.program.tables.len());
-        store.territories = Arc::new(self.program.territories.iter().map(|t| t.name.clone()).collect());
+        store.territories = Arc::new(
+            self.program
+                .territories
+                .iter()
+                .map(|t| t.name.clone())
+                .collect(),
+        );
         for (i, info) in self.program.tables.iter().enumerate() {
             if !matches!(info.kind, tally_check::TableKind::Declared(_)) {
                 continue;
@@ -177,7 +190,10 @@ impl Policy {
             if let Some(k) = info.key {
                 table.set_key(k);
             }
-            store.set(tally_check::TableId(u32::try_from(i).unwrap_or(u32::MAX)), table);
+            store.set(
+                tally_check::TableId(u32::try_from(i).unwrap_or(u32::MAX)),
+                table,
+            );
         }
         store
     }

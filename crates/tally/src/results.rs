@@ -1,11 +1,11 @@
 //! Reading the results of an evaluation: reports, `credits`, plans.
 
-use std::sync::Arc;
 use crate::policy::Failure;
+use std::sync::Arc;
 use tally_check::{Program, TableId, TableKind};
 use tally_data::render::ReportView;
-use tally_syntax::ast::DeclKind;
 use tally_eval::{Store, Value};
+use tally_syntax::ast::DeclKind;
 
 /// Every table computed by one evaluation.
 #[derive(Clone, Debug)]
@@ -32,7 +32,11 @@ impl Results {
             .iter()
             .map(|t| t.columns.iter().map(|c| c.ty.clone()).collect())
             .collect();
-        Results { program, store, types }
+        Results {
+            program,
+            store,
+            types,
+        }
     }
 
     /// The program these results came from.
@@ -47,7 +51,11 @@ impl Results {
 
     /// Names of the reports, in declaration order.
     pub fn report_names(&self) -> Vec<String> {
-        self.program.reports.iter().map(|(_, t)| self.program.table_name(*t)).collect()
+        self.program
+            .reports
+            .iter()
+            .map(|(_, t)| self.program.table_name(*t))
+            .collect()
     }
 
     /// The rows of the table called `name`.
@@ -56,7 +64,14 @@ impl Results {
         let t = self.store.table(id);
         Some(ReportRows {
             columns: t.columns.iter().map(|c| c.name.clone()).collect(),
-            rows: (0..t.len).map(|r| t.columns.iter().map(|c| c.values.get(r).cloned().unwrap_or(Value::None)).collect()).collect(),
+            rows: (0..t.len)
+                .map(|r| {
+                    t.columns
+                        .iter()
+                        .map(|c| c.values.get(r).cloned().unwrap_or(Value::None))
+                        .collect()
+                })
+                .collect(),
         })
     }
 
@@ -71,18 +86,24 @@ impl Results {
     pub fn view_of<'a>(&'a self, id: TableId, table: &'a tally_eval::Table) -> ReportView<'a> {
         let info = self.program.table(id);
         let title = info.and_then(|info| match &info.kind {
-            TableKind::Report(r) | TableKind::Plan(r) => match self.program.decl(*r).map(|d| &d.kind) {
-                Some(DeclKind::Report(rep)) => rep.title.as_ref().map(|t| t.value.as_str()),
-                Some(DeclKind::Plan(p)) => p.title.as_ref().map(|t| t.value.as_str()),
-                _ => None,
-            },
+            TableKind::Report(r) | TableKind::Plan(r) => {
+                match self.program.decl(*r).map(|d| &d.kind) {
+                    Some(DeclKind::Report(rep)) => rep.title.as_ref().map(|t| t.value.as_str()),
+                    Some(DeclKind::Plan(p)) => p.title.as_ref().map(|t| t.value.as_str()),
+                    _ => None,
+                }
+            }
             _ => None,
         });
         ReportView {
             name: info.map(|i| i.name.as_str()).unwrap_or(""),
             title,
             table,
-            types: self.types.get(id.0 as usize).map(Vec::as_slice).unwrap_or(&[]),
+            types: self
+                .types
+                .get(id.0 as usize)
+                .map(Vec::as_slice)
+                .unwrap_or(&[]),
             store: &self.store,
             rounding: self.program.settings.rounding,
         }
@@ -94,7 +115,11 @@ impl Results {
     }
 
     /// Every decision for row `key` of table `table` (`tally explain`).
-    pub fn explain(&self, table: &str, key: &str) -> Result<Option<tally_eval::explain::Explanation>, Failure> {
+    pub fn explain(
+        &self,
+        table: &str,
+        key: &str,
+    ) -> Result<Option<tally_eval::explain::Explanation>, Failure> {
         let Some(id) = self.program.table_named(table) else {
             return Ok(None);
         };
@@ -106,7 +131,10 @@ impl Results {
 
     /// The table `--deal` explains: the credited table.
     pub fn deal_table(&self) -> Option<String> {
-        self.program.credit.as_ref().map(|c| self.program.table_name(c.credited))
+        self.program
+            .credit
+            .as_ref()
+            .map(|c| self.program.table_name(c.credited))
     }
 
     /// The table `--account` explains: the first table that has `assign`s.
@@ -114,13 +142,20 @@ impl Results {
         if self.program.table_named("accounts").is_some() {
             return Some("accounts".to_string());
         }
-        self.program.assigns.first().map(|a| self.program.table_name(a.table))
+        self.program
+            .assigns
+            .first()
+            .map(|a| self.program.table_name(a.table))
     }
 
     /// Evaluates an expression over these results (`tally query`).
     pub fn query(&self, text: &str, limits: tally_eval::Limits) -> Result<QueryOutput, Failure> {
         let checked = tally_check::check_expression(&self.program, "<query>", text, &[]);
-        let failure = |diagnostics: Vec<tally_diagnostics::Diagnostic>, sources: tally_diagnostics::SourceMap| Failure { diagnostics, sources };
+        let failure = |diagnostics: Vec<tally_diagnostics::Diagnostic>,
+                       sources: tally_diagnostics::SourceMap| Failure {
+            diagnostics,
+            sources,
+        };
         if checked.diagnostics.iter().any(|d| d.is_error()) {
             return Err(failure(checked.diagnostics, checked.program.sources));
         }
@@ -128,7 +163,10 @@ impl Results {
             return Err(failure(checked.diagnostics, checked.program.sources));
         };
         match tally_eval::evaluate_expr(&checked.program, &self.store, expr, &[], limits) {
-            Ok(value) => Ok(QueryOutput { value, ty: checked.ty }),
+            Ok(value) => Ok(QueryOutput {
+                value,
+                ty: checked.ty,
+            }),
             Err(e) => Err(failure(vec![e.to_diagnostic()], checked.program.sources)),
         }
     }

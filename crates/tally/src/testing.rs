@@ -84,7 +84,10 @@ pub struct TestReport {
 impl TestReport {
     /// Number of failed cases.
     pub fn failures(&self) -> usize {
-        self.cases.iter().filter(|c| matches!(c.outcome, Outcome::Failed(_))).count()
+        self.cases
+            .iter()
+            .filter(|c| matches!(c.outcome, Outcome::Failed(_)))
+            .count()
     }
 }
 
@@ -140,7 +143,10 @@ impl Runner<'_> {
             None => Err("this reads the run's data: pass `--data DIR`".to_string()),
             Some(sources) => match self.policy.load(sources, &LoadLimits::default()) {
                 Ok(data) => self.evaluate(&data),
-                Err(f) => Err(format!("the data did not load:\n{}", Self::failure_text(&f))),
+                Err(f) => Err(format!(
+                    "the data did not load:\n{}",
+                    Self::failure_text(&f)
+                )),
             },
         };
         self.run_results = Some(outcome.clone());
@@ -166,11 +172,22 @@ pub fn run_tests(policy: &Policy, path: &Path, options: &TestOptions) -> TestRep
         coverage: tally_eval::Coverage::new(),
     };
     let mut cases = Vec::new();
-    let mut decls: Vec<tally_check::DeclRef> = program.tests.iter().chain(program.goldens.iter()).copied().collect();
+    let mut decls: Vec<tally_check::DeclRef> = program
+        .tests
+        .iter()
+        .chain(program.goldens.iter())
+        .copied()
+        .collect();
     decls.sort_by_key(|r| (r.module, r.decl));
     for r in decls {
-        let Some(decl) = program.decl(r) else { continue };
-        if program.modules.get(r.module).is_some_and(|m| program.is_stdlib(m.file)) {
+        let Some(decl) = program.decl(r) else {
+            continue;
+        };
+        if program
+            .modules
+            .get(r.module)
+            .is_some_and(|m| program.is_stdlib(m.file))
+        {
             continue;
         }
         let (kind, name) = match &decl.kind {
@@ -197,7 +214,9 @@ pub fn run_tests(policy: &Policy, path: &Path, options: &TestOptions) -> TestRep
             duration: started.elapsed(),
         });
     }
-    let coverage = options.coverage.then(|| coverage_table(program, &runner.coverage));
+    let coverage = options
+        .coverage
+        .then(|| coverage_table(program, &runner.coverage));
     TestReport {
         policy: path.display().to_string(),
         cases,
@@ -228,7 +247,9 @@ fn run_test(runner: &mut Runner<'_>, items: &[TestItem]) -> Outcome {
     };
     let mut failures = Vec::new();
     for item in items {
-        let TestItem::Expect { value, span } = item else { continue };
+        let TestItem::Expect { value, span } = item else {
+            continue;
+        };
         match check_expect(&results, value, *span) {
             Ok(None) => {}
             Ok(Some(d)) | Err(d) => failures.push(d),
@@ -237,15 +258,24 @@ fn run_test(runner: &mut Runner<'_>, items: &[TestItem]) -> Outcome {
     if failures.is_empty() {
         Outcome::Passed
     } else {
-        Outcome::Failed(tally_diagnostics::render_human(&failures, &program.sources, Default::default()))
+        Outcome::Failed(tally_diagnostics::render_human(
+            &failures,
+            &program.sources,
+            Default::default(),
+        ))
     }
 }
 
 /// Evaluates an `expect`; `Ok(None)` when it holds, otherwise a diagnostic
 /// with the value of each operand.
-fn check_expect(results: &Results, value: &Expr, span: Span) -> Result<Option<Diagnostic>, Diagnostic> {
+fn check_expect(
+    results: &Results,
+    value: &Expr,
+    span: Span,
+) -> Result<Option<Diagnostic>, Diagnostic> {
     let program = results.program();
-    let eval = |e: &Expr| tally_eval::evaluate_expr(program, results.store(), e, &[], Limits::default());
+    let eval =
+        |e: &Expr| tally_eval::evaluate_expr(program, results.store(), e, &[], Limits::default());
     let v = eval(value).map_err(|e| e.to_diagnostic())?;
     if matches!(v, Value::Bool(true)) {
         return Ok(None);
@@ -258,7 +288,8 @@ fn check_expect(results: &Results, value: &Expr, span: Span) -> Result<Option<Di
             .unwrap_or("")
             .to_string()
     };
-    let mut d = Diagnostic::error("T0001", span, "expectation failed").with_label(format!("`{}` is false", source(value)));
+    let mut d = Diagnostic::error("T0001", span, "expectation failed")
+        .with_label(format!("`{}` is false", source(value)));
     for operand in operands(value) {
         let shown = match eval(operand) {
             Ok(v) => crate::value_text(&v, results.store(), program),
@@ -273,7 +304,11 @@ fn check_expect(results: &Results, value: &Expr, span: Span) -> Result<Option<Di
 fn operands(e: &Expr) -> Vec<&Expr> {
     match &e.kind {
         ExprKind::Paren(x) => operands(x),
-        ExprKind::Binary { op: BinOp::And | BinOp::Or, lhs, rhs } => {
+        ExprKind::Binary {
+            op: BinOp::And | BinOp::Or,
+            lhs,
+            rhs,
+        } => {
             let mut v = operands(lhs);
             v.extend(operands(rhs));
             v
@@ -296,12 +331,17 @@ fn run_golden(runner: &mut Runner<'_>, items: &[GoldenItem]) -> Outcome {
         }
     }
     let (Some(report), Some(file)) = (report, file) else {
-        return Outcome::Failed("a golden block needs `report NAME` and `matches \"file.csv\"`".to_string());
+        return Outcome::Failed(
+            "a golden block needs `report NAME` and `matches \"file.csv\"`".to_string(),
+        );
     };
     let results = match data_dir {
         Some(dir) => {
             let dir = runner.dir.join(dir);
-            match runner.policy.load(&DataSources::in_dir(&dir), &LoadLimits::default()) {
+            match runner
+                .policy
+                .load(&DataSources::in_dir(&dir), &LoadLimits::default())
+            {
                 Ok(data) => runner.evaluate(&data),
                 Err(f) => Err(Runner::failure_text(&f)),
             }
@@ -334,7 +374,10 @@ fn run_golden(runner: &mut Runner<'_>, items: &[GoldenItem]) -> Outcome {
     }
 }
 
-fn coverage_table(program: &tally_check::Program, counts: &tally_eval::Coverage) -> Vec<RuleCoverage> {
+fn coverage_table(
+    program: &tally_check::Program,
+    counts: &tally_eval::Coverage,
+) -> Vec<RuleCoverage> {
     let mut out = Vec::new();
     for module in &program.modules {
         if program.is_stdlib(module.file) {
@@ -378,7 +421,11 @@ fn coverage_table(program: &tally_check::Program, counts: &tally_eval::Coverage)
 /// A failure that is not about one case: the policy or data did not load.
 pub fn setup_failure(message: &str) -> Failure {
     Failure {
-        diagnostics: vec![Diagnostic::error("T0002", Span::default(), message.to_string())],
+        diagnostics: vec![Diagnostic::error(
+            "T0002",
+            Span::default(),
+            message.to_string(),
+        )],
         sources: SourceMap::new(),
     }
 }

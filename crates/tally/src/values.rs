@@ -34,7 +34,11 @@ pub fn value_text(v: &Value, store: &Store, program: &Program) -> String {
         Value::Money(m) => {
             let places = m.currency.minor_unit();
             let r = round(m.amount, places, program.settings.rounding);
-            format!("{} {}", thousands(&format!("{:.*}", places as usize, r)), m.currency)
+            format!(
+                "{} {}",
+                thousands(&format!("{:.*}", places as usize, r)),
+                m.currency
+            )
         }
         Value::Percent(p) => format!("{}%", normalized(*p * rust_decimal::Decimal::ONE_HUNDRED)),
         Value::Text(t) => t.to_string(),
@@ -55,10 +59,17 @@ pub fn value_json(v: &Value, store: &Store, program: &Program) -> String {
         Value::List(items) => serde_json::Value::Array(
             items
                 .iter()
-                .map(|i| serde_json::from_str(&value_json(i, store, program)).unwrap_or(serde_json::Value::Null))
+                .map(|i| {
+                    serde_json::from_str(&value_json(i, store, program))
+                        .unwrap_or(serde_json::Value::Null)
+                })
                 .collect(),
         ),
-        other => serde_json::Value::String(tally_eval::display::csv_cell(other, store, program.settings.rounding)),
+        other => serde_json::Value::String(tally_eval::display::csv_cell(
+            other,
+            store,
+            program.settings.rounding,
+        )),
     };
     j.to_string()
 }

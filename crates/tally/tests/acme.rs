@@ -1,5 +1,12 @@
 //! The bundled example: every report prints exactly `expected/<name>.csv`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code"
+)]
+
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
@@ -8,8 +15,12 @@ fn root() -> PathBuf {
 
 fn check_example(dir: &str) {
     let acme = root().join(dir);
-    let results = tally::policy::run_files(&acme.join("policy.tally"), &acme.join("data"), tally::Limits::default())
-        .unwrap_or_else(|f| panic!("{}", f.render(false)));
+    let results = tally::policy::run_files(
+        &acme.join("policy.tally"),
+        &acme.join("data"),
+        tally::Limits::default(),
+    )
+    .unwrap_or_else(|f| panic!("{}", f.render(false)));
     let mut failures = Vec::new();
     for name in results.report_names() {
         let expected = std::fs::read_to_string(acme.join(format!("expected/{name}.csv"))).unwrap();
@@ -38,8 +49,17 @@ fn northwind_reports_match_the_expected_files() {
 fn two_runs_give_the_same_bytes() {
     let acme = root().join("examples/acme");
     let run = || {
-        let r = tally::policy::run_files(&acme.join("policy.tally"), &acme.join("data"), tally::Limits::default()).unwrap();
-        r.report_names().iter().map(|n| r.csv(n).unwrap()).collect::<Vec<_>>().join("\n")
+        let r = tally::policy::run_files(
+            &acme.join("policy.tally"),
+            &acme.join("data"),
+            tally::Limits::default(),
+        )
+        .unwrap();
+        r.report_names()
+            .iter()
+            .map(|n| r.csv(n).unwrap())
+            .collect::<Vec<_>>()
+            .join("\n")
     };
     assert_eq!(run(), run());
 }

@@ -1,5 +1,12 @@
 //! `tally check --data`: findings on real data.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code"
+)]
+
 use serde_json::json;
 use tally::{Limits, NoImports, Policy};
 
@@ -47,7 +54,8 @@ plan comp "Comp" {
 
 #[test]
 fn findings_on_data() {
-    let p = Policy::compile("policy.tally", POLICY, &NoImports).unwrap_or_else(|f| panic!("{}", f.render(false)));
+    let p = Policy::compile("policy.tally", POLICY, &NoImports)
+        .unwrap_or_else(|f| panic!("{}", f.render(false)));
     let data = p
         .tables_from_json(&[
             ("reps", json!([{ "id": "R-1", "name": "Ann" }, { "id": "R-2", "name": "Bob" }])),
@@ -80,7 +88,11 @@ fn findings_on_data() {
         }
     };
     let found = tally::datacheck::data_checks(&results);
-    insta::assert_snapshot!(tally::render_human(&found, &results.program().sources, Default::default()));
+    insta::assert_snapshot!(tally::render_human(
+        &found,
+        &results.program().sources,
+        Default::default()
+    ));
 }
 
 #[test]
@@ -89,7 +101,8 @@ fn findings_on_data_without_runtime_errors() {
         "attainment = tiered marginal (100 USD of quota) {\n    up to 100% => 5%\n  }",
         "attainment = if quota > 0 USD then tiered marginal (100 USD of quota) {\n    up to 100% => 5%\n  } else 0 USD",
     );
-    let p = Policy::compile("policy.tally", &policy, &NoImports).unwrap_or_else(|f| panic!("{}", f.render(false)));
+    let p = Policy::compile("policy.tally", &policy, &NoImports)
+        .unwrap_or_else(|f| panic!("{}", f.render(false)));
     let data = p
         .tables_from_json(&[
             ("reps", json!([{ "id": "R-1", "name": "Ann" }, { "id": "R-2", "name": "Bob" }])),
@@ -112,9 +125,19 @@ fn findings_on_data_without_runtime_errors() {
             ),
         ])
         .unwrap_or_else(|f| panic!("{}", f.render(false)));
-    let results = p.evaluate(&data, Limits::default()).unwrap_or_else(|f| panic!("{}", f.render(false)));
+    let results = p
+        .evaluate(&data, Limits::default())
+        .unwrap_or_else(|f| panic!("{}", f.render(false)));
     let found = tally::datacheck::data_checks(&results);
     let codes: Vec<&str> = found.iter().map(|d| d.code).collect();
-    assert_eq!(codes, ["W0201", "W0202", "W0203", "W0204", "W0205", "W0206"], "{found:#?}");
-    insta::assert_snapshot!(tally::render_human(&found, &results.program().sources, Default::default()));
+    assert_eq!(
+        codes,
+        ["W0201", "W0202", "W0203", "W0204", "W0205", "W0206"],
+        "{found:#?}"
+    );
+    insta::assert_snapshot!(tally::render_human(
+        &found,
+        &results.program().sources,
+        Default::default()
+    ));
 }

@@ -1,6 +1,13 @@
 //! `tally test` on the Acme example catches policy changes: each mutation of
 //! a copy of the policy makes a golden test fail with a readable diff.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code"
+)]
+
 use std::path::{Path, PathBuf};
 use tally::testing::{run_tests, Outcome, TestOptions};
 use tally::{DataSources, Policy};
@@ -13,7 +20,10 @@ fn acme() -> PathBuf {
 /// the failure texts.
 fn failures_after(from: &str, to: &str) -> String {
     let original = std::fs::read_to_string(acme().join("policy.tally")).unwrap();
-    assert!(original.contains(from), "mutation target `{from}` not found");
+    assert!(
+        original.contains(from),
+        "mutation target `{from}` not found"
+    );
     let mutated = original.replacen(from, to, 1);
     // The mutated policy sits next to the real one so golden paths resolve.
     static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
@@ -41,7 +51,10 @@ fn failures_after(from: &str, to: &str) -> String {
 
 #[test]
 fn the_unchanged_policy_passes() {
-    assert_eq!(failures_after("rounding = half_even", "rounding = half_even"), "");
+    assert_eq!(
+        failures_after("rounding = half_even", "rounding = half_even"),
+        ""
+    );
 }
 
 #[test]
@@ -51,7 +64,10 @@ fn a_tier_rate() {
 
 #[test]
 fn a_split_share() {
-    insta::assert_snapshot!(failures_after("owner gets 60%, co_owner gets 40%", "owner gets 50%, co_owner gets 50%"));
+    insta::assert_snapshot!(failures_after(
+        "owner gets 60%, co_owner gets 40%",
+        "owner gets 50%, co_owner gets 50%"
+    ));
 }
 
 #[test]
@@ -74,10 +90,16 @@ fn a_stage_probability() {
 
 #[test]
 fn a_rollup() {
-    insta::assert_snapshot!(failures_after("rollup revenue via manager as manager", "rollup overlay via manager as manager"));
+    insta::assert_snapshot!(failures_after(
+        "rollup revenue via manager as manager",
+        "rollup overlay via manager as manager"
+    ));
 }
 
 #[test]
 fn a_cap() {
-    insta::assert_snapshot!(failures_after("min(commission, 15_000 USD)", "min(commission, 17_500 USD)"));
+    insta::assert_snapshot!(failures_after(
+        "min(commission, 15_000 USD)",
+        "min(commission, 17_500 USD)"
+    ));
 }

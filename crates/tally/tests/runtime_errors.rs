@@ -1,5 +1,12 @@
 //! Every kind of runtime error names the rows, rules and values involved.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code"
+)]
+
 use serde_json::json;
 use tally::{Limits, NoImports, Policy};
 
@@ -22,7 +29,8 @@ table deals {
 
 fn run(policy: &str, reps: serde_json::Value, deals: serde_json::Value) -> String {
     let text = format!("{BASE}{policy}");
-    let p = Policy::compile("policy.tally", &text, &NoImports).unwrap_or_else(|f| panic!("{}", f.render(false)));
+    let p = Policy::compile("policy.tally", &text, &NoImports)
+        .unwrap_or_else(|f| panic!("{}", f.render(false)));
     let data = p
         .tables_from_json(&[("reps", reps), ("deals", deals)])
         .unwrap_or_else(|f| panic!("{}", f.render(false)));
@@ -152,16 +160,28 @@ report one "One" {
 
 #[test]
 fn limits_stop_a_run() {
-    let text = format!("{BASE}\nreport all_deals \"All\" {{\n  from deals\n  columns {{ id }}\n}}\n");
+    let text =
+        format!("{BASE}\nreport all_deals \"All\" {{\n  from deals\n  columns {{ id }}\n}}\n");
     let p = Policy::compile("policy.tally", &text, &NoImports).unwrap();
-    let data = p.tables_from_json(&[("reps", reps()), ("deals", deals())]).unwrap();
-    let rows = Limits { max_rows: Some(1), ..Limits::default() };
+    let data = p
+        .tables_from_json(&[("reps", reps()), ("deals", deals())])
+        .unwrap();
+    let rows = Limits {
+        max_rows: Some(1),
+        ..Limits::default()
+    };
     let out = p.evaluate(&data, rows).unwrap_err().render(false);
     assert!(out.contains("`max_rows` limit of 1"), "{out}");
-    let steps = Limits { max_steps: Some(1), ..Limits::default() };
+    let steps = Limits {
+        max_steps: Some(1),
+        ..Limits::default()
+    };
     let out = p.evaluate(&data, steps).unwrap_err().render(false);
     assert!(out.contains("`max_steps` limit"), "{out}");
-    let output = Limits { max_output_rows: Some(1), ..Limits::default() };
+    let output = Limits {
+        max_output_rows: Some(1),
+        ..Limits::default()
+    };
     let out = p.evaluate(&data, output).unwrap_err().render(false);
     assert!(out.contains("`max_output_rows` limit"), "{out}");
 }

@@ -58,13 +58,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let policy = Policy::compile("embedded.tally", POLICY, &NoImports)?;
 
     let reps = vec![
-        Rep { id: "R-1", name: "Ava" },
-        Rep { id: "R-2", name: "Ben" },
+        Rep {
+            id: "R-1",
+            name: "Ava",
+        },
+        Rep {
+            id: "R-2",
+            name: "Ben",
+        },
     ];
     let deals = vec![
-        Deal { id: "D-1", owner: "R-1", amount: "80000.00", closed: "2025-02-10" },
-        Deal { id: "D-2", owner: "R-1", amount: "45000.00", closed: "2025-03-31" },
-        Deal { id: "D-3", owner: "R-2", amount: "12500.50", closed: "2025-05-02" },
+        Deal {
+            id: "D-1",
+            owner: "R-1",
+            amount: "80000.00",
+            closed: "2025-02-10",
+        },
+        Deal {
+            id: "D-2",
+            owner: "R-1",
+            amount: "45000.00",
+            closed: "2025-03-31",
+        },
+        Deal {
+            id: "D-3",
+            owner: "R-2",
+            amount: "12500.50",
+            closed: "2025-05-02",
+        },
     ];
     let data = policy.tables_from_json(&[
         ("reps", serde_json::to_value(&reps)?),

@@ -432,14 +432,12 @@ fn run_method(
             for &r in rows {
                 keyed.push((eval_row(f, r)?, r));
             }
-            keyed.sort_by(|a, b| {
-                match (a.0.is_none(), b.0.is_none()) {
-                    (true, true) => std::cmp::Ordering::Equal,
-                    (true, false) => std::cmp::Ordering::Greater,
-                    (false, true) => std::cmp::Ordering::Less,
-                    _ if desc => compare(&b.0, &a.0),
-                    _ => compare(&a.0, &b.0),
-                }
+            keyed.sort_by(|a, b| match (a.0.is_none(), b.0.is_none()) {
+                (true, true) => std::cmp::Ordering::Equal,
+                (true, false) => std::cmp::Ordering::Greater,
+                (false, true) => std::cmp::Ordering::Less,
+                _ if desc => compare(&b.0, &a.0),
+                _ => compare(&a.0, &b.0),
             });
             let sorted: Vec<u32> = keyed.into_iter().map(|(_, r)| r).collect();
             Ok(Value::Table(TableView {

@@ -317,7 +317,10 @@ fn via_name(rt: &Runtime, via: usize) -> String {
         .unwrap_or_default()
 }
 
-#[allow(clippy::too_many_arguments, reason = "the pieces of one deal's crediting")]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the pieces of one deal's crediting"
+)]
 fn credit_group(
     engine: &Engine,
     rt: &Runtime,

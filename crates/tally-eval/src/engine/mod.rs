@@ -197,7 +197,10 @@ pub fn evaluate_expr(
     let engine = Engine::new(program, limits)?;
     let mut compiler = Compiler::new(program);
     compiler.push_locals();
-    let slots: Vec<usize> = locals.iter().map(|(span, _)| compiler.bind(*span)).collect();
+    let slots: Vec<usize> = locals
+        .iter()
+        .map(|(span, _)| compiler.bind(*span))
+        .collect();
     let compiled = compiler.expr(expr)?;
     let rt = engine.runtime(store);
     let mut frame = crate::runtime::Frame::with_slots(compiler.slots());
@@ -217,7 +220,13 @@ pub fn materialize(store: &Store, view: &crate::value::TableView) -> crate::tabl
         None => (0..u32::try_from(source.len).unwrap_or(u32::MAX)).collect(),
     };
     for r in rows {
-        out.push_row(source.columns.iter().map(|c| c.values.get(r as usize).cloned().unwrap_or(Value::None)).collect());
+        out.push_row(
+            source
+                .columns
+                .iter()
+                .map(|c| c.values.get(r as usize).cloned().unwrap_or(Value::None))
+                .collect(),
+        );
         if let Some(o) = source.origin(r as usize) {
             out.origins.push(o.to_string());
         }

@@ -87,20 +87,33 @@ pub(crate) fn compare(old: &Side<'_>, new: &Side<'_>) -> Vec<DealDiff> {
         let row = rows.entry(c.deal.clone()).or_insert(c.deal_row);
         *row = (*row).min(c.deal_row);
     }
-    let place = |c: &Credit| (rows.get(&c.deal).copied().unwrap_or(u32::MAX), c.deal.clone());
+    let place = |c: &Credit| {
+        (
+            rows.get(&c.deal).copied().unwrap_or(u32::MAX),
+            c.deal.clone(),
+        )
+    };
     for c in old_c {
-        let entry = by_deal.entry(place(&c)).or_insert_with(|| (c.deal_label.clone(), Vec::new(), Vec::new()));
+        let entry = by_deal
+            .entry(place(&c))
+            .or_insert_with(|| (c.deal_label.clone(), Vec::new(), Vec::new()));
         entry.1.push(c);
     }
     for c in new_c {
-        let entry = by_deal.entry(place(&c)).or_insert_with(|| (c.deal_label.clone(), Vec::new(), Vec::new()));
+        let entry = by_deal
+            .entry(place(&c))
+            .or_insert_with(|| (c.deal_label.clone(), Vec::new(), Vec::new()));
         entry.2.push(c);
     }
     by_deal
         .into_iter()
         .filter_map(|((_, deal), (label, o, n))| {
             let changes = deal_changes(new, o, n);
-            (!changes.is_empty()).then_some(DealDiff { deal, label, changes })
+            (!changes.is_empty()).then_some(DealDiff {
+                deal,
+                label,
+                changes,
+            })
         })
         .collect()
 }
@@ -111,7 +124,10 @@ fn deal_changes(new: &Side<'_>, o: Vec<Credit>, n: Vec<Credit>) -> Vec<CreditCha
     let mut n: Vec<Option<Credit>> = n.into_iter().map(Some).collect();
     let mut left = Vec::new();
     for c in o {
-        match n.iter_mut().find(|x| x.as_ref().is_some_and(|x| x.same(&c))) {
+        match n
+            .iter_mut()
+            .find(|x| x.as_ref().is_some_and(|x| x.same(&c)))
+        {
             Some(slot) => *slot = None,
             None => left.push(c),
         }
@@ -120,7 +136,10 @@ fn deal_changes(new: &Side<'_>, o: Vec<Credit>, n: Vec<Credit>) -> Vec<CreditCha
     for c in left {
         let pair = n
             .iter_mut()
-            .find(|x| x.as_ref().is_some_and(|x| x.payee == c.payee && x.role == c.role))
+            .find(|x| {
+                x.as_ref()
+                    .is_some_and(|x| x.payee == c.payee && x.role == c.role)
+            })
             .and_then(Option::take);
         changes.push(change(new, Some(c), pair));
     }
@@ -134,7 +153,10 @@ fn change(new: &Side<'_>, o: Option<Credit>, n: Option<Credit>) -> CreditChange 
         (Some(_), None) => ChangeKind::Removed,
         _ => ChangeKind::Added,
     };
-    let (oa, na) = (o.as_ref().and_then(|c| c.amount), n.as_ref().and_then(|c| c.amount));
+    let (oa, na) = (
+        o.as_ref().and_then(|c| c.amount),
+        n.as_ref().and_then(|c| c.amount),
+    );
     let delta = match (oa, na) {
         (Some(a), Some(b)) => a.delta_to(b),
         (Some(a), None) => a.delta_to(a.zero()),

@@ -26,7 +26,10 @@ pub(crate) fn compare(old: &Side<'_>, new: &Side<'_>, notes: &mut Vec<Note>) -> 
     let (old_targets, new_targets) = (targets(old), targets(new));
     let mut out = Vec::new();
     for (table, field, a) in &old_targets {
-        match new_targets.iter().find(|(t, f, _)| t == table && f == field) {
+        match new_targets
+            .iter()
+            .find(|(t, f, _)| t == table && f == field)
+        {
             Some((_, _, b)) => out.push(compare_field(old, new, table, field, a, b)),
             None => notes.push(one_side(NoteKind::Field, format!("{table}.{field}"), true)),
         }
@@ -49,7 +52,9 @@ fn compare_field(
 ) -> FieldDiff {
     let (ot, nt) = (old.store().table(a.table), new.store().table(b.table));
     // Same data on both sides: rows match by key, or by position without one.
-    let new_rows: HashMap<String, usize> = (0..nt.len).map(|r| (new.row_key(b.table, r).0, r)).collect();
+    let new_rows: HashMap<String, usize> = (0..nt.len)
+        .map(|r| (new.row_key(b.table, r).0, r))
+        .collect();
     let mut diff = FieldDiff {
         table: table.to_string(),
         field: field.to_string(),
@@ -65,8 +70,14 @@ fn compare_field(
         };
         let Some(new_row) = found else { continue };
         diff.compared += 1;
-        let (ov, nv) = (old.show(ot.get(a.column, row)), new.show(nt.get(b.column, new_row)));
-        let (or, nr) = (old.show(ot.get(a.rule_column, row)), new.show(nt.get(b.rule_column, new_row)));
+        let (ov, nv) = (
+            old.show(ot.get(a.column, row)),
+            new.show(nt.get(b.column, new_row)),
+        );
+        let (or, nr) = (
+            old.show(ot.get(a.rule_column, row)),
+            new.show(nt.get(b.rule_column, new_row)),
+        );
         if differ(&ov, &nv) {
             diff.changes.push(FieldChange {
                 key,

@@ -15,8 +15,16 @@ pub(crate) fn policy_notes(old: &Side<'_>, new: &Side<'_>) -> Vec<Note> {
 fn settings(old: &Settings, new: &Settings) -> Vec<Note> {
     let entries = [
         ("currency", old.currency.clone(), new.currency.clone()),
-        ("fiscal_year_start", month(old.fiscal_year_start), month(new.fiscal_year_start)),
-        ("rounding", rounding(old.rounding).to_string(), rounding(new.rounding).to_string()),
+        (
+            "fiscal_year_start",
+            month(old.fiscal_year_start),
+            month(new.fiscal_year_start),
+        ),
+        (
+            "rounding",
+            rounding(old.rounding).to_string(),
+            rounding(new.rounding).to_string(),
+        ),
     ];
     entries
         .into_iter()

@@ -45,7 +45,12 @@ fn plans<'a>(side: &Side<'a>) -> Vec<PlanOf<'a>> {
 
 impl PlanOf<'_> {
     fn metrics(&self) -> Vec<&str> {
-        self.table.columns.iter().skip(self.loops.len()).map(|c| c.name.as_str()).collect()
+        self.table
+            .columns
+            .iter()
+            .skip(self.loops.len())
+            .map(|c| c.name.as_str())
+            .collect()
     }
 }
 
@@ -74,7 +79,11 @@ pub(crate) fn compare(old: &Side<'_>, new: &Side<'_>, notes: &mut Vec<Note>) -> 
         for m in bm.iter().filter(|m| !am.contains(m)) {
             notes.push(one_side(NoteKind::Metric, format!("{}.{m}", a.name), false));
         }
-        let metrics: Vec<String> = am.iter().filter(|m| bm.contains(m)).map(|m| m.to_string()).collect();
+        let metrics: Vec<String> = am
+            .iter()
+            .filter(|m| bm.contains(m))
+            .map(|m| m.to_string())
+            .collect();
         out.push(compare_plan(old, new, a, b, metrics));
     }
     for b in &new_p {
@@ -87,10 +96,18 @@ pub(crate) fn compare(old: &Side<'_>, new: &Side<'_>, notes: &mut Vec<Note>) -> 
 
 /// The loop values of `row` as people read them (the matching key).
 fn key_of(side: &Side<'_>, plan: &PlanOf<'_>, row: usize) -> Vec<String> {
-    (0..plan.loops.len()).map(|c| side.show(plan.table.get(c, row)).text).collect()
+    (0..plan.loops.len())
+        .map(|c| side.show(plan.table.get(c, row)).text)
+        .collect()
 }
 
-fn compare_plan(old: &Side<'_>, new: &Side<'_>, a: &PlanOf<'_>, b: &PlanOf<'_>, metrics: Vec<String>) -> PlanDiff {
+fn compare_plan(
+    old: &Side<'_>,
+    new: &Side<'_>,
+    a: &PlanOf<'_>,
+    b: &PlanOf<'_>,
+    metrics: Vec<String>,
+) -> PlanDiff {
     let col = |p: &PlanOf<'_>, m: &str| p.table.column_index(m);
     let (acols, bcols): (Vec<_>, Vec<_>) = metrics.iter().map(|m| (col(a, m), col(b, m))).unzip();
     let mut unmatched: HashMap<Vec<String>, VecDeque<usize>> = HashMap::new();
@@ -106,11 +123,16 @@ fn compare_plan(old: &Side<'_>, new: &Side<'_>, a: &PlanOf<'_>, b: &PlanOf<'_>, 
         rows: Vec::new(),
         totals: totals(old, new, a, b, &metrics, &acols, &bcols),
     };
-    let cell = |p: &PlanOf<'_>, c: Option<usize>, r: usize| c.map(|c| p.table.get(c, r).clone()).unwrap_or(Value::None);
+    let cell = |p: &PlanOf<'_>, c: Option<usize>, r: usize| {
+        c.map(|c| p.table.get(c, r).clone()).unwrap_or(Value::None)
+    };
     for r in 0..a.table.len {
-        let found = unmatched.get_mut(&key_of(old, a, r)).and_then(VecDeque::pop_front);
+        let found = unmatched
+            .get_mut(&key_of(old, a, r))
+            .and_then(VecDeque::pop_front);
         let olds: Vec<Value> = acols.iter().map(|c| cell(a, *c, r)).collect();
-        let news: Option<Vec<Value>> = found.map(|nr| bcols.iter().map(|c| cell(b, *c, nr)).collect());
+        let news: Option<Vec<Value>> =
+            found.map(|nr| bcols.iter().map(|c| cell(b, *c, nr)).collect());
         if found.is_some() {
             diff.compared += 1;
         }
@@ -123,7 +145,8 @@ fn compare_plan(old: &Side<'_>, new: &Side<'_>, a: &PlanOf<'_>, b: &PlanOf<'_>, 
     left.sort_unstable();
     for nr in left {
         let news: Vec<Value> = bcols.iter().map(|c| cell(b, *c, nr)).collect();
-        diff.rows.push(row_diff(new, new, b, nr, &metrics, None, Some(&news)));
+        diff.rows
+            .push(row_diff(new, new, b, nr, &metrics, None, Some(&news)));
     }
     diff
 }
@@ -145,7 +168,9 @@ fn row_diff(
         (Some(_), None) => RowPresence::OldOnly,
         _ => RowPresence::NewOnly,
     };
-    let loop_values: Vec<&Value> = (0..plan.loops.len()).map(|c| plan.table.get(c, row)).collect();
+    let loop_values: Vec<&Value> = (0..plan.loops.len())
+        .map(|c| plan.table.get(c, row))
+        .collect();
     let metrics = metrics
         .iter()
         .enumerate()
@@ -202,7 +227,10 @@ fn totals(
         }
         for c in currencies {
             let find = |list: &[(Currency, Num)]| {
-                list.iter().find(|(x, _)| *x == c).map(|(_, n)| *n).unwrap_or(Num::Money(rust_decimal::Decimal::ZERO, c))
+                list.iter()
+                    .find(|(x, _)| *x == c)
+                    .map(|(_, n)| *n)
+                    .unwrap_or(Num::Money(rust_decimal::Decimal::ZERO, c))
             };
             let (o, n) = (find(&os), find(&ns));
             let Some(delta) = o.delta_to(n) else { continue };

@@ -61,14 +61,19 @@ impl<'a> Side<'a> {
         let (store, program) = (self.store(), self.program());
         let exact = match value {
             Value::Money(m) if m.currency.as_str() != program.settings.currency => {
-                format!("{} {}", csv_cell(value, store, program.settings.rounding), m.currency)
+                format!(
+                    "{} {}",
+                    csv_cell(value, store, program.settings.rounding),
+                    m.currency
+                )
             }
             _ => csv_cell(value, store, program.settings.rounding),
         };
         Shown {
             text: crate::value_text(value, store, program),
             exact,
-            json: serde_json::from_str(&crate::value_json(value, store, program)).unwrap_or(serde_json::Value::Null),
+            json: serde_json::from_str(&crate::value_json(value, store, program))
+                .unwrap_or(serde_json::Value::Null),
         }
     }
 
@@ -92,7 +97,10 @@ impl<'a> Side<'a> {
             Value::Int(i) => Some(Num::Int(*i)),
             Value::Decimal(d) => Some(Num::Decimal(*d)),
             Value::Percent(d) => Some(Num::Percent(*d)),
-            Value::Money(m) => Some(Num::Money(m.rounded(self.program().settings.rounding), m.currency)),
+            Value::Money(m) => Some(Num::Money(
+                m.rounded(self.program().settings.rounding),
+                m.currency,
+            )),
             _ => None,
         }
     }

@@ -33,13 +33,24 @@ impl Summary {
             fields: diff
                 .fields
                 .iter()
-                .map(|f| (format!("{}.{}", f.table, f.field), f.changes.len(), f.rule_only, f.compared))
+                .map(|f| {
+                    (
+                        format!("{}.{}", f.table, f.field),
+                        f.changes.len(),
+                        f.rule_only,
+                        f.compared,
+                    )
+                })
                 .collect(),
             credits_added: count(ChangeKind::Added),
             credits_removed: count(ChangeKind::Removed),
             credits_changed: count(ChangeKind::Changed),
             deals: diff.credits.len(),
-            plans: diff.plans.iter().map(|p| (p.name.clone(), p.rows.len(), p.compared)).collect(),
+            plans: diff
+                .plans
+                .iter()
+                .map(|p| (p.name.clone(), p.rows.len(), p.compared))
+                .collect(),
         }
     }
 
@@ -55,7 +66,10 @@ impl Summary {
         let mut parts = Vec::new();
         for (name, changed, _, _) in &self.fields {
             if *changed > 0 {
-                parts.push(format!("{} {code}{name}{code}", rows(*changed, "changes", "change")));
+                parts.push(format!(
+                    "{} {code}{name}{code}",
+                    rows(*changed, "changes", "change")
+                ));
             }
         }
         if self.deals > 0 {

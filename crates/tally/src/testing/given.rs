@@ -39,10 +39,14 @@ pub(crate) fn data_from_givens(policy: &Policy, givens: &[(&str, &Expr)]) -> Res
     let mut tables = Vec::new();
     let mut errors = Vec::new();
     for (name, rows) in givens {
-        let ExprKind::List(items) = &rows.kind else { continue };
+        let ExprKind::List(items) = &rows.kind else {
+            continue;
+        };
         let mut json_rows = Vec::new();
         for item in items {
-            let ExprKind::Record(fields) = &item.kind else { continue };
+            let ExprKind::Record(fields) = &item.kind else {
+                continue;
+            };
             let mut obj = serde_json::Map::new();
             for (field, value) in fields {
                 match cell(value, program) {

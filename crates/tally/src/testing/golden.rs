@@ -108,15 +108,21 @@ pub fn csv_diff(expected: &str, actual: &str) -> String {
     }
     let (a_rows, b_rows) = (a.get(1..).unwrap_or(&[]), b.get(1..).unwrap_or(&[]));
     let common = lcs(a_rows, b_rows);
-    let mut removed: Vec<usize> = (0..a_rows.len()).filter(|i| !common.iter().any(|(x, _)| x == i)).collect();
-    let mut added: Vec<usize> = (0..b_rows.len()).filter(|j| !common.iter().any(|(_, y)| y == j)).collect();
+    let mut removed: Vec<usize> = (0..a_rows.len())
+        .filter(|i| !common.iter().any(|(x, _)| x == i))
+        .collect();
+    let mut added: Vec<usize> = (0..b_rows.len())
+        .filter(|j| !common.iter().any(|(_, y)| y == j))
+        .collect();
     // Pair removed and added rows that share their leading (key) cells.
     let mut changed: Vec<(usize, usize)> = Vec::new();
     loop {
         let mut best: Option<(usize, usize, usize)> = None;
         for (ri, &r) in removed.iter().enumerate() {
             for (ai, &x) in added.iter().enumerate() {
-                let (Some(rr), Some(xr)) = (a_rows.get(r), b_rows.get(x)) else { continue };
+                let (Some(rr), Some(xr)) = (a_rows.get(r), b_rows.get(x)) else {
+                    continue;
+                };
                 let score = likeness(rr, xr);
                 if score >= 1000 && best.is_none_or(|(s, _, _)| score > s) {
                     best = Some((score, ri, ai));
@@ -127,24 +133,45 @@ pub fn csv_diff(expected: &str, actual: &str) -> String {
         changed.push((removed.remove(ri), added.remove(ai)));
     }
     changed.sort();
-    let cell = |row: Option<&Vec<String>>, c: usize| row.and_then(|r| r.get(c)).map(String::as_str).unwrap_or("").to_string();
+    let cell = |row: Option<&Vec<String>>, c: usize| {
+        row.and_then(|r| r.get(c))
+            .map(String::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
     for (r, x) in &changed {
         let (old, new) = (a_rows.get(*r), b_rows.get(*x));
-        let key_len = old.zip(new).map(|(o, n)| o.iter().zip(n).take_while(|(p, q)| p == q).count()).unwrap_or(0).clamp(1, 2);
+        let key_len = old
+            .zip(new)
+            .map(|(o, n)| o.iter().zip(n).take_while(|(p, q)| p == q).count())
+            .unwrap_or(0)
+            .clamp(1, 2);
         let key: Vec<String> = (0..key_len).map(|c| cell(old, c)).collect();
         let cells: Vec<String> = header
             .iter()
             .enumerate()
             .filter(|(c, _)| cell(old, *c) != cell(new, *c))
-            .map(|(c, name)| format!("{name}: {} → {}", shown(&cell(old, c)), shown(&cell(new, c))))
+            .map(|(c, name)| {
+                format!(
+                    "{name}: {} → {}",
+                    shown(&cell(old, c)),
+                    shown(&cell(new, c))
+                )
+            })
             .collect();
         out.push_str(&format!("  ~ {}: {}\n", key.join(", "), cells.join("; ")));
     }
     for r in &removed {
-        out.push_str(&format!("  - removed: {}\n", a_rows.get(*r).map(|x| x.join(",")).unwrap_or_default()));
+        out.push_str(&format!(
+            "  - removed: {}\n",
+            a_rows.get(*r).map(|x| x.join(",")).unwrap_or_default()
+        ));
     }
     for x in &added {
-        out.push_str(&format!("  + added:   {}\n", b_rows.get(*x).map(|x| x.join(",")).unwrap_or_default()));
+        out.push_str(&format!(
+            "  + added:   {}\n",
+            b_rows.get(*x).map(|x| x.join(",")).unwrap_or_default()
+        ));
     }
     out.push_str(&format!(
         "  ({} changed, {} removed, {} added)\n",

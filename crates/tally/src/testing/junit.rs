@@ -23,7 +23,9 @@ pub fn junit_xml(reports: &[TestReport]) -> String {
     let tests: usize = reports.iter().map(|r| r.cases.len()).sum();
     let failures: usize = reports.iter().map(TestReport::failures).sum();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    out.push_str(&format!("<testsuites name=\"tally\" tests=\"{tests}\" failures=\"{failures}\">\n"));
+    out.push_str(&format!(
+        "<testsuites name=\"tally\" tests=\"{tests}\" failures=\"{failures}\">\n"
+    ));
     for r in reports {
         let time: f64 = r.cases.iter().map(|c| c.duration.as_secs_f64()).sum();
         out.push_str(&format!(
