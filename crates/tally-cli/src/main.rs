@@ -3,6 +3,7 @@
 //! data or test failure, 2 usage error).
 
 mod check;
+mod diff;
 mod explain;
 mod fmt;
 mod output;
@@ -44,6 +45,28 @@ enum Command {
         /// Treat warnings as errors (`--deny warnings`, for CI)
         #[arg(long, value_name = "warnings")]
         deny: Option<output::Deny>,
+    },
+    /// Compare two versions of a policy on the same data: territory, credit and plan changes
+    #[command(
+        after_help = "Examples:\n  tally diff main/policy.tally policy.tally --data examples/acme/data\n  tally diff old.tally new.tally --data data --format md --out diff.md   (a pull-request comment)\n\nExit 0 whether or not anything changed, 1 when either policy fails, 2 on usage errors."
+    )]
+    Diff {
+        /// The policy before the change
+        old: PathBuf,
+        /// The policy after the change
+        new: PathBuf,
+        /// Directory with one file per table (`<table>.csv|.json|.jsonl|.xlsx`)
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        /// Read one table from a given file: `--table accounts=crm/accounts.csv`
+        #[arg(long = "table", value_name = "NAME=PATH")]
+        tables: Vec<String>,
+        /// Output format: table, md (a pull-request comment), csv or json
+        #[arg(long, value_enum, default_value_t = run::Format::Table)]
+        format: run::Format,
+        /// Write to this file instead of stdout
+        #[arg(long, value_name = "PATH")]
+        out: Option<PathBuf>,
     },
     /// Evaluate a policy over data and print its reports
     #[command(
@@ -182,6 +205,20 @@ fn main() -> ExitCode {
             deny.is_some(),
         ),
         Command::Fmt { check, files } => fmt::run(&files, check),
+        Command::Diff {
+            old,
+            new,
+            data,
+            tables,
+            format,
+            out,
+        } => diff::run(
+            &old,
+            &new,
+            &run::DataArgs { dir: data, tables },
+            format,
+            out.as_deref(),
+        ),
         Command::Explain {
             policy,
             data,

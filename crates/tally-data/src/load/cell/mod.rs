@@ -109,6 +109,8 @@ pub(crate) struct CellContext {
     /// Territory names in declaration order.
     pub territories: Vec<String>,
     by_name: HashMap<String, u32>,
+    /// Interned text: equal cells share one allocation.
+    texts: std::cell::RefCell<std::collections::HashSet<std::sync::Arc<str>>>,
 }
 
 impl CellContext {
@@ -123,7 +125,23 @@ impl CellContext {
             base: Currency::parse(base).unwrap_or(Currency(*b"USD")),
             territories,
             by_name,
+            texts: Default::default(),
         }
+    }
+}
+
+impl CellContext {
+    /// The shared copy of `text` (text columns repeat values a lot).
+    pub(crate) fn intern(&self, text: &str) -> std::sync::Arc<str> {
+        let Ok(mut set) = self.texts.try_borrow_mut() else {
+            return std::sync::Arc::from(text);
+        };
+        if let Some(t) = set.get(text) {
+            return t.clone();
+        }
+        let t: std::sync::Arc<str> = std::sync::Arc::from(text);
+        set.insert(t.clone());
+        t
     }
 }
 
@@ -142,10 +160,11 @@ pub(crate) fn parse(kind: Kind<'_>, raw: &RawValue, ctx: &CellContext) -> Result
         return Err(nested());
     }
     if kind == Kind::Text {
-        return Ok(Value::text(&match raw {
+        let text = match raw {
             RawValue::Text(t) => t.trim_end_matches('\r').to_string(),
             other => other.shown(),
-        }));
+        };
+        return Ok(Value::Text(ctx.intern(&text)));
     }
     match raw {
         RawValue::Empty => Err(bad(None)),
