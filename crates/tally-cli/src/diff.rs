@@ -35,21 +35,32 @@ fn report(side: Side, policy: &Path, step: &str, f: &Failure) {
 
 /// Compiles `policy`, loads the data with its own schema and evaluates it;
 /// prints what went wrong, prefixed by the side, and returns the exit code.
-fn evaluate(side: Side, policy: &Path, sources: &DataSources, progress: &Progress) -> Result<Results, u8> {
+fn evaluate(
+    side: Side,
+    policy: &Path,
+    sources: &DataSources,
+    progress: &Progress,
+) -> Result<Results, u8> {
     progress.phase(&format!("checking the {} policy", side.word()));
     let compiled = Policy::compile_file(policy).map_err(|f| {
         if f.sources.iter().next().is_none() {
-            output::error_line(&format!("cannot read the {} policy `{}`", side.word(), policy.display()));
+            output::error_line(&format!(
+                "cannot read the {} policy `{}`",
+                side.word(),
+                policy.display()
+            ));
             return output::USAGE;
         }
         report(side, policy, "compile", &f);
         output::FAILED
     })?;
     progress.phase(&format!("loading data for the {} policy", side.word()));
-    let data = compiled.load(sources, &LoadLimits::default()).map_err(|f| {
-        report(side, policy, "load the data", &f);
-        output::FAILED
-    })?;
+    let data = compiled
+        .load(sources, &LoadLimits::default())
+        .map_err(|f| {
+            report(side, policy, "load the data", &f);
+            output::FAILED
+        })?;
     progress.phase(&format!("evaluating the {} policy", side.word()));
     compiled.evaluate(&data, Limits::default()).map_err(|f| {
         report(side, policy, "evaluate", &f);
@@ -63,7 +74,9 @@ fn evaluate(side: Side, policy: &Path, sources: &DataSources, progress: &Progres
 /// errors.
 pub fn run(old: &Path, new: &Path, data: &DataArgs, format: Format, out: Option<&Path>) -> u8 {
     if format == Format::Xlsx {
-        output::error_line("`tally diff` writes table, md, csv or json (`--format xlsx` is for `tally run`)");
+        output::error_line(
+            "`tally diff` writes table, md, csv or json (`--format xlsx` is for `tally run`)",
+        );
         return output::USAGE;
     }
     let sources = match data.sources() {

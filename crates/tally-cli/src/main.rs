@@ -8,6 +8,7 @@ mod explain;
 mod fmt;
 mod output;
 mod progress;
+mod repl;
 mod run;
 mod test;
 
@@ -62,7 +63,7 @@ enum Command {
         #[arg(long = "table", value_name = "NAME=PATH")]
         tables: Vec<String>,
         /// Output format: table, md (a pull-request comment), csv or json
-        #[arg(long, value_enum, default_value_t = run::Format::Table)]
+        #[arg(long, value_enum, default_value_t = run::Format::Table, hide_possible_values = true)]
         format: run::Format,
         /// Write to this file instead of stdout
         #[arg(long, value_name = "PATH")]
@@ -166,6 +167,17 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
         format: ExplainFormat,
     },
+    /// Explore a policy's results interactively
+    #[command(
+        after_help = "Examples:\n  tally repl examples/acme/policy.tally --data examples/acme/data\n  echo 'credits.where(deal == \"O-003\").sum(amount)' | tally repl examples/acme/policy.tally --data examples/acme/data"
+    )]
+    Repl {
+        /// The policy file (or `:load` it later)
+        policy: Option<PathBuf>,
+        /// Directory with one file per table (or `:data` it later)
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+    },
     /// Format policy files in the one canonical layout
     #[command(
         after_help = "Example:\n  tally fmt policy.tally           rewrite in place\n  tally fmt --check policies/*.tally   exit 1 if any file is not formatted"
@@ -205,6 +217,7 @@ fn main() -> ExitCode {
             deny.is_some(),
         ),
         Command::Fmt { check, files } => fmt::run(&files, check),
+        Command::Repl { policy, data } => repl::run(policy.as_deref(), data.as_deref()),
         Command::Diff {
             old,
             new,

@@ -22,6 +22,7 @@ mod explain;
 mod loader;
 pub mod policy;
 mod results;
+pub mod session;
 pub mod testing;
 mod values;
 

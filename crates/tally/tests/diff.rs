@@ -3,6 +3,13 @@
 //! The policy below is a copy of `examples/acme/policy.tally`, so these
 //! snapshots do not move when the example is edited.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code"
+)]
+
 use std::path::{Path, PathBuf};
 use tally::diff::{diff, PolicyDiff};
 use tally::{Limits, NoImports, Policy, Results};
@@ -229,9 +236,14 @@ fn acme_data() -> PathBuf {
 
 /// Compiles `text` as `name` and evaluates it over the acme data.
 fn evaluate(name: &str, text: &str) -> Results {
-    let policy = Policy::compile(name, text, &NoImports).unwrap_or_else(|f| panic!("{}", f.render(false)));
-    let data = policy.load_dir(&acme_data()).unwrap_or_else(|f| panic!("{}", f.render(false)));
-    policy.evaluate(&data, Limits::default()).unwrap_or_else(|f| panic!("{}", f.render(false)))
+    let policy =
+        Policy::compile(name, text, &NoImports).unwrap_or_else(|f| panic!("{}", f.render(false)));
+    let data = policy
+        .load_dir(&acme_data())
+        .unwrap_or_else(|f| panic!("{}", f.render(false)));
+    policy
+        .evaluate(&data, Limits::default())
+        .unwrap_or_else(|f| panic!("{}", f.render(false)))
 }
 
 /// `text` with each `(from, to)` replaced exactly once.
@@ -245,7 +257,10 @@ fn edit(text: &str, edits: &[(&str, &str)]) -> String {
 }
 
 fn acme_diff(new_text: &str) -> PolicyDiff {
-    diff(&evaluate("old.tally", ACME), &evaluate("new.tally", new_text))
+    diff(
+        &evaluate("old.tally", ACME),
+        &evaluate("new.tally", new_text),
+    )
 }
 
 /// The accelerator goes from 12% to 15%, and MA moves from "US East" to
@@ -255,8 +270,14 @@ fn mutated() -> String {
         ACME,
         &[
             ("above      => 12%", "above      => 15%"),
-            (r#"state in ["NY", "NJ", "MA"] then NA_East"#, r#"state in ["NY", "NJ"] then NA_East"#),
-            (r#"state in ["CA", "WA", "OR"] then NA_West"#, r#"state in ["CA", "WA", "OR", "MA"] then NA_West"#),
+            (
+                r#"state in ["NY", "NJ", "MA"] then NA_East"#,
+                r#"state in ["NY", "NJ"] then NA_East"#,
+            ),
+            (
+                r#"state in ["CA", "WA", "OR"] then NA_West"#,
+                r#"state in ["CA", "WA", "OR", "MA"] then NA_West"#,
+            ),
         ],
     )
 }
@@ -285,16 +306,33 @@ fn accelerator_and_moved_state_json() {
 fn accelerator_and_moved_state_finds_exactly_the_affected_rows() {
     let d = acme_diff(&mutated());
     let territory = d.fields.iter().find(|f| f.field == "territory").unwrap();
-    let moved: Vec<_> = territory.changes.iter().map(|c| (c.key.as_str(), c.old.text.as_str(), c.new.text.as_str())).collect();
+    let moved: Vec<_> = territory
+        .changes
+        .iter()
+        .map(|c| (c.key.as_str(), c.old.text.as_str(), c.new.text.as_str()))
+        .collect();
     assert_eq!(moved, [("A-003", "NA_East", "NA_West")]);
     let deals: Vec<_> = d.credits.iter().map(|c| c.deal.as_str()).collect();
     assert_eq!(deals, ["O-001", "O-002"]);
     let plan = &d.plans[0];
-    let lee = plan.rows.iter().find(|r| r.labels[0].as_deref() == Some("Lee Strand")).unwrap();
+    let lee = plan
+        .rows
+        .iter()
+        .find(|r| r.labels[0].as_deref() == Some("Lee Strand"))
+        .unwrap();
     let metric = |name: &str| lee.metrics.iter().find(|m| m.name == name).unwrap();
-    assert_eq!(metric("commission").old.as_ref().unwrap().text, "18,000.00 USD");
-    assert_eq!(metric("commission").new.as_ref().unwrap().text, "19,500.00 USD");
-    assert!(!metric("payout").changed, "the cap keeps Lee Strand's payout at 15,000");
+    assert_eq!(
+        metric("commission").old.as_ref().unwrap().text,
+        "18,000.00 USD"
+    );
+    assert_eq!(
+        metric("commission").new.as_ref().unwrap().text,
+        "19,500.00 USD"
+    );
+    assert!(
+        !metric("payout").changed,
+        "the cap keeps Lee Strand's payout at 15,000"
+    );
 }
 
 #[test]
@@ -356,7 +394,8 @@ plan comp "Commission" {
 "#;
 
 fn rounding_results(name: &str, text: &str) -> Results {
-    let policy = Policy::compile(name, text, &NoImports).unwrap_or_else(|f| panic!("{}", f.render(false)));
+    let policy =
+        Policy::compile(name, text, &NoImports).unwrap_or_else(|f| panic!("{}", f.render(false)));
     let data = policy
         .tables_from_json(&[
             (
@@ -372,14 +411,72 @@ fn rounding_results(name: &str, text: &str) -> Results {
             ),
         ])
         .unwrap_or_else(|f| panic!("{}", f.render(false)));
-    policy.evaluate(&data, Limits::default()).unwrap_or_else(|f| panic!("{}", f.render(false)))
+    policy
+        .evaluate(&data, Limits::default())
+        .unwrap_or_else(|f| panic!("{}", f.render(false)))
 }
 
 #[test]
 fn a_rounding_change_shows_every_cent_it_moves() {
     let new = edit(ROUNDING, &[("rounding = half_even", "rounding = half_up")]);
-    let d = diff(&rounding_results("old.tally", ROUNDING), &rounding_results("new.tally", &new));
+    let d = diff(
+        &rounding_results("old.tally", ROUNDING),
+        &rounding_results("new.tally", &new),
+    );
     insta::assert_snapshot!("rounding_markdown", d.to_markdown());
     insta::assert_snapshot!("rounding_csv", d.to_csv());
     insta::assert_snapshot!("rounding_json", d.to_json());
+}
+
+#[test]
+fn a_renamed_rule_is_counted_but_changes_no_value() {
+    let d = acme_diff(&edit(
+        ACME,
+        &[(r#"rule "US West""#, r#"rule "US West coast""#)],
+    ));
+    assert!(!d.has_changes());
+    let territory = d.fields.iter().find(|f| f.field == "territory").unwrap();
+    assert_eq!(
+        (territory.changes.len(), territory.rule_only),
+        (0, 2),
+        "A-004 and A-012"
+    );
+    assert_eq!(
+        d.summary().headline("`"),
+        "2 rows of `accounts.territory` change only their rule."
+    );
+}
+
+#[test]
+fn a_currency_change_is_totalled_per_currency() {
+    let d = acme_diff(&ACME.replace("USD", "EUR"));
+    assert_eq!(d.notes.len(), 1);
+    assert_eq!(
+        (d.notes[0].old.as_deref(), d.notes[0].new.as_deref()),
+        (Some("USD"), Some("EUR"))
+    );
+    let payout: Vec<_> = d.plans[0]
+        .totals
+        .iter()
+        .filter(|t| t.metric == "payout")
+        .map(|t| {
+            (
+                t.currency.as_str(),
+                t.old.text.as_str(),
+                t.new.text.as_str(),
+                t.delta.text.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        payout,
+        [
+            ("USD", "40,733.33 USD", "0.00 USD", "-40,733.33 USD"),
+            ("EUR", "0.00 EUR", "40,733.33 EUR", "+40,733.33 EUR"),
+        ]
+    );
+    // Amounts in two currencies have no delta.
+    let change = &d.credits[0].changes[0];
+    assert_eq!(change.kind, tally::diff::ChangeKind::Changed);
+    assert!(change.amount_delta.is_none());
 }

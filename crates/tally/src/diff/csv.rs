@@ -12,6 +12,9 @@ fn cell(text: &str) -> String {
     }
 }
 
+/// Picks one attribute of a credit.
+type Pick = fn(&CreditSide) -> &Shown;
+
 struct Out(String);
 
 impl Out {
@@ -63,7 +66,7 @@ pub(crate) fn render(diff: &PolicyDiff) -> String {
             ]);
         }
     }
-    let attrs: [(&str, fn(&CreditSide) -> &Shown); 4] = [
+    let attrs: [(&str, Pick); 4] = [
         ("rule", |s| &s.rule),
         ("share", |s| &s.share),
         ("amount", |s| &s.amount),

@@ -59,17 +59,28 @@ impl Summary {
         self.credits_added + self.credits_removed + self.credits_changed
     }
 
-    /// `1 row changes accounts.territory; 4 credit changes on 2 deals (2
-    /// added, 2 removed); 5 rows of ae_comp change` — or `No changes`.
-    /// `code` wraps names (a backtick for Markdown).
+    /// The one-line summary: `1 row changes accounts.territory; 4 credit
+    /// changes on 2 deals (2 added, 2 removed); 5 rows of ae_comp change.`
+    /// (rows whose rule alone changed are mentioned too), or `No changes:
+    /// ...`. `code` wraps names (a backtick for Markdown).
     pub fn headline(&self, code: &str) -> String {
         let mut parts = Vec::new();
-        for (name, changed, _, _) in &self.fields {
-            if *changed > 0 {
-                parts.push(format!(
-                    "{} {code}{name}{code}",
-                    rows(*changed, "changes", "change")
-                ));
+        for (name, changed, rule_only, _) in &self.fields {
+            let name = format!("{code}{name}{code}");
+            match (*changed, *rule_only) {
+                (0, 0) => {}
+                (0, r) => parts.push(format!(
+                    "{} of {name} {} only {} rule",
+                    plural(r, "row"),
+                    if r == 1 { "changes" } else { "change" },
+                    if r == 1 { "its" } else { "their" }
+                )),
+                (c, 0) => parts.push(format!("{} {name}", rows(c, "changes", "change"))),
+                (c, r) => parts.push(format!(
+                    "{} {name} ({r} more only {} rule)",
+                    rows(c, "changes", "change"),
+                    if r == 1 { "its" } else { "their" }
+                )),
             }
         }
         if self.deals > 0 {
