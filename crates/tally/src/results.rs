@@ -109,6 +109,39 @@ impl Results {
         }
     }
 
+    /// The rows of the table called `name` as JSON objects (column → value):
+    /// text as strings, Int and Bool native, Decimal and Percent as exact
+    /// strings, Money as `{"amount": "60000.01", "currency": "USD"}`, dates
+    /// ISO, references as their key, none as `null`.
+    pub fn rows_json(&self, name: &str) -> Option<Vec<serde_json::Map<String, serde_json::Value>>> {
+        let rows = self.rows(name)?;
+        Some(
+            rows.rows
+                .iter()
+                .map(|row| {
+                    rows.columns
+                        .iter()
+                        .zip(row)
+                        .map(|(c, v)| {
+                            let j = serde_json::from_str(&crate::value_json(v, &self.store, &self.program))
+                                .unwrap_or(serde_json::Value::Null);
+                            (c.clone(), j)
+                        })
+                        .collect()
+                })
+                .collect(),
+        )
+    }
+
+    /// The rows of the table called `name` as the host's own type, through
+    /// serde (see [`Results::rows_json`] for how values are represented).
+    pub fn rows_as<T: serde::de::DeserializeOwned>(&self, name: &str) -> Result<Vec<T>, String> {
+        let rows = self.rows_json(name).ok_or_else(|| format!("no table `{name}`"))?;
+        rows.into_iter()
+            .map(|r| serde_json::from_value(serde_json::Value::Object(r)).map_err(|e| e.to_string()))
+            .collect()
+    }
+
     /// The table called `name` rendered as CSV (spec §9).
     pub fn csv(&self, name: &str) -> Option<String> {
         self.view(name).map(|v| tally_data::render::render_csv(&v))

@@ -4,7 +4,7 @@
 //!
 //! Run it with `cargo run -p tally-embed-example`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tally::{Limits, NoImports, Policy};
 
 const POLICY: &str = r#"
@@ -39,6 +39,21 @@ plan payout "Quarterly payout" {
   }
 }
 "#;
+
+/// Money as the results give it: an exact amount and its currency.
+#[derive(Deserialize)]
+struct Amount {
+    amount: String,
+    currency: String,
+}
+
+/// One row of the `payout` plan.
+#[derive(Deserialize)]
+struct PayoutRow {
+    rep: String,
+    q: String,
+    payout: Amount,
+}
 
 #[derive(Serialize)]
 struct Rep {
@@ -101,20 +116,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let results = policy.evaluate(&data, limits)?;
 
-    let table = results.rows("payout").ok_or("no payout table")?;
-    let col = |name: &str| table.columns.iter().position(|c| c == name);
-    let (Some(rep), Some(q), Some(payout)) = (col("rep"), col("q"), col("payout")) else {
-        return Err("unexpected columns".into());
-    };
-    for row in &table.rows {
-        let who = tally::value_text(&row[rep], results.store(), results.program());
-        if who == "R-1" {
-            println!(
-                "{who} {}: {}",
-                tally::value_text(&row[q], results.store(), results.program()),
-                tally::value_text(&row[payout], results.store(), results.program())
-            );
-        }
+    // Read the plan table back as the host's own rows.
+    let rows: Vec<PayoutRow> = results.rows_as("payout")?;
+    for row in rows.iter().filter(|r| r.rep == "R-1") {
+        println!("{} {}: {} {}", row.rep, row.q, row.payout.amount, row.payout.currency);
     }
     // The whole table as CSV, as a golden file would hold it.
     print!("{}", results.csv("payout").unwrap_or_default());
