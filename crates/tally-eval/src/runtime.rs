@@ -80,6 +80,8 @@ pub struct Runtime<'a> {
     pub steps: &'a AtomicU64,
     /// The limits of this evaluation.
     pub limits: Limits,
+    /// Hash indexes for `where` built during this phase.
+    pub indexes: crate::compile::where_index::IndexCache,
 }
 
 impl Runtime<'_> {

@@ -141,6 +141,13 @@ impl Compiler<'_> {
         optional: bool,
         span: Span,
     ) -> Result<Eval, EvalError> {
+        if method.name == "where" && !optional {
+            if let [arg] = args {
+                if let Some(indexed) = self.indexed_where(receiver, &arg.value, span)? {
+                    return Ok(indexed);
+                }
+            }
+        }
         let recv = self.expr(receiver)?;
         let recv_ty = self.type_of(receiver.span);
         let name = method.name.clone();

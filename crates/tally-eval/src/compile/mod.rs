@@ -4,6 +4,7 @@
 
 pub(crate) mod calls;
 pub mod tiers;
+pub mod where_index;
 
 use crate::error::{codes, EvalError};
 use crate::ops;

@@ -64,6 +64,7 @@ impl<'p> Engine<'p> {
             const_exprs: &self.const_exprs,
             steps: &self.steps,
             limits: self.limits,
+            indexes: Default::default(),
         }
     }
 

@@ -1,0 +1,233 @@
+//! `T.where(col == x and ...)` and `T.at(d).where(...)` through a hash
+//! index: the rows whose columns equal the outer values are looked up, not
+//! scanned. The index over (table, columns) is built once per evaluation
+//! phase; the whole condition is still evaluated on every candidate, so the
+//! result is exactly that of a scan, in the same (table) order.
+
+use super::Compiler;
+use crate::error::EvalError;
+use crate::runtime::{Eval, Frame, Runtime};
+use crate::table::Store;
+use crate::value::{compare, Key, RowRef, TableView, Value};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tally_check::{Resolution, TableId};
+use tally_diagnostics::Span;
+use tally_syntax::ast::*;
+
+/// Rows by the values of some columns.
+pub type RowIndex = HashMap<Vec<Key>, Vec<u32>>;
+
+/// Indexes built during one evaluation phase, by (table, columns).
+#[derive(Debug, Default)]
+pub struct IndexCache {
+    built: Mutex<HashMap<(TableId, Vec<usize>), Arc<RowIndex>>>,
+}
+
+/// The key a value is looked up by: a reference by its row's key value (so
+/// a reference and the text of its key meet), anything else as itself.
+pub fn lookup_key(v: &Value, store: &Store) -> Key {
+    match v {
+        Value::Row(r) => match store.table(r.table).key_of(r.row as usize) {
+            Some(k) => Key::of(k),
+            None => Key::Row(*r),
+        },
+        other => Key::of(other),
+    }
+}
+
+impl IndexCache {
+    /// The index of `table` over `columns`, building it on first use.
+    pub fn get(&self, store: &Store, table: TableId, columns: &[usize]) -> Arc<RowIndex> {
+        let key = (table, columns.to_vec());
+        if let Ok(built) = self.built.lock() {
+            if let Some(ix) = built.get(&key) {
+                return ix.clone();
+            }
+        }
+        let t = store.table(table);
+        let mut index: RowIndex = HashMap::new();
+        for row in 0..t.len {
+            let k: Vec<Key> = columns
+                .iter()
+                .map(|c| lookup_key(t.get(*c, row), store))
+                .collect();
+            index
+                .entry(k)
+                .or_default()
+                .push(u32::try_from(row).unwrap_or(u32::MAX));
+        }
+        let index = Arc::new(index);
+        if let Ok(mut built) = self.built.lock() {
+            built.insert(key, index.clone());
+        }
+        index
+    }
+}
+
+/// True when `e` reads no column of `table` (it can be computed outside
+/// the rows of `table.where(...)`). Unusual shapes count as dependent.
+fn independent_of(program: &tally_check::Program, e: &Expr, table: TableId) -> bool {
+    let all = |items: &mut dyn Iterator<Item = &Expr>| {
+        let mut ok = true;
+        for x in items {
+            ok &= independent_of(program, x, table);
+        }
+        ok
+    };
+    match &e.kind {
+        ExprKind::Name(id) => {
+            !matches!(program.resolutions.get(&id.span), Some(Resolution::Column(t, _)) if *t == table)
+        }
+        ExprKind::Paren(x)
+        | ExprKind::Unary { expr: x, .. }
+        | ExprKind::Is { expr: x, .. }
+        | ExprKind::Cast { expr: x, .. } => independent_of(program, x, table),
+        ExprKind::Field { base, .. } => independent_of(program, base, table),
+        ExprKind::Index { base, index } => all(&mut [base.as_ref(), index.as_ref()].into_iter()),
+        ExprKind::Binary { lhs, rhs, .. } => all(&mut [lhs.as_ref(), rhs.as_ref()].into_iter()),
+        ExprKind::Method { receiver, args, .. } => {
+            independent_of(program, receiver, table) && all(&mut args.iter().map(|a| &a.value))
+        }
+        ExprKind::Call { args, .. } => all(&mut args.iter().map(|a| &a.value)),
+        ExprKind::List(items) => all(&mut items.iter()),
+        ExprKind::If {
+            cond,
+            then,
+            otherwise,
+        } => all(&mut [cond.as_ref(), then.as_ref(), otherwise.as_ref()].into_iter()),
+        ExprKind::Tiered(_) | ExprKind::Map(_) | ExprKind::Record(_) => false,
+        _ => true,
+    }
+}
+
+/// `col == outer` atoms of a conjunction: (column, outer expression).
+fn equality_atoms<'e>(
+    program: &tally_check::Program,
+    e: &'e Expr,
+    table: TableId,
+    out: &mut Vec<(usize, &'e Expr)>,
+) {
+    match &e.kind {
+        ExprKind::Paren(x) => equality_atoms(program, x, table, out),
+        ExprKind::Binary {
+            op: BinOp::And,
+            lhs,
+            rhs,
+        } => {
+            equality_atoms(program, lhs, table, out);
+            equality_atoms(program, rhs, table, out);
+        }
+        ExprKind::Binary {
+            op: BinOp::Eq,
+            lhs,
+            rhs,
+        } => {
+            let column_of = |x: &Expr| match &x.kind {
+                ExprKind::Name(id) => match program.resolutions.get(&id.span) {
+                    Some(Resolution::Column(t, c)) if *t == table => Some(*c),
+                    _ => None,
+                },
+                _ => None,
+            };
+            match (column_of(lhs), column_of(rhs)) {
+                (Some(c), None) if independent_of(program, rhs, table) => out.push((c, rhs)),
+                (None, Some(c)) if independent_of(program, lhs, table) => out.push((c, lhs)),
+                _ => {}
+            }
+        }
+        _ => {}
+    }
+}
+
+impl Compiler<'_> {
+    /// Compiles `receiver.where(pred)` through an index when the receiver
+    /// is a table (or `table.at(date)`) and `pred` tests columns for
+    /// equality with values from outside; `None` when it does not apply.
+    pub(super) fn indexed_where(
+        &mut self,
+        receiver: &Expr,
+        pred: &Expr,
+        span: Span,
+    ) -> Result<Option<Eval>, EvalError> {
+        let program = self.program;
+        let table_of = |e: &Expr| match &e.kind {
+            ExprKind::Name(id) => match program.resolutions.get(&id.span) {
+                Some(Resolution::Table(t)) => Some(*t),
+                _ => None,
+            },
+            _ => None,
+        };
+        let (table, at_date) = match &receiver.kind {
+            ExprKind::Name(_) => match table_of(receiver) {
+                Some(t) => (t, None),
+                None => return Ok(None),
+            },
+            ExprKind::Method {
+                receiver: inner,
+                method,
+                args,
+                optional: false,
+            } if method.name == "at" => match (table_of(inner), args.first()) {
+                (Some(t), Some(a)) => (t, Some(&a.value)),
+                _ => return Ok(None),
+            },
+            _ => return Ok(None),
+        };
+        let mut atoms = Vec::new();
+        equality_atoms(program, pred, table, &mut atoms);
+        if atoms.is_empty() {
+            return Ok(None);
+        }
+        atoms.sort_by_key(|(c, _)| *c);
+        atoms.dedup_by_key(|(c, _)| *c);
+        let columns: Vec<usize> = atoms.iter().map(|(c, _)| *c).collect();
+        let values = atoms
+            .iter()
+            .map(|(_, e)| self.expr(e))
+            .collect::<Result<Vec<_>, _>>()?;
+        let at_date = at_date.map(|d| self.expr(d)).transpose()?;
+        let effective = program.table(table).and_then(|t| t.effective);
+        let depth = self.push_row(table);
+        let predicate = self.expr(pred);
+        self.pop();
+        let predicate = predicate?;
+        Ok(Some(Arc::new(move |rt: &Runtime, f: &mut Frame| {
+            let keys = values
+                .iter()
+                .map(|v| v(rt, f).map(|x| lookup_key(&x, rt.store)))
+                .collect::<Result<Vec<_>, _>>()?;
+            let on = at_date.as_ref().map(|d| d(rt, f)).transpose()?;
+            let index = rt.indexes.get(rt.store, table, &columns);
+            let candidates: &[u32] = index.get(&keys).map(Vec::as_slice).unwrap_or(&[]);
+            rt.step(candidates.len() as u64 + 1, span)?;
+            let t = rt.store.table(table);
+            let saved = f.rows.len();
+            let mut kept = Vec::new();
+            for &row in candidates {
+                if let (Some(on), Some((start, end))) = (&on, effective) {
+                    let s = t.get(start, row as usize);
+                    let e = t.get(end, row as usize);
+                    let in_effect = !s.is_none()
+                        && compare(s, on).is_le()
+                        && (e.is_none() || compare(on, e).is_le());
+                    if !in_effect {
+                        continue;
+                    }
+                }
+                f.rows.truncate(depth);
+                f.rows.resize(depth, RowRef { table, row: 0 });
+                f.rows.push(RowRef { table, row });
+                let holds = predicate(rt, f);
+                f.rows.truncate(saved.min(depth));
+                if matches!(holds?, Value::Bool(true)) {
+                    kept.push(row);
+                }
+            }
+            Ok(Value::Table(TableView {
+                table,
+                rows: Some(kept.into()),
+            }))
+        })))
+    }
+}
