@@ -18,10 +18,13 @@ use tally_syntax::ast::*;
 /// Rows by the values of some columns.
 pub type RowIndex = HashMap<Vec<Key>, Vec<u32>>;
 
+/// Which index: a table and the columns it is keyed by.
+type IndexId = (TableId, Vec<usize>);
+
 /// Indexes built during one evaluation phase, by (table, columns).
 #[derive(Debug, Default)]
 pub struct IndexCache {
-    built: Mutex<HashMap<(TableId, Vec<usize>), Arc<RowIndex>>>,
+    built: Mutex<HashMap<IndexId, Arc<RowIndex>>>,
 }
 
 /// The key a value is looked up by: a reference by its row's key value (so
