@@ -166,6 +166,17 @@ impl Policy {
         }
     }
 
+    /// [`Policy::evaluate`], also timing each phase (for benchmarks).
+    pub fn evaluate_profiled(&self, data: &Data, limits: Limits) -> Result<(Results, tally_eval::Phases), Failure> {
+        match tally_eval::evaluate_profiled(&self.program, data.store.clone(), limits) {
+            Ok((store, phases)) => Ok((Results::new(self.program.clone(), store), phases)),
+            Err(e) => Err(Failure {
+                diagnostics: vec![e.to_diagnostic()],
+                sources: self.program.sources.clone(),
+            }),
+        }
+    }
+
     /// A store with every declared table present and empty.
     fn empty_store(&self) -> Store {
         let mut store = Store::with_tables(self.program.tables.len());

@@ -123,8 +123,12 @@ impl Results {
                         .iter()
                         .zip(row)
                         .map(|(c, v)| {
-                            let j = serde_json::from_str(&crate::value_json(v, &self.store, &self.program))
-                                .unwrap_or(serde_json::Value::Null);
+                            let j = serde_json::from_str(&crate::value_json(
+                                v,
+                                &self.store,
+                                &self.program,
+                            ))
+                            .unwrap_or(serde_json::Value::Null);
                             (c.clone(), j)
                         })
                         .collect()
@@ -136,9 +140,13 @@ impl Results {
     /// The rows of the table called `name` as the host's own type, through
     /// serde (see [`Results::rows_json`] for how values are represented).
     pub fn rows_as<T: serde::de::DeserializeOwned>(&self, name: &str) -> Result<Vec<T>, String> {
-        let rows = self.rows_json(name).ok_or_else(|| format!("no table `{name}`"))?;
+        let rows = self
+            .rows_json(name)
+            .ok_or_else(|| format!("no table `{name}`"))?;
         rows.into_iter()
-            .map(|r| serde_json::from_value(serde_json::Value::Object(r)).map_err(|e| e.to_string()))
+            .map(|r| {
+                serde_json::from_value(serde_json::Value::Object(r)).map_err(|e| e.to_string())
+            })
             .collect()
     }
 

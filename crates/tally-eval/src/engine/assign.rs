@@ -147,16 +147,20 @@ pub(crate) fn build_index(
             m
         })
         .collect();
-    let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
+    // The dispatch column: tested by the most rules, then with the most
+    // distinct values (the smallest candidate lists).
+    let mut counts: BTreeMap<usize, (usize, std::collections::HashSet<Key>)> = BTreeMap::new();
     for a in &atoms {
-        for c in a.keys() {
-            *counts.entry(*c).or_default() += 1;
+        for (c, keys) in a {
+            let entry = counts.entry(*c).or_default();
+            entry.0 += 1;
+            entry.1.extend(keys.iter().cloned());
         }
     }
-    let (&column, &count) = counts
+    let (&column, (count, _)) = counts
         .iter()
-        .max_by_key(|(c, n)| (**n, std::cmp::Reverse(**c)))?;
-    if count < 2 {
+        .max_by_key(|(c, (n, distinct))| (*n, distinct.len(), std::cmp::Reverse(**c)))?;
+    if *count < 2 {
         return None;
     }
     let mut by_value: HashMap<Key, Vec<usize>> = HashMap::new();

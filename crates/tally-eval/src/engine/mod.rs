@@ -104,10 +104,36 @@ pub fn evaluate(program: &Program, store: Store, limits: Limits) -> Result<Store
 /// [`evaluate`], also counting rule firings when `coverage` is true.
 pub fn evaluate_with_coverage(
     program: &Program,
-    mut store: Store,
+    store: Store,
     limits: Limits,
     coverage: bool,
 ) -> Result<(Store, Option<Coverage>), EvalError> {
+    run_phases(program, store, limits, coverage).map(|(s, c, _)| (s, c))
+}
+
+/// How long each phase of an evaluation took: `assign`, `credit`, `plans`,
+/// `reports`.
+pub type Phases = Vec<(&'static str, std::time::Duration)>;
+
+/// [`evaluate`], also timing each phase (for benchmarks).
+pub fn evaluate_profiled(program: &Program, store: Store, limits: Limits) -> Result<(Store, Phases), EvalError> {
+    run_phases(program, store, limits, false).map(|(s, _, p)| (s, p))
+}
+
+fn add_phase(phases: &mut Phases, name: &'static str, d: std::time::Duration) {
+    match phases.iter_mut().find(|(n, _)| *n == name) {
+        Some((_, t)) => *t += d,
+        None => phases.push((name, d)),
+    }
+}
+
+fn run_phases(
+    program: &Program,
+    mut store: Store,
+    limits: Limits,
+    coverage: bool,
+) -> Result<(Store, Option<Coverage>, Phases), EvalError> {
+    let mut phases = Phases::new();
     let mut engine = Engine::new(program, limits)?;
     if coverage {
         engine.coverage = Some(std::sync::Mutex::new(Coverage::new()));
@@ -130,24 +156,28 @@ pub fn evaluate_with_coverage(
         }
     }
     prepare_derived_columns(program, &mut store);
+    let started = std::time::Instant::now();
     for &idx in &program.assign_order {
         assign::run(&engine, &mut store, idx)?;
     }
+    add_phase(&mut phases, "assign", started.elapsed());
     for &id in &program.table_order {
         let Some(info) = program.table(id) else {
             continue;
         };
-        let table = match &info.kind {
-            TableKind::Credits => credit::run(&engine, &store, id)?,
-            TableKind::Plan(r) => plan::run(&engine, &store, id, *r)?,
-            TableKind::Report(r) => report::run(&engine, &store, id, *r)?,
+        let started = std::time::Instant::now();
+        let (phase, table) = match &info.kind {
+            TableKind::Credits => ("credit", credit::run(&engine, &store, id)?),
+            TableKind::Plan(r) => ("plans", plan::run(&engine, &store, id, *r)?),
+            TableKind::Report(r) => ("reports", report::run(&engine, &store, id, *r)?),
             TableKind::Declared(_) => continue,
         };
+        add_phase(&mut phases, phase, started.elapsed());
         engine.check_output(table.len, &info.name, info.span.unwrap_or_default())?;
         store.set(id, table);
     }
     let coverage = engine.coverage.take().and_then(|c| c.into_inner().ok());
-    Ok((store, coverage))
+    Ok((store, coverage, phases))
 }
 
 /// Adds an empty column for every derived field and rule label, so store
