@@ -6,15 +6,17 @@
 //! cargo run -p tally-bench --release -- run target/bench/200k --out target/bench/200k/tally-out
 //! ```
 
-mod gen;
-mod timing;
+use tally_bench::{gen, timing};
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "tally-bench", about = "Benchmark data generator and timing driver")]
+#[command(
+    name = "tally-bench",
+    about = "Benchmark data generator and timing driver"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -51,7 +53,12 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Gen { accounts, rules, out, seed } => {
+        Command::Gen {
+            accounts,
+            rules,
+            out,
+            seed,
+        } => {
             let shape = gen::Shape {
                 accounts,
                 rules,

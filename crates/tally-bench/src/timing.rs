@@ -11,9 +11,13 @@ pub fn run(dir: &Path, out: &Path) -> Result<(), String> {
     let policy = Policy::compile_file(&dir.join("policy.tally")).map_err(|f| f.render(false))?;
     let compile = started.elapsed();
     let started = Instant::now();
-    let data = policy.load_dir(&dir.join("data")).map_err(|f| f.render(false))?;
+    let data = policy
+        .load_dir(&dir.join("data"))
+        .map_err(|f| f.render(false))?;
     let load = started.elapsed();
-    let (results, phases) = policy.evaluate_profiled(&data, Limits::default()).map_err(|f| f.render(false))?;
+    let (results, phases) = policy
+        .evaluate_profiled(&data, Limits::default())
+        .map_err(|f| f.render(false))?;
     let started = Instant::now();
     std::fs::create_dir_all(out).map_err(|e| e.to_string())?;
     for name in results.report_names() {

@@ -21,4 +21,7 @@ pub use runtime::{Frame, Limits, Runtime};
 pub mod engine;
 pub mod explain;
 
-pub use engine::{evaluate, evaluate_expr, evaluate_profiled, evaluate_with_coverage, materialize, Coverage, Phases};
+pub use engine::{
+    evaluate, evaluate_expr, evaluate_profiled, evaluate_reference, evaluate_with_coverage,
+    materialize, Coverage, Phases,
+};

@@ -82,6 +82,8 @@ pub struct Runtime<'a> {
     pub limits: Limits,
     /// Hash indexes for `where` built during this phase.
     pub indexes: crate::compile::where_index::IndexCache,
+    /// Evaluate without any index (the reference evaluation).
+    pub plain: bool,
 }
 
 impl Runtime<'_> {

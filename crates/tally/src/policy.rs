@@ -167,9 +167,25 @@ impl Policy {
     }
 
     /// [`Policy::evaluate`], also timing each phase (for benchmarks).
-    pub fn evaluate_profiled(&self, data: &Data, limits: Limits) -> Result<(Results, tally_eval::Phases), Failure> {
+    pub fn evaluate_profiled(
+        &self,
+        data: &Data,
+        limits: Limits,
+    ) -> Result<(Results, tally_eval::Phases), Failure> {
         match tally_eval::evaluate_profiled(&self.program, data.store.clone(), limits) {
             Ok((store, phases)) => Ok((Results::new(self.program.clone(), store), phases)),
+            Err(e) => Err(Failure {
+                diagnostics: vec![e.to_diagnostic()],
+                sources: self.program.sources.clone(),
+            }),
+        }
+    }
+
+    /// The reference evaluation (row by row, no indexes), for differential
+    /// tests of the optimised engine.
+    pub fn evaluate_reference(&self, data: &Data, limits: Limits) -> Result<Results, Failure> {
+        match tally_eval::evaluate_reference(&self.program, data.store.clone(), limits) {
+            Ok(store) => Ok(Results::new(self.program.clone(), store)),
             Err(e) => Err(Failure {
                 diagnostics: vec![e.to_diagnostic()],
                 sources: self.program.sources.clone(),

@@ -8,7 +8,10 @@ const STAGES: &[&str] = &["Prospecting", "Qualification", "Proposal", "Negotiati
 const PRODUCTS: &[&str] = &["Compute", "Storage", "Security", "Analytics", "Compute"];
 
 fn file(dir: &Path, name: &str) -> std::io::Result<BufWriter<std::fs::File>> {
-    Ok(BufWriter::with_capacity(1 << 20, std::fs::File::create(dir.join(name))?))
+    Ok(BufWriter::with_capacity(
+        1 << 20,
+        std::fs::File::create(dir.join(name))?,
+    ))
 }
 
 /// A date `days` after 2025-02-01 (the first day of FY2026).
@@ -53,12 +56,20 @@ pub fn write_data(shape: &Shape, rules: &[RuleSpec], dir: &Path) -> std::io::Res
     writeln!(reps, "R-00000,Vice President,VP,Global,")?;
     for r in 0..regions {
         writeln!(reps, "R-1{r:04},RVP {r},RVP,Region_{:02},R-00000", r + 1)?;
-        writeln!(reps, "R-2{r:04},Security {r},Security,Region_{:02},R-1{r:04}", r + 1)?;
+        writeln!(
+            reps,
+            "R-2{r:04},Security {r},Security,Region_{:02},R-1{r:04}",
+            r + 1
+        )?;
     }
     let aes = territories + territories / 10 + 1;
     for a in 0..aes {
         let region = (a % territories) / 50;
-        writeln!(reps, "R-3{a:04},AE {a},AE,Region_{:02},R-1{region:04}", region + 1)?;
+        writeln!(
+            reps,
+            "R-3{a:04},AE {a},AE,Region_{:02},R-1{region:04}",
+            region + 1
+        )?;
     }
     reps.flush()?;
     // territory owners, with mid-year changes for about one in five.
@@ -90,17 +101,35 @@ pub fn write_data(shape: &Shape, rules: &[RuleSpec], dir: &Path) -> std::io::Res
     // accounts: most match a rule of the model, some match none.
     let mut accounts = file(dir, "accounts.csv")?;
     let mut opps = file(dir, "opportunities.csv")?;
-    writeln!(accounts, "id,name,country,state,postal_prefix,industry,employees")?;
-    writeln!(opps, "id,account_id,owner_id,co_owner_id,amount,stage,close_date,product")?;
+    writeln!(
+        accounts,
+        "id,name,country,state,postal_prefix,industry,employees"
+    )?;
+    writeln!(
+        opps,
+        "id,account_id,owner_id,co_owner_id,amount,stage,close_date,product"
+    )?;
     let mut opp_id = 0usize;
     for i in 0..shape.accounts {
-        let (country, state, prefix, industry, employees) = match rules.get(rng.below(rules.len())) {
+        let (country, state, prefix, industry, employees) = match rules.get(rng.below(rules.len()))
+        {
             Some(r) if rng.chance(90) => {
                 let (lo, hi) = BANDS.get(r.band).copied().unwrap_or((0, None));
                 let span = hi.unwrap_or(lo + 20_000) - lo;
                 let employees = lo + (rng.below(span.max(1) as usize) as i64);
-                let state = r.state.or_else(|| COUNTRIES.iter().find(|(c, _)| *c == r.country).and_then(|(_, s)| rng.pick(s).copied()));
-                (r.country, state, r.postal_prefix.clone(), r.industry, employees)
+                let state = r.state.or_else(|| {
+                    COUNTRIES
+                        .iter()
+                        .find(|(c, _)| *c == r.country)
+                        .and_then(|(_, s)| rng.pick(s).copied())
+                });
+                (
+                    r.country,
+                    state,
+                    r.postal_prefix.clone(),
+                    r.industry,
+                    employees,
+                )
             }
             _ => {
                 let (c, states) = *rng.pick(COUNTRIES).unwrap_or(&("US", &[]));
@@ -113,10 +142,18 @@ pub fn write_data(shape: &Shape, rules: &[RuleSpec], dir: &Path) -> std::io::Res
                 )
             }
         };
-        writeln!(accounts, "A-{i:07},Account {i},{country},{},{prefix},{industry},{employees}", state.unwrap_or(""))?;
+        writeln!(
+            accounts,
+            "A-{i:07},Account {i},{country},{},{prefix},{industry},{employees}",
+            state.unwrap_or("")
+        )?;
         for _ in 0..shape.opportunities_per_account {
             let owner = rng.below(aes);
-            let co_owner = if rng.chance(10) { format!("R-3{:04}", rng.below(aes)) } else { String::new() };
+            let co_owner = if rng.chance(10) {
+                format!("R-3{:04}", rng.below(aes))
+            } else {
+                String::new()
+            };
             let cents = 100_000 + rng.below(19_900_000);
             let roll = rng.below(100);
             let stage = match roll {

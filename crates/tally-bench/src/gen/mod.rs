@@ -15,11 +15,23 @@ use std::path::Path;
 pub use rng::Rng;
 
 /// Industries accounts belong to.
-pub const INDUSTRIES: &[&str] = &["Software", "Manufacturing", "Retail", "Healthcare", "Finance", "Energy", "Media", "Food"];
+pub const INDUSTRIES: &[&str] = &[
+    "Software",
+    "Manufacturing",
+    "Retail",
+    "Healthcare",
+    "Finance",
+    "Energy",
+    "Media",
+    "Food",
+];
 
 /// Countries and, for some, states.
 pub const COUNTRIES: &[(&str, &[&str])] = &[
-    ("US", &["CA", "NY", "TX", "WA", "MA", "IL", "FL", "GA", "CO", "NJ"]),
+    (
+        "US",
+        &["CA", "NY", "TX", "WA", "MA", "IL", "FL", "GA", "CO", "NJ"],
+    ),
     ("CA", &["ON", "QC", "BC", "AB"]),
     ("DE", &[]),
     ("GB", &[]),
@@ -30,7 +42,12 @@ pub const COUNTRIES: &[(&str, &[&str])] = &[
 ];
 
 /// Employee bands of the rules: `[lo, hi)`; `None` is open.
-pub const BANDS: &[(i64, Option<i64>)] = &[(0, Some(200)), (200, Some(1000)), (1000, Some(5000)), (5000, None)];
+pub const BANDS: &[(i64, Option<i64>)] = &[
+    (0, Some(200)),
+    (200, Some(1000)),
+    (1000, Some(5000)),
+    (5000, None),
+];
 
 /// One territory rule of the generated policy.
 #[derive(Clone, Debug)]
@@ -92,7 +109,10 @@ pub fn generate(shape: &Shape, out: &Path) -> std::io::Result<()> {
     let policy = policy::policy_text(shape, &rules);
     std::fs::write(out.join("policy.tally"), policy)?;
     let mut f = std::io::BufWriter::new(std::fs::File::create(out.join("rules.csv"))?);
-    writeln!(f, "priority,country,state,postal_prefix,industry,emp_min,emp_max,territory")?;
+    writeln!(
+        f,
+        "priority,country,state,postal_prefix,industry,emp_min,emp_max,territory"
+    )?;
     for r in &rules {
         let (lo, hi) = BANDS.get(r.band).copied().unwrap_or((0, None));
         writeln!(

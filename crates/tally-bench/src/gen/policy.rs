@@ -67,8 +67,15 @@ table quotas {
     );
     out.push_str("territories {\n  Global {\n");
     for region in 0..territories.div_ceil(50) {
-        let names: Vec<String> = (region * 50..((region + 1) * 50).min(territories)).map(|t| format!("T_{:04}", t + 1)).collect();
-        let _ = writeln!(out, "    Region_{:02} {{ {} }}", region + 1, names.join("  "));
+        let names: Vec<String> = (region * 50..((region + 1) * 50).min(territories))
+            .map(|t| format!("T_{:04}", t + 1))
+            .collect();
+        let _ = writeln!(
+            out,
+            "    Region_{:02} {{ {} }}",
+            region + 1,
+            names.join("  ")
+        );
     }
     out.push_str("  }\n}\n\n");
     out.push_str(
@@ -80,7 +87,10 @@ fn territory_rep(t: Territory?, job: Text, on: Date) -> reps? =
     );
     out.push_str("assign accounts.territory (first match) {\n");
     for r in rules {
-        let mut when = format!("postal_prefix == \"{}\" and country == \"{}\"", r.postal_prefix, r.country);
+        let mut when = format!(
+            "postal_prefix == \"{}\" and country == \"{}\"",
+            r.postal_prefix, r.country
+        );
         if let Some(s) = r.state {
             let _ = write!(when, " and state == \"{s}\"");
         }
@@ -92,7 +102,11 @@ fn territory_rep(t: Territory?, job: Text, on: Date) -> reps? =
         if let Some(h) = hi {
             let _ = write!(when, " and employees < {h}");
         }
-        let _ = writeln!(out, "  rule \"R{:04}\" when {when}\n    then {}", r.priority, r.territory);
+        let _ = writeln!(
+            out,
+            "  rule \"R{:04}\" when {when}\n    then {}",
+            r.priority, r.territory
+        );
     }
     out.push_str("}\n\n");
     out.push_str(

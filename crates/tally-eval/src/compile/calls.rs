@@ -144,10 +144,30 @@ impl Compiler<'_> {
         if method.name == "where" && !optional {
             if let [arg] = args {
                 if let Some(indexed) = self.indexed_where(receiver, &arg.value, span)? {
-                    return Ok(indexed);
+                    // The reference evaluation (differential tests) scans.
+                    let scan = self.method_scan(receiver, method, args, optional, span)?;
+                    return Ok(Arc::new(move |rt: &Runtime, f: &mut Frame| {
+                        if rt.plain {
+                            scan(rt, f)
+                        } else {
+                            indexed(rt, f)
+                        }
+                    }));
                 }
             }
         }
+        self.method_scan(receiver, method, args, optional, span)
+    }
+
+    /// A method call evaluated row by row (no index).
+    fn method_scan(
+        &mut self,
+        receiver: &Expr,
+        method: &Ident,
+        args: &[Arg],
+        optional: bool,
+        span: Span,
+    ) -> Result<Eval, EvalError> {
         let recv = self.expr(receiver)?;
         let recv_ty = self.type_of(receiver.span);
         let name = method.name.clone();

@@ -215,11 +215,12 @@ pub(crate) fn run(engine: &Engine, store: &mut Store, idx: usize) -> Result<(), 
     let (new_values, new_labels) = {
         let rt = engine.runtime(store);
         let whens: Vec<Option<&Expr>> = a.arms.iter().map(|arm| arm.when.as_ref()).collect();
-        let index = if a.hit == HitPolicy::FirstMatch || a.hit == HitPolicy::Unique {
-            build_index(program, &rt, &whens)
-        } else {
-            None
-        };
+        let index =
+            if !engine.plain && (a.hit == HitPolicy::FirstMatch || a.hit == HitPolicy::Unique) {
+                build_index(program, &rt, &whens)
+            } else {
+                None
+            };
         let n = store.table(table).len;
         let mut out = Vec::with_capacity(n);
         let mut labels = Vec::with_capacity(n);

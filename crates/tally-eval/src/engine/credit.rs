@@ -177,6 +177,7 @@ pub(crate) fn run(engine: &Engine, store: &Store, id: TableId) -> Result<Table, 
             b.steps
                 .iter()
                 .map(|s| match s {
+                    Step::Group(_) if engine.plain => None,
                     Step::Group(g) => {
                         let whens: Vec<Option<&Expr>> =
                             g.when_exprs.iter().map(Option::as_ref).collect();

@@ -21,6 +21,8 @@ use tally_syntax::ast::DeclKind;
 /// Shared state of one evaluation across its phases.
 pub(crate) struct Engine<'p> {
     pub program: &'p Program,
+    /// Evaluate without indexes: the reference evaluation of differential tests.
+    pub plain: bool,
     /// Rule firings by rule span, when coverage is collected.
     pub coverage: Option<std::sync::Mutex<std::collections::BTreeMap<Span, u64>>>,
     pub consts: Vec<OnceLock<Result<Value, EvalError>>>,
@@ -43,6 +45,7 @@ impl<'p> Engine<'p> {
         let currency = Currency::parse(&program.settings.currency).unwrap_or(Currency(*b"USD"));
         Ok(Engine {
             program,
+            plain: false,
             coverage: None,
             consts: (0..program.consts.len()).map(|_| OnceLock::new()).collect(),
             const_exprs,
@@ -65,6 +68,7 @@ impl<'p> Engine<'p> {
             steps: &self.steps,
             limits: self.limits,
             indexes: Default::default(),
+            plain: self.plain,
         }
     }
 
@@ -115,8 +119,23 @@ pub fn evaluate_with_coverage(
 /// `reports`.
 pub type Phases = Vec<(&'static str, std::time::Duration)>;
 
+/// The reference evaluation: the same program evaluated row by row, with
+/// no rule dispatch index and no `where` index. Differential tests check
+/// that [`evaluate`] gives exactly the same tables.
+pub fn evaluate_reference(
+    program: &Program,
+    store: Store,
+    limits: Limits,
+) -> Result<Store, EvalError> {
+    run_phases_with(program, store, limits, false, true).map(|(s, _, _)| s)
+}
+
 /// [`evaluate`], also timing each phase (for benchmarks).
-pub fn evaluate_profiled(program: &Program, store: Store, limits: Limits) -> Result<(Store, Phases), EvalError> {
+pub fn evaluate_profiled(
+    program: &Program,
+    store: Store,
+    limits: Limits,
+) -> Result<(Store, Phases), EvalError> {
     run_phases(program, store, limits, false).map(|(s, _, p)| (s, p))
 }
 
@@ -129,12 +148,23 @@ fn add_phase(phases: &mut Phases, name: &'static str, d: std::time::Duration) {
 
 fn run_phases(
     program: &Program,
-    mut store: Store,
+    store: Store,
     limits: Limits,
     coverage: bool,
 ) -> Result<(Store, Option<Coverage>, Phases), EvalError> {
+    run_phases_with(program, store, limits, coverage, false)
+}
+
+fn run_phases_with(
+    program: &Program,
+    mut store: Store,
+    limits: Limits,
+    coverage: bool,
+    plain: bool,
+) -> Result<(Store, Option<Coverage>, Phases), EvalError> {
     let mut phases = Phases::new();
     let mut engine = Engine::new(program, limits)?;
+    engine.plain = plain;
     if coverage {
         engine.coverage = Some(std::sync::Mutex::new(Coverage::new()));
     }
