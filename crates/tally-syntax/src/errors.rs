@@ -328,6 +328,23 @@ pub(crate) fn syntax_error(err: &Error<Rule>, file: FileId, base: usize, text: &
     let found = found_at(text, pos);
     let at = base + pos;
     let end = at + found_len(text, pos);
+    if items.len() == 1 && items.first().is_some_and(|i| i == "a new declaration") {
+        let word: String = rest
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        let help = tally_diagnostics::closest(&word, crate::keywords::DECLARATION_KEYWORDS.iter().copied())
+            .map(|k| format!("did you mean `{k}`?"))
+            .unwrap_or_else(|| "a policy is made of declarations: `table`, `territories`, `assign`, `credit`, `plan`, `report`, `test`, ...".to_string());
+        return Diagnostic::error(
+            "E0001",
+            Span::new(file, at, end),
+            format!("expected a declaration such as `table`, `assign`, `credit`, `plan` or `report`, found {found}"),
+        )
+        .with_label("not a declaration")
+        .with_help(help);
+    }
     let message = format!("expected {}, found {found}", join_or(&items));
     let mut d =
         Diagnostic::error("E0001", Span::new(file, at, end), message).with_label("unexpected here");
@@ -422,6 +439,47 @@ fn unterminated_text(text: &str) -> Option<usize> {
         i += 1;
     }
     None
+}
+
+/// The closing brackets that would balance `text` (innermost first), when
+/// every bracket it closes matches.
+pub(crate) fn missing_closers(text: &str) -> Option<String> {
+    let mut stack: Vec<char> = Vec::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '/' if chars.peek() == Some(&'/') => {
+                for n in chars.by_ref() {
+                    if n == '\n' {
+                        break;
+                    }
+                }
+            }
+            '"' => {
+                let mut escaped = false;
+                for n in chars.by_ref() {
+                    if n == '\n' || (n == '"' && !escaped) {
+                        break;
+                    }
+                    escaped = n == '\\' && !escaped;
+                }
+            }
+            '{' => stack.push('}'),
+            '(' => stack.push(')'),
+            '[' => stack.push(']'),
+            '}' | ')' | ']' => {
+                if stack.pop() != Some(c) {
+                    return None;
+                }
+            }
+            _ => {}
+        }
+    }
+    if stack.is_empty() {
+        None
+    } else {
+        Some(stack.iter().rev().collect())
+    }
 }
 
 /// The last bracket opened in `text` and never closed, if any.

@@ -131,7 +131,34 @@ pub fn parse(file: FileId, src: &str) -> Parsed {
             }
             Err(err) => {
                 diagnostics.push(syntax_error(&err, file, start, text));
-                decls.push(error_decl(file, src, start, end));
+                // An unclosed bracket is reported, but the declaration is
+                // still read as if it were closed, so its names and types
+                // are known to the rest of the program.
+                let repaired = crate::errors::missing_closers(text).and_then(|closers| {
+                    let fixed = format!("{text}\n{closers}");
+                    let mut b = Builder {
+                        file,
+                        base: start,
+                        errors: Vec::new(),
+                    };
+                    let pairs = TallyParser::parse(Rule::chunk, &fixed).ok()?;
+                    let built: Vec<Decl> = pairs
+                        .flat_map(|c| c.into_inner())
+                        .filter(|p| p.as_rule() != Rule::EOI)
+                        .map(|p| b.decl(p))
+                        .collect();
+                    (b.errors.is_empty() && !built.is_empty()).then_some(built)
+                });
+                match repaired {
+                    Some(mut built) => {
+                        for d in &mut built {
+                            let hi = d.span.hi().min(end);
+                            d.span = Span::new(file, d.span.lo(), hi);
+                        }
+                        decls.extend(built);
+                    }
+                    None => decls.push(error_decl(file, src, start, end)),
+                }
             }
         }
     }
