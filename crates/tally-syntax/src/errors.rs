@@ -328,7 +328,9 @@ pub(crate) fn syntax_error(err: &Error<Rule>, file: FileId, base: usize, text: &
     let found = found_at(text, pos);
     let at = base + pos;
     let end = at + found_len(text, pos);
-    if items.len() == 1 && items.first().is_some_and(|i| i == "a new declaration") {
+    let only_declarations = items.iter().any(|i| i == "a new declaration")
+        && items.iter().all(|i| i == "a new declaration" || i == "the end of the declaration");
+    if only_declarations && rest.trim_start().starts_with(|c: char| c.is_ascii_alphabetic()) {
         let word: String = rest
             .trim_start()
             .chars()
@@ -467,11 +469,7 @@ pub(crate) fn missing_closers(text: &str) -> Option<String> {
             '{' => stack.push('}'),
             '(' => stack.push(')'),
             '[' => stack.push(']'),
-            '}' | ')' | ']' => {
-                if stack.pop() != Some(c) {
-                    return None;
-                }
-            }
+            '}' | ')' | ']' if stack.pop() != Some(c) => return None,
             _ => {}
         }
     }
