@@ -385,7 +385,80 @@ impl<'p> Compiler<'p> {
         }))
     }
 
+    /// The row depth and column of `e` when it is a column of a row in scope.
+    fn column_ref(&self, e: &Expr) -> Option<(usize, usize)> {
+        let ExprKind::Name(id) = &e.kind else {
+            return None;
+        };
+        match self.program.resolutions.get(&id.span) {
+            Some(Resolution::Column(t, c)) => self.find_row(*t).map(|d| (d, *c)),
+            _ => None,
+        }
+    }
+
+    /// `column OP literal` compared in place, without copying the cell: the
+    /// filters of rules and `where`s are mostly of this shape.
+    fn column_vs_literal(&mut self, op: BinOp, lhs: &Expr, rhs: &Expr, span: Span) -> Option<Eval> {
+        let (column, literal) = match (self.column_ref(lhs), literal_value(self.program, rhs)) {
+            (Some(c), Some(v)) => (c, v),
+            _ => match (literal_value(self.program, lhs), self.column_ref(rhs)) {
+                (Some(v), Some(c)) if op == BinOp::Eq || op == BinOp::Ne => (c, v),
+                _ => return None,
+            },
+        };
+        let (depth, col) = column;
+        Some(match op {
+            BinOp::Eq | BinOp::Ne => {
+                let want = op == BinOp::Eq;
+                Arc::new(move |rt: &Runtime, f: &mut Frame| {
+                    let r = f
+                        .rows
+                        .get(depth)
+                        .copied()
+                        .ok_or_else(|| internal(span, "row missing"))?;
+                    Ok(Value::Bool(
+                        ops::equal(rt.store.cell(r, col), &literal, rt.store) == want,
+                    ))
+                })
+            }
+            BinOp::In => match literal {
+                Value::List(items) => Arc::new(move |rt: &Runtime, f: &mut Frame| {
+                    let r = f
+                        .rows
+                        .get(depth)
+                        .copied()
+                        .ok_or_else(|| internal(span, "row missing"))?;
+                    let v = rt.store.cell(r, col);
+                    Ok(Value::Bool(
+                        !v.is_none() && items.iter().any(|i| ops::equal(v, i, rt.store)),
+                    ))
+                }),
+                _ => return None,
+            },
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                Arc::new(move |rt: &Runtime, f: &mut Frame| {
+                    let r = f
+                        .rows
+                        .get(depth)
+                        .copied()
+                        .ok_or_else(|| internal(span, "row missing"))?;
+                    Ok(Value::Bool(ops::order(
+                        op,
+                        rt.store.cell(r, col),
+                        &literal,
+                        span,
+                        rt.store,
+                    )?))
+                })
+            }
+            _ => return None,
+        })
+    }
+
     fn binary(&mut self, op: BinOp, lhs: &Expr, rhs: &Expr, span: Span) -> Result<Eval, EvalError> {
+        if let Some(fast) = self.column_vs_literal(op, lhs, rhs, span) {
+            return Ok(fast);
+        }
         let (a, b) = (self.expr(lhs)?, self.expr(rhs)?);
         Ok(match op {
             BinOp::And => Arc::new(move |rt: &Runtime, f: &mut Frame| {
@@ -481,6 +554,36 @@ impl<'p> Compiler<'p> {
         self.fns.insert(index, compiled.clone());
         Ok(compiled)
     }
+}
+
+/// The value of a literal (or a list of literals, or a territory name).
+fn literal_value(program: &Program, e: &Expr) -> Option<Value> {
+    Some(match &e.kind {
+        ExprKind::Text(t) => Value::text(t),
+        ExprKind::Int(n) => Value::Int(i64::try_from(n.value.mantissa()).ok()?),
+        ExprKind::Decimal(n) => Value::Decimal(n.value),
+        ExprKind::Percent(n) => Value::Percent(n.value),
+        ExprKind::Money { amount, currency } => Value::Money(crate::money::Money::new(
+            amount.value,
+            crate::money::Currency::parse(currency)?,
+        )),
+        ExprKind::Date(d) => Value::Date(*d),
+        ExprKind::Period(p) => Value::Period(*p),
+        ExprKind::Bool(b) => Value::Bool(*b),
+        ExprKind::Paren(x) => literal_value(program, x)?,
+        ExprKind::List(items) => Value::List(
+            items
+                .iter()
+                .map(|i| literal_value(program, i))
+                .collect::<Option<Vec<_>>>()?
+                .into(),
+        ),
+        ExprKind::Name(id) => match program.resolutions.get(&id.span)? {
+            Resolution::Territory(t) => Value::Territory(u32::try_from(*t).ok()?),
+            _ => return None,
+        },
+        _ => return None,
+    })
 }
 
 /// A closure returning a constant.
