@@ -63,3 +63,21 @@ fn two_runs_give_the_same_bytes() {
     };
     assert_eq!(run(), run());
 }
+
+/// The examples' own `test` and `golden` blocks pass (the Northwind test
+/// gives rows for a table whose key column is read from another header).
+#[test]
+fn the_examples_own_tests_pass() {
+    for dir in ["examples/acme", "examples/northwind"] {
+        let root = root().join(dir);
+        let path = root.join("policy.tally");
+        let policy = tally::Policy::compile_file(&path).unwrap_or_else(|f| panic!("{}", f.render(false)));
+        let options = tally::testing::TestOptions {
+            data: Some(tally::DataSources::in_dir(root.join("data"))),
+            ..Default::default()
+        };
+        let report = tally::testing::run_tests(&policy, &path, &options);
+        assert_eq!(report.failures(), 0, "{dir}: {:#?}", report.cases);
+        assert!(report.cases.len() >= 2);
+    }
+}

@@ -42,6 +42,18 @@ pub(crate) fn data_from_givens(policy: &Policy, givens: &[(&str, &Expr)]) -> Res
         let ExprKind::List(items) = &rows.kind else {
             continue;
         };
+        // Rows name columns; data files (and the row reader) use headers.
+        let header_of = |column: &str| -> String {
+            program
+                .table_named(name)
+                .and_then(|t| program.table(t))
+                .and_then(|t| t.columns.iter().find(|c| c.name == column))
+                .and_then(|c| match &c.origin {
+                    tally_check::ColumnOrigin::Loaded { header, .. } => Some(header.clone()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| column.to_string())
+        };
         let mut json_rows = Vec::new();
         for item in items {
             let ExprKind::Record(fields) = &item.kind else {
@@ -51,7 +63,7 @@ pub(crate) fn data_from_givens(policy: &Policy, givens: &[(&str, &Expr)]) -> Res
             for (field, value) in fields {
                 match cell(value, program) {
                     Ok(v) => {
-                        obj.insert(field.name.clone(), v);
+                        obj.insert(header_of(&field.name), v);
                     }
                     Err(d) => errors.push(d),
                 }
