@@ -95,9 +95,8 @@ impl Checker {
     ) -> Type {
         let rt = self.expr(receiver);
         if rt.is_unknown() {
-            for a in args {
-                self.expr(&a.value);
-            }
+            // The receiver already has an error (or is unknown): its
+            // columns are unknown too, so the arguments are not checked.
             return Type::Unknown;
         }
         if rt.is_optional() && !optional {

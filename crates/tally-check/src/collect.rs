@@ -220,6 +220,9 @@ impl Checker {
                 self.p.broken_names.push(field.to_string());
             }
         }
+        if kw == "credit" {
+            self.p.broken_names.push("credits".to_string());
+        }
         if kw == "territories" {
             self.p.broken_names.extend(words.map(str::to_string));
         }

@@ -329,8 +329,14 @@ pub(crate) fn syntax_error(err: &Error<Rule>, file: FileId, base: usize, text: &
     let at = base + pos;
     let end = at + found_len(text, pos);
     let only_declarations = items.iter().any(|i| i == "a new declaration")
-        && items.iter().all(|i| i == "a new declaration" || i == "the end of the declaration");
-    if only_declarations && rest.trim_start().starts_with(|c: char| c.is_ascii_alphabetic()) {
+        && items
+            .iter()
+            .all(|i| i == "a new declaration" || i == "the end of the declaration");
+    if only_declarations
+        && rest
+            .trim_start()
+            .starts_with(|c: char| c.is_ascii_alphabetic())
+    {
         let word: String = rest
             .trim_start()
             .chars()
@@ -565,6 +571,11 @@ fn hint(text: &str, pos: usize, expected: &[String]) -> Option<String> {
         return Some(format!(
             "`{word}` is a reserved word and cannot be used as a name"
         ));
+    }
+    if expected.iter().any(|e| e == "`match`") {
+        return Some(
+            "the hit policies are `(first match)`, `(all match)` and `(unique)`".to_string(),
+        );
     }
     if word == "descending" || word == "ascending" {
         return Some(format!(
