@@ -290,17 +290,37 @@ fn diff_reports_changes_and_fails_only_on_broken_policies() {
     std::fs::create_dir_all(&dir).unwrap();
     let original = std::fs::read_to_string(root().join(POLICY)).unwrap();
     let new = dir.join("new.tally");
-    std::fs::write(&new, original.replace("above      => 12%", "above      => 15%")).unwrap();
-    let o = tally(&["diff", POLICY, new.to_str().unwrap(), "--data", DATA, "--format", "md"]);
+    std::fs::write(
+        &new,
+        original.replace("above      => 12%", "above      => 15%"),
+    )
+    .unwrap();
+    let o = tally(&[
+        "diff",
+        POLICY,
+        new.to_str().unwrap(),
+        "--data",
+        DATA,
+        "--format",
+        "md",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let md = stdout(&o);
-    assert!(md.contains("18,000.00 USD") && md.contains("19,500.00 USD"), "{md}");
+    assert!(
+        md.contains("18,000.00 USD") && md.contains("19,500.00 USD"),
+        "{md}"
+    );
     let o = tally(&["diff", POLICY, POLICY, "--data", DATA]);
     assert_eq!(o.status.code(), Some(0));
     assert!(stdout(&o).contains("No changes"), "{}", stdout(&o));
     std::fs::write(&new, "table broken {").unwrap();
     let o = tally(&["diff", POLICY, new.to_str().unwrap(), "--data", DATA]);
     assert_eq!(o.status.code(), Some(1));
-    assert_eq!(tally(&["diff", POLICY, new.to_str().unwrap()]).status.code(), Some(2));
+    assert_eq!(
+        tally(&["diff", POLICY, new.to_str().unwrap()])
+            .status
+            .code(),
+        Some(2)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -174,4 +174,92 @@ mod tests {
             );
         }
     }
+
+    /// The words that the regular expressions (`match` and `begin`) of a
+    /// TextMate grammar in JSON can consume: JSON and regex escapes,
+    /// character classes and lookarounds (`(?=...)`, `(?!...)`, `(?<=...)`,
+    /// `(?<!...)`) are dropped, so a keyword that is only mentioned in a
+    /// lookahead (e.g. a list of words a name may not be) does not count.
+    fn textmate_regex_words(json: &str) -> std::collections::HashSet<String> {
+        let mut words = std::collections::HashSet::new();
+        for key in ["\"match\"", "\"begin\""] {
+            for (at, _) in json.match_indices(key) {
+                let value = json[at + key.len()..].trim_start();
+                let Some(value) = value.strip_prefix(':') else {
+                    continue;
+                };
+                let Some(value) = value.trim_start().strip_prefix('"') else {
+                    continue;
+                };
+                // The JSON string up to its closing quote, JSON escapes resolved.
+                let mut regex = Vec::new();
+                let mut chars = value.chars();
+                while let Some(c) = chars.next() {
+                    match c {
+                        '"' => break,
+                        '\\' => regex.extend(chars.next()),
+                        c => regex.push(c),
+                    }
+                }
+                let mut plain = String::new();
+                let mut lookaround_depth = 0usize;
+                let mut i = 0;
+                while i < regex.len() {
+                    match regex[i] {
+                        '\\' => {
+                            plain.push(' ');
+                            i += 2;
+                            continue;
+                        }
+                        '[' => {
+                            i += 1;
+                            while i < regex.len() && regex[i] != ']' {
+                                i += if regex[i] == '\\' { 2 } else { 1 };
+                            }
+                            plain.push(' ');
+                        }
+                        '(' => {
+                            let head: String = regex[i + 1..].iter().take(3).collect();
+                            let opens_lookaround = ["?=", "?!", "?<=", "?<!"]
+                                .iter()
+                                .any(|p| head.starts_with(p));
+                            if lookaround_depth > 0 || opens_lookaround {
+                                lookaround_depth += 1;
+                            }
+                            plain.push(' ');
+                        }
+                        ')' => {
+                            lookaround_depth = lookaround_depth.saturating_sub(1);
+                            plain.push(' ');
+                        }
+                        c if lookaround_depth == 0 => plain.push(c),
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                words.extend(
+                    plain
+                        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                        .filter(|w| !w.is_empty())
+                        .map(str::to_string),
+                );
+            }
+        }
+        words
+    }
+
+    #[test]
+    fn textmate_grammar_highlights_every_keyword() {
+        let grammar = include_str!("../../../editors/vscode/syntaxes/tally.tmLanguage.json");
+        let words = textmate_regex_words(grammar);
+        let missing: Vec<&str> = KEYWORDS
+            .iter()
+            .copied()
+            .filter(|k| !words.contains(*k))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "keywords missing from the patterns of editors/vscode/syntaxes/tally.tmLanguage.json: {missing:?}"
+        );
+    }
 }

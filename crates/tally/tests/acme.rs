@@ -71,7 +71,8 @@ fn the_examples_own_tests_pass() {
     for dir in ["examples/acme", "examples/northwind"] {
         let root = root().join(dir);
         let path = root.join("policy.tally");
-        let policy = tally::Policy::compile_file(&path).unwrap_or_else(|f| panic!("{}", f.render(false)));
+        let policy =
+            tally::Policy::compile_file(&path).unwrap_or_else(|f| panic!("{}", f.render(false)));
         let options = tally::testing::TestOptions {
             data: Some(tally::DataSources::in_dir(root.join("data"))),
             ..Default::default()
