@@ -6,6 +6,7 @@ mod check;
 mod diff;
 mod explain;
 mod fmt;
+mod lsp;
 mod output;
 mod progress;
 mod repl;
@@ -190,6 +191,9 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Run the language server on stdin/stdout
+    #[command(after_help = "Example (what an editor runs; see the editors/ folder):\n  tally lsp")]
+    Lsp,
 }
 
 /// Output of `tally explain`.
@@ -202,6 +206,8 @@ enum ExplainFormat {
 }
 
 fn main() -> ExitCode {
+    // An interrupted run leaves no temporary file behind (exit code 130).
+    output::install_interrupt_handler();
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check {
@@ -217,6 +223,7 @@ fn main() -> ExitCode {
             deny.is_some(),
         ),
         Command::Fmt { check, files } => fmt::run(&files, check),
+        Command::Lsp => lsp::run(),
         Command::Repl { policy, data } => repl::run(policy.as_deref(), data.as_deref()),
         Command::Diff {
             old,
