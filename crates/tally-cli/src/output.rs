@@ -1,7 +1,8 @@
 //! Shared output helpers: diagnostics rendering and atomic file writes.
 
 use std::io::{IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use tally::{render_human, render_json, Diagnostic, RenderOptions, SourceMap};
 
 /// How diagnostics are printed.
@@ -74,8 +75,22 @@ pub fn error_line(message: &str) {
     let _ = writeln!(std::io::stderr(), "{head}: {message}");
 }
 
+/// Temporary files being written right now (by [`write_atomic`]). An
+/// interrupted run removes them ([`remove_pending`]) before it exits.
+static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// The registry of temporary files, even if a thread panicked holding it.
+fn pending() -> MutexGuard<'static, Vec<PathBuf>> {
+    PENDING.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// Writes `contents` to `path` atomically: a temporary file in the same
 /// directory, then a rename, so a failure never leaves a partial file.
+///
+/// The temporary file is created and registered, and later renamed and
+/// unregistered, while holding the registry's lock, so an interruption
+/// ([`install_interrupt_handler`]) either finds it registered and removes
+/// it, or comes before it exists or after it was renamed.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     let dir = path
         .parent()
@@ -86,14 +101,109 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tally-tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
+    let created = {
+        let mut list = pending();
+        let file = std::fs::File::create(&tmp);
+        if file.is_ok() {
+            list.push(tmp.clone());
+        }
+        file
+    };
+    let result = created.and_then(|mut f| {
         f.write_all(contents)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
+        f.sync_all()
+    });
+    let mut list = pending();
+    let result = result.and_then(|()| std::fs::rename(&tmp, path));
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
+    list.retain(|p| p != &tmp);
     result
+}
+
+/// Removes every temporary file still being written and returns how many
+/// there were. The registry stays locked until the returned guard is
+/// dropped, so no write can register (or rename) another one meanwhile.
+pub fn remove_pending() -> (usize, MutexGuard<'static, Vec<PathBuf>>) {
+    let mut list = pending();
+    let n = list.len();
+    for tmp in list.drain(..) {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    (n, list)
+}
+
+/// Exit code of a run interrupted by Ctrl-C (128 + SIGINT), as shells use.
+pub const INTERRUPTED: i32 = 130;
+
+/// On Ctrl-C (SIGINT, and SIGTERM), remove the temporary files of writes in
+/// progress and exit with [`INTERRUPTED`]: an interrupted run leaves
+/// neither a partial output nor a temporary file behind. The REPL reads
+/// its terminal in raw mode, where Ctrl-C is a key that cancels the entry,
+/// not a signal.
+pub fn install_interrupt_handler() {
+    let _ = ctrlc::set_handler(|| {
+        // Keep the registry locked while exiting: no write gets further.
+        let (_removed, _locked) = remove_pending();
+        std::process::exit(INTERRUPTED);
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The registry is global: these tests take turns.
+    static TURN: Mutex<()> = Mutex::new(());
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("tally-output-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(std::fs::create_dir_all(&dir).is_ok());
+        dir
+    }
+
+    fn entries(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.file_name().to_string_lossy().to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_write_leaves_only_its_file_and_unregisters_its_temporary() {
+        let _turn = TURN.lock().unwrap_or_else(PoisonError::into_inner);
+        let dir = scratch("write");
+        let path = dir.join("out.csv");
+        assert!(write_atomic(&path, b"a,b\n").is_ok());
+        assert_eq!(entries(&dir), ["out.csv"]);
+        assert!(!pending().iter().any(|p| p.starts_with(&dir)));
+        // A failed write (its directory does not exist) leaves nothing.
+        assert!(write_atomic(&dir.join("missing/out.csv"), b"x").is_err());
+        assert_eq!(entries(&dir), ["out.csv"]);
+        assert!(!pending().iter().any(|p| p.starts_with(&dir)));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn an_interruption_removes_the_temporary_files_being_written() {
+        let _turn = TURN.lock().unwrap_or_else(PoisonError::into_inner);
+        let dir = scratch("interrupt");
+        // As if a write were in progress: created and registered.
+        let tmp = dir.join(".out.csv.tally-tmp-1");
+        assert!(std::fs::write(&tmp, b"partial").is_ok());
+        pending().push(tmp.clone());
+        let (removed, locked) = remove_pending();
+        assert!(removed >= 1);
+        assert!(locked.is_empty());
+        drop(locked);
+        assert_eq!(entries(&dir), Vec::<String>::new());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

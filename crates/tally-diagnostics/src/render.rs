@@ -98,10 +98,16 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, paint: &Pai
     // Primary file first, then others; lines in order within a file.
     order.sort_by_key(|(f, line, i)| (*f != d.primary.span.file.0, *f, *line, *i));
     let mut last: Option<(u32, usize)> = None;
+    let mut shown = Window::default();
     for (file_id, line, i) in order {
         let Some((label, mark, style)) = labels.get(i) else {
             continue;
         };
+        if sources.get(label.span.file).is_none() {
+            // A label that points into no file (data a host built in
+            // memory) has no source line to show.
+            continue;
+        }
         if last != Some((file_id, line)) {
             if last.map(|(f, _)| f) != Some(file_id) && file_id != d.primary.span.file.0 {
                 if let Some(file) = sources.get(label.span.file) {
@@ -117,10 +123,10 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, paint: &Pai
                 }
             }
             let _ = writeln!(out, "{pad} {pipe}");
-            source_line(out, label, sources, width, paint);
+            shown = source_line(out, label, sources, width, paint);
             last = Some((file_id, line));
         }
-        underline(out, label, *mark, sources, width, paint, style);
+        underline(out, label, *mark, sources, width, paint, style, shown);
     }
     if d.help.is_some() || !d.notes.is_empty() {
         let _ = writeln!(out, "{pad} {pipe}");
@@ -133,17 +139,74 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, paint: &Pai
     }
 }
 
-fn source_line(out: &mut String, label: &Label, sources: &SourceMap, width: usize, paint: &Paint) {
+/// Most characters of a source line shown; a longer line (a minified
+/// JSON file, a 10 MB CSV cell) is shown as a window around the label.
+const MAX_SHOWN: usize = 160;
+/// Characters shown before the label's start in a window.
+const CONTEXT: usize = 60;
+
+/// The characters `from..to` of a source line that are shown, and whether
+/// an ellipsis stands for the ones cut before `from`.
+#[derive(Clone, Copy, Debug, Default)]
+struct Window {
+    from: usize,
+    to: usize,
+    cut_before: bool,
+}
+
+impl Window {
+    fn around(line_len: usize, col0: usize) -> Window {
+        if line_len <= MAX_SHOWN {
+            return Window {
+                from: 0,
+                to: line_len,
+                cut_before: false,
+            };
+        }
+        let from = col0.saturating_sub(CONTEXT).min(line_len - MAX_SHOWN);
+        Window {
+            from,
+            to: from + MAX_SHOWN,
+            cut_before: from > 0,
+        }
+    }
+}
+
+fn source_line(
+    out: &mut String,
+    label: &Label,
+    sources: &SourceMap,
+    width: usize,
+    paint: &Paint,
+) -> Window {
     let Some(file) = sources.get(label.span.file) else {
-        return;
+        return Window::default();
     };
     let start = file.line_col(label.span.lo());
-    let line = file.line_text(start.line).replace('\t', " ");
+    let text = file.line_text(start.line);
+    let shown = Window::around(text.chars().count(), start.col.saturating_sub(1));
+    let mut line: String = text
+        .chars()
+        .skip(shown.from)
+        .take(shown.to - shown.from)
+        .map(|c| if c == '\t' { ' ' } else { c })
+        .collect();
+    if shown.cut_before {
+        line.insert(0, '…');
+    }
+    if shown.to < text.chars().count() {
+        line.push('…');
+    }
     let pipe = paint.wrap(BLUE, "|");
     let number = format!("{:>width$}", start.line);
     let _ = writeln!(out, "{} {pipe} {line}", paint.wrap(BLUE, &number));
+    shown
 }
 
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one label, drawn in its line's window"
+)]
 fn underline(
     out: &mut String,
     label: &Label,
@@ -152,6 +215,7 @@ fn underline(
     width: usize,
     paint: &Paint,
     color: &str,
+    shown: Window,
 ) {
     let Some(file) = sources.get(label.span.file) else {
         return;
@@ -164,9 +228,15 @@ fn underline(
     } else {
         line_len.saturating_sub(start.col - 1).max(1)
     };
+    // Within the window the line is shown in (and after its ellipsis).
+    let col0 = (start.col - 1).clamp(shown.from, shown.to.max(shown.from));
+    let underline_len = underline_len
+        .min((shown.to + 1).saturating_sub(col0))
+        .max(1);
+    let indent = col0 - shown.from + usize::from(shown.cut_before);
     let pipe = paint.wrap(BLUE, "|");
     let marks: String = std::iter::repeat_n(mark, underline_len).collect();
-    let mut under = format!("{}{}", " ".repeat(start.col - 1), paint.wrap(color, &marks));
+    let mut under = format!("{}{}", " ".repeat(indent), paint.wrap(color, &marks));
     if !label.message.is_empty() {
         under.push(' ');
         under.push_str(&paint.wrap(color, &label.message));
@@ -265,5 +335,36 @@ mod tests {
           |
           = help: did you mean `country`?
         "#);
+    }
+
+    /// A 10 MB line is shown as a window around the label, not whole.
+    #[test]
+    fn a_long_line_is_shown_around_the_label() {
+        let mut sources = SourceMap::new();
+        let line = format!("A,{},1\n", "9".repeat(10_000));
+        let f = sources.add("rows.csv", format!("id,count,x\n{line}"));
+        let lo = 11 + 2 + 5_000;
+        let d = Diagnostic::error("D0011", Span::new(f, lo, lo + 3), "too big")
+            .with_label("here")
+            .with_secondary(Span::new(f, 11, 12), "row");
+        let text = render_human(&[d], &sources, RenderOptions::default());
+        assert!(text.len() < 1_000, "{text}");
+        let lines: Vec<&str> = text.lines().collect();
+        let source = lines.iter().find(|l| l.starts_with("2 |")).unwrap();
+        let marks = lines.iter().find(|l| l.contains("^^^")).unwrap();
+        assert!(
+            source.starts_with("2 | …") && source.ends_with('…'),
+            "{text}"
+        );
+        // The underline sits under the label's first character.
+        let caret = marks.find('^').unwrap();
+        assert_eq!(source.chars().count(), source.len() - 4);
+        assert_eq!(&source[caret + 2..caret + 2 + 3], "999", "{text}");
+        assert_eq!(caret, 4 + 1 + 60, "{text}");
+        // A short line is shown whole.
+        let g = sources.add("short.csv", "id\nA\n");
+        let short = Diagnostic::error("D0010", Span::new(g, 3, 4), "bad");
+        let text = render_human(&[short], &sources, RenderOptions::default());
+        assert!(text.contains("2 | A\n"), "{text}");
     }
 }

@@ -96,7 +96,7 @@ impl Runtime<'_> {
                 span,
                 format!("the evaluation took more than {max} steps (the `max_steps` limit)"),
             )
-            .help("raise the limit given to the evaluation, or reduce the data or the policy's work per row")),
+            .help("raise `Limits::max_steps` given to the evaluation, or reduce the data or the policy's work per row")),
             _ => Ok(()),
         }
     }

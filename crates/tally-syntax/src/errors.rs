@@ -600,6 +600,58 @@ fn hint(text: &str, pos: usize, expected: &[String]) -> Option<String> {
     None
 }
 
+/// The error for a declaration on which pest gave up because it reached
+/// its call limit or ran low on stack (`None` for other errors).
+pub(crate) fn limit_error(
+    err: &Error<Rule>,
+    file: FileId,
+    base: usize,
+    text: &str,
+) -> Option<Diagnostic> {
+    let ErrorVariant::CustomError { message } = &err.variant else {
+        return None;
+    };
+    // Point at the declaration's keyword (the rest may be megabytes).
+    let lead = text.len() - text.trim_start().len();
+    let word = text[lead..]
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(text.len() - lead);
+    let span = Span::new(file, base + lead, base + lead + word);
+    match message.as_str() {
+        "call limit reached" => {
+            let max = crate::build::max_parse_calls();
+            Some(
+                Diagnostic::error(
+                    "E0006",
+                    span,
+                    format!(
+                        "this declaration is too complex to parse: it takes more than {max} parser steps (the parser's call limit)"
+                    ),
+                )
+                .with_label("too complex")
+                .with_help("split it into smaller declarations (`const`, `fn`, several `report`s or files)")
+                .with_note(format!(
+                    "a host can raise the limit with `tally_syntax::set_max_parse_calls` (default {})",
+                    crate::build::MAX_PARSE_CALLS
+                )),
+            )
+        }
+        "stack limit reached" => Some(
+            Diagnostic::error(
+                "E0006",
+                span,
+                "this declaration is too complex to parse: the parser ran out of stack (its stack limit)",
+            )
+            .with_label("too complex")
+            .with_help("split it into smaller declarations, or nest less deeply")
+            .with_note(
+                "a host raises the limit by parsing on a thread with a larger stack (`tally_check::check_source` uses 256 MiB)",
+            ),
+        ),
+        _ => None,
+    }
+}
+
 /// The error for input nested deeper (or chained longer) than the parser
 /// accepts.
 pub(crate) fn nesting_error(span: Span, src: &str) -> Diagnostic {
@@ -629,7 +681,15 @@ pub(crate) fn nesting_error(span: Span, src: &str) -> Diagnostic {
             "too long",
         )
     };
+    let limit = if nested {
+        "`tally_syntax::scan::MAX_NESTING`"
+    } else {
+        "`tally_syntax::scan::MAX_CHAIN`"
+    };
     Diagnostic::error("E0006", span, message)
         .with_label(label)
         .with_help("split the expression with `let`, `const` or `fn`")
+        .with_note(format!(
+            "the limit ({limit}) keeps the parser within its stack; it is fixed when Tally is built"
+        ))
 }

@@ -17,7 +17,10 @@ pub mod keywords;
 pub mod literal;
 pub mod scan;
 
-pub use build::{parse, parse_expr, parse_repl_entry, Parsed, ReplEntry};
+pub use build::{
+    max_parse_calls, parse, parse_expr, parse_repl_entry, set_max_parse_calls, Parsed, ReplEntry,
+    MAX_PARSE_CALLS,
+};
 
 pub use grammar::{Rule, TallyParser};
 

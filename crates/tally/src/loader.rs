@@ -27,7 +27,7 @@ impl FsLoader {
 }
 
 /// Joins `rel` onto `base` lexically, refusing to climb above `root`.
-fn confined_join(root: &Path, base: &Path, rel: &str) -> Option<PathBuf> {
+pub(crate) fn confined_join(root: &Path, base: &Path, rel: &str) -> Option<PathBuf> {
     let rel_path = Path::new(rel);
     if rel_path.is_absolute() {
         return None;

@@ -335,9 +335,26 @@ fn run_golden(runner: &mut Runner<'_>, items: &[GoldenItem]) -> Outcome {
             "a golden block needs `report NAME` and `matches \"file.csv\"`".to_string(),
         );
     };
+    // Like imports, golden files and `data` directories are read (and, with
+    // `--bless`, written) only in the policy's directory or below it.
+    let below = |rel: &str| crate::loader::confined_join(&runner.dir, &runner.dir, rel);
+    let outside = |what: &str, rel: &str| {
+        Outcome::Failed(format!(
+            "{what} \"{rel}\" is outside the policy's directory: golden files and their data must be in the policy's directory or below it"
+        ))
+    };
+    let Some(path) = below(&file) else {
+        return outside("matches", &file);
+    };
+    let data_dir = match data_dir {
+        Some(dir) => match below(&dir) {
+            Some(path) => Some(path),
+            None => return outside("data", &dir),
+        },
+        None => None,
+    };
     let results = match data_dir {
         Some(dir) => {
-            let dir = runner.dir.join(dir);
             match runner
                 .policy
                 .load(&DataSources::in_dir(&dir), &LoadLimits::default())
@@ -355,7 +372,6 @@ fn run_golden(runner: &mut Runner<'_>, items: &[GoldenItem]) -> Outcome {
     let Some(actual) = results.csv(&report) else {
         return Outcome::Failed(format!("the policy has no report `{report}`"));
     };
-    let path = runner.dir.join(&file);
     if runner.options.bless {
         return match golden::bless(&path, &actual) {
             Ok(outcome) => Outcome::Blessed(outcome),

@@ -119,7 +119,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Read the plan table back as the host's own rows.
     let rows: Vec<PayoutRow> = results.rows_as("payout")?;
     for row in rows.iter().filter(|r| r.rep == "R-1") {
-        println!("{} {}: {} {}", row.rep, row.q, row.payout.amount, row.payout.currency);
+        println!(
+            "{} {}: {} {}",
+            row.rep, row.q, row.payout.amount, row.payout.currency
+        );
     }
     // The whole table as CSV, as a golden file would hold it.
     print!("{}", results.csv("payout").unwrap_or_default());

@@ -227,13 +227,13 @@ pub(crate) fn build(
                 codes::ROW_LIMIT,
                 raw.span(over),
                 format!(
-                    "`{}` has more than {max} row{}, the most this run allows",
+                    "`{}` has more than {max} row{}, the most this run allows (the `max_rows_per_table` load limit)",
                     info.name,
                     if max == 1 { "" } else { "s" }
                 ),
             )
             .with_label(format!("row {}", max + 1))
-            .with_help("load a smaller export, or raise the row limit"),
+            .with_help("load a smaller export, or raise the limit: the host sets it with `LoadLimits::max_rows_per_table`"),
         );
         rows = rows.get(..max).unwrap_or(rows);
     }

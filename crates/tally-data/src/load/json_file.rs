@@ -109,12 +109,25 @@ fn duplicate_key(cx: &ReadContext<'_>, key: &str, first: Range, again: Range) ->
     .with_secondary(Span::new(cx.file, first.0, first.1), "first here")
 }
 
-fn syntax(cx: &ReadContext<'_>, lines: &Lines, e: &serde_json::Error, base: usize) -> Diagnostic {
+fn syntax(
+    cx: &ReadContext<'_>,
+    text: &str,
+    lines: &Lines,
+    e: &serde_json::Error,
+    base: usize,
+) -> Diagnostic {
     let at = if base == 0 {
         lines.offset(e.line(), e.column())
     } else {
         base + e.column().saturating_sub(1)
     };
+    // serde_json counts columns in bytes: its position may fall inside a
+    // character (or past the end). Point at the whole character.
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
     let message = e.to_string();
     let message = message
         .split(" at line ")
@@ -123,7 +136,7 @@ fn syntax(cx: &ReadContext<'_>, lines: &Lines, e: &serde_json::Error, base: usiz
         .to_string();
     Diagnostic::error(
         codes::SYNTAX,
-        Span::new(cx.file, at, at + 1),
+        Span::new(cx.file, at, end),
         format!("`{}` is not valid JSON: {message}", cx.file_name),
     )
 }
@@ -138,7 +151,7 @@ pub(crate) fn read_array(text: &str, cx: &ReadContext<'_>, sink: &mut Sink) -> R
     let doc: serde_json::Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => {
-            sink.push(syntax(cx, &lines, &e, 0));
+            sink.push(syntax(cx, text, &lines, &e, 0));
             return RawTable {
                 failed: true,
                 ..raw
@@ -205,7 +218,7 @@ pub(crate) fn read_lines(text: &str, cx: &ReadContext<'_>, sink: &mut Sink) -> R
         let value: serde_json::Value = match serde_json::from_str(trimmed) {
             Ok(v) => v,
             Err(e) => {
-                sink.push(syntax(cx, &Lines::new(""), &e, object_start));
+                sink.push(syntax(cx, text, &Lines::new(""), &e, object_start));
                 continue;
             }
         };

@@ -62,7 +62,11 @@ impl Sink {
                         self.errors
                     ),
                 )
-                .with_help("fix the errors above and load again to see the rest"),
+                .with_help("fix the errors above and load again to see the rest")
+                .with_note(format!(
+                    "at most {} load errors are shown (the `max_errors` load limit); a host raises it with `LoadLimits::max_errors`",
+                    self.max_errors
+                )),
             );
         }
         self.shown

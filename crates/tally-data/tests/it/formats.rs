@@ -254,3 +254,38 @@ fn xlsx_errors_point_at_cells() {
     );
     insta::assert_snapshot!("xlsx_errors", rendered(&loader.finish()));
 }
+
+/// Found by the `load_json` fuzz target: serde_json counts columns in
+/// bytes, so an error right after a multi-byte character (here the
+/// replacement characters of bytes that are not UTF-8) pointed inside it.
+#[test]
+fn json_errors_point_at_whole_characters() {
+    let p = policy();
+    for (name, format) in [
+        ("reps.jsonl", Format::JsonLines),
+        ("reps.json", Format::Json),
+    ] {
+        for bytes in [
+            &b"{\"id\": \"R-1\", \"manager_id\": 123\xC6\xCD\xCC\xCB5}\n"[..],
+            "{\"id\": \"R-1\", \"name\": \"Zo\u{eb}\" \u{e9}}\n".as_bytes(),
+        ] {
+            let mut loader = DataLoader::new(&p, LoadLimits::default());
+            loader.add_bytes(table(&p, "reps"), name, bytes, format);
+            let loaded = loader.finish();
+            let syntax = loaded
+                .diagnostics
+                .iter()
+                .find(|d| d.code == "D0005")
+                .unwrap_or_else(|| panic!("{}", rendered(&loaded)));
+            let span = syntax.primary.span;
+            let text = loaded.sources.text(span.file);
+            assert!(
+                span.hi() <= text.len()
+                    && text.is_char_boundary(span.lo())
+                    && text.is_char_boundary(span.hi()),
+                "{span:?} in {text:?}"
+            );
+            let _ = rendered(&loaded);
+        }
+    }
+}

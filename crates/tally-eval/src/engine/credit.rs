@@ -188,6 +188,16 @@ pub(crate) fn run(engine: &Engine, store: &Store, id: TableId) -> Result<Table, 
                 .collect()
         })
         .collect();
+    // Where a `credits` table past `max_output_rows` is reported: the
+    // credited table's name in the first credit block.
+    let credit_span = info
+        .blocks
+        .iter()
+        .find_map(|r| match program.decl(*r).map(|d| &d.kind) {
+            Some(DeclKind::Credit(c)) => Some(c.table.span),
+            _ => None,
+        })
+        .unwrap_or_default();
     let n = store.table(credited).len;
     for row in 0..n {
         let deal = RowRef {
@@ -198,7 +208,7 @@ pub(crate) fn run(engine: &Engine, store: &Store, id: TableId) -> Result<Table, 
             credit_row(engine, &rt, block, idx, deal, &mut table)
                 .map_err(|e| e.at_row(|| row_label(store, deal)))?;
         }
-        engine.check_output(table.len, "credits", Span::default())?;
+        engine.check_output(table.len, "credits", credit_span)?;
     }
     let _ = id;
     Ok(table)
@@ -275,7 +285,8 @@ fn credit_row(
                                     codes::LIMIT,
                                     *span,
                                     format!("a rollup chain is longer than {max} levels (the `max_rollup_depth` limit)"),
-                                ));
+                                )
+                                .help("raise `Limits::max_rollup_depth` given to the evaluation, or shorten the chain in the data"));
                             }
                         }
                         chain.push(manager);

@@ -89,7 +89,7 @@ impl<'p> Engine<'p> {
                 span,
                 format!("`{table}` has more than {max} rows (the `max_output_rows` limit)"),
             )
-            .help("raise the limit given to the evaluation, or narrow the table")),
+            .help("raise `Limits::max_output_rows` given to the evaluation, or narrow the table")),
             _ => Ok(()),
         }
     }
@@ -181,7 +181,7 @@ fn run_phases_with(
                         info.name
                     ),
                 )
-                .help("raise the limit given to the evaluation, or load less data"));
+                .help("raise `Limits::max_rows` given to the evaluation, or load less data"));
             }
         }
     }

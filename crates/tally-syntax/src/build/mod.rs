@@ -4,11 +4,13 @@ mod decl;
 mod expr;
 
 use crate::ast::{Comment, Decl, DeclKind, Expr, Ident, Let, Module};
-use crate::errors::{nesting_error, syntax_error};
+use crate::errors::{limit_error, nesting_error, syntax_error};
 use crate::scan::scan;
 use crate::{Rule, TallyParser};
 use pest::iterators::Pair;
 use pest::Parser;
+use std::num::NonZeroUsize;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Once;
 use tally_diagnostics::{Diagnostic, FileId, Span};
 
@@ -32,10 +34,37 @@ pub enum ReplEntry {
 
 static INIT: Once = Once::new();
 
+/// Default of the most parser steps (pest's counted calls) one declaration
+/// may take before it is rejected with `E0006`. Parsing takes about 20–50
+/// steps per byte: the largest declaration of the bundled examples takes
+/// 7,000, an `assign` of 2,000 rules (330 kB) 4 million. The limit only
+/// stops input that would make the parser backtrack without end.
+pub const MAX_PARSE_CALLS: usize = 100_000_000;
+
+static PARSE_CALLS: AtomicUsize = AtomicUsize::new(MAX_PARSE_CALLS);
+
+/// Sets the most parser steps one declaration may take (default
+/// [`MAX_PARSE_CALLS`]). pest keeps this limit for the whole process, so it
+/// applies to every pest parser in the program.
+pub fn set_max_parse_calls(limit: NonZeroUsize) {
+    PARSE_CALLS.store(limit.get(), Ordering::Relaxed);
+    init_pest();
+    pest::set_call_limit(Some(limit));
+}
+
+/// The most parser steps one declaration may take now.
+pub fn max_parse_calls() -> usize {
+    PARSE_CALLS.load(Ordering::Relaxed)
+}
+
 fn init_pest() {
     INIT.call_once(|| {
         // Record which tokens were expected at an error, for better messages.
         pest::set_error_detail(true);
+        // Bound the work of one parse: pest fails with "call limit reached"
+        // past it (and with "stack limit reached" when the native stack runs
+        // low), which becomes an `E0006` that names the limit.
+        pest::set_call_limit(NonZeroUsize::new(max_parse_calls()));
     });
 }
 
@@ -44,13 +73,18 @@ pub(crate) struct Builder {
     pub(crate) file: FileId,
     /// Offset of the chunk being built inside the file.
     pub(crate) base: usize,
+    /// One past the chunk's last byte in the file. A repaired chunk is
+    /// parsed with closing brackets added after it; no span reaches them.
+    pub(crate) end: usize,
     pub(crate) errors: Vec<Diagnostic>,
 }
 
 impl Builder {
     pub(crate) fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, self.base + s.start(), self.base + s.end())
+        let lo = (self.base + s.start()).min(self.end);
+        let hi = (self.base + s.end()).min(self.end);
+        Span::new(self.file, lo, hi)
     }
 
     pub(crate) fn ident(&self, pair: Pair<'_, Rule>) -> Ident {
@@ -110,6 +144,7 @@ pub fn parse(file: FileId, src: &str) -> Parsed {
         let mut builder = Builder {
             file,
             base: start,
+            end,
             errors: Vec::new(),
         };
         match TallyParser::parse(Rule::chunk, text) {
@@ -130,6 +165,12 @@ pub fn parse(file: FileId, src: &str) -> Parsed {
                 }
             }
             Err(err) => {
+                if let Some(d) = limit_error(&err, file, start, text) {
+                    // Too complex to parse: do not try again with repairs.
+                    diagnostics.push(d);
+                    decls.push(error_decl(file, src, start, end));
+                    continue;
+                }
                 diagnostics.push(syntax_error(&err, file, start, text));
                 // An unclosed bracket is reported, but the declaration is
                 // still read as if it were closed, so its names and types
@@ -139,6 +180,7 @@ pub fn parse(file: FileId, src: &str) -> Parsed {
                     let mut b = Builder {
                         file,
                         base: start,
+                        end,
                         errors: Vec::new(),
                     };
                     let pairs = TallyParser::parse(Rule::chunk, &fixed).ok()?;
@@ -227,6 +269,7 @@ fn parse_standalone<T>(
     let mut builder = Builder {
         file,
         base: 0,
+        end: src.len(),
         errors: Vec::new(),
     };
     match TallyParser::parse(rule, src) {
@@ -253,7 +296,9 @@ fn parse_standalone<T>(
                 Err(builder.errors)
             }
         }
-        Err(err) => Err(vec![syntax_error(&err, file, 0, src)]),
+        Err(err) => Err(vec![
+            limit_error(&err, file, 0, src).unwrap_or_else(|| syntax_error(&err, file, 0, src))
+        ]),
     }
 }
 

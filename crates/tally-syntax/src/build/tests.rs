@@ -128,3 +128,52 @@ fn nesting_up_to_the_limit_parses() {
     let parsed = parse(FileId(0), &src);
     assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
 }
+
+#[test]
+fn pest_limits_become_e0006_naming_the_limit() {
+    use pest::error::{Error, ErrorVariant};
+    let text = "report big \"Big\" {\n  from t\n}\n";
+    let at = |message: &str| {
+        let err: Error<Rule> = Error::new_from_pos(
+            ErrorVariant::CustomError {
+                message: message.to_string(),
+            },
+            pest::Position::from_start(text),
+        );
+        crate::errors::limit_error(&err, FileId(0), 10, text)
+    };
+    let stack = at("stack limit reached").unwrap();
+    assert_eq!(stack.code, "E0006");
+    assert_eq!((stack.primary.span.lo(), stack.primary.span.hi()), (10, 16));
+    assert!(stack.message.contains("stack limit"), "{stack:?}");
+    assert!(stack.notes[0].contains("larger stack"), "{stack:?}");
+    let calls = at("call limit reached").unwrap();
+    assert!(calls.message.contains("call limit"), "{calls:?}");
+    assert!(calls.notes[0].contains("set_max_parse_calls"), "{calls:?}");
+    assert!(at("something else").is_none());
+}
+
+/// Found by the `check` fuzz target: a declaration left open at the end of
+/// the file is parsed again with its closing brackets added; none of its
+/// spans may reach past the end of the file.
+#[test]
+fn spans_of_a_repaired_declaration_stay_in_the_file() {
+    let src = "test \"t\" {\n  given accounts = [\n    { id: \"X1\" },\n  ]\n  given accounts = [\n    { id: \"X2\", name: \"Test\"";
+    let parsed = parse(FileId(0), src);
+    assert!(!parsed.diagnostics.is_empty());
+    let text = format!("{:?}", parsed.module);
+    let mut rest = text.as_str();
+    while let Some(i) = rest.find("Span { file: FileId(0), start: ") {
+        rest = &rest[i + 31..];
+        let nums: Vec<usize> = rest
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|s| !s.is_empty())
+            .take(2)
+            .map(|n| n.parse().unwrap())
+            .collect();
+        assert!(
+            nums[0] <= nums[1] && nums[1] <= src.len(),
+            "{nums:?} in {text}"
+        );
+    }
+}

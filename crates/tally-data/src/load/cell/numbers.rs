@@ -39,7 +39,14 @@ pub(crate) fn parse_int(t: &str) -> Result<Value, CellError> {
 /// Help for number text that is almost a number.
 fn number_help(t: &str) -> Option<String> {
     let without: String = t.chars().filter(|c| *c != ',' && *c != '_').collect();
-    if without != t && is_plain_number(&without) {
+    // Thousands separators group three digits (`1,234.50`); `1,5` is a
+    // decimal comma.
+    let integer_part = t.split('.').next().unwrap_or(t);
+    let grouped = integer_part
+        .split([',', '_'])
+        .skip(1)
+        .all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()));
+    if without != t && grouped && is_plain_number(&without) {
         return Some(format!(
             "write numbers without thousands separators: `{without}`"
         ));

@@ -61,6 +61,15 @@ fn money() {
         panic!()
     };
     assert_eq!(h, "write numbers without thousands separators: `1234.50`");
+    // Found by the bad-input corpus: `1,5` is a decimal comma, not `15`.
+    let Err(CellError::Bad { help: Some(h) }) = text(Kind::Decimal, "1,5") else {
+        panic!()
+    };
+    assert_eq!(h, "the decimal separator is a point: `1.5`");
+    let Err(CellError::Bad { help: Some(h) }) = text(Kind::Int, "1_000_000") else {
+        panic!()
+    };
+    assert_eq!(h, "write numbers without thousands separators: `1000000`");
 }
 
 #[test]

@@ -1,0 +1,7 @@
+//! Fuzz target `load_csv`: see `../targets/bodies.rs` and `../README.md`.
+#![no_main]
+
+#[path = "../targets/bodies.rs"]
+mod bodies;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| bodies::load_csv(data));
