@@ -352,7 +352,7 @@ pub fn explain(
     Ok(Some(Explanation {
         table: t.name.clone(),
         key: key.to_string(),
-        origin: t.origin(row.row as usize).map(str::to_string),
+        origin: t.origin(row.row as usize),
         steps,
     }))
 }

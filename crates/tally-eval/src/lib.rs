@@ -12,6 +12,11 @@ pub mod value;
 pub use error::EvalError;
 pub use money::{Currency, Money};
 pub use table::{Column, Store, Table};
+
+/// A hash map with a fast, randomly seeded hasher (the engine's indexes).
+pub type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+/// A hash set with a fast, randomly seeded hasher.
+pub type FastSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 pub use value::{Key, RowRef, TableView, Value};
 pub mod compile;
 pub mod ops;

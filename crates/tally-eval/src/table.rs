@@ -1,7 +1,8 @@
 //! Columnar in-memory tables and the store of every table of a run.
 
 use crate::value::{Key, RowRef, Value};
-use std::collections::HashMap;
+use crate::FastMap;
+use std::sync::Arc;
 use tally_check::TableId;
 
 /// One column: its name and one value per row.
@@ -25,9 +26,18 @@ pub struct Table {
     /// Index of the key column, if any.
     pub key: Option<usize>,
     /// Key value → row, for keyed tables.
-    index: HashMap<Key, u32>,
-    /// Where each row came from (`file:line`), for messages about loaded data.
-    pub origins: Vec<String>,
+    index: FastMap<Key, u32>,
+    /// Where the rows came from, for messages about loaded data.
+    pub origins: Origins,
+}
+
+/// Where the rows of a loaded table came from: one file, a line per row.
+#[derive(Clone, Debug, Default)]
+pub struct Origins {
+    /// The file's display name (`None`: the rows came from no file).
+    pub file: Option<Arc<str>>,
+    /// The 1-based line (or sheet row) of each row.
+    pub lines: Vec<u32>,
 }
 
 impl Table {
@@ -108,9 +118,11 @@ impl Table {
         self.index.get(&Key::of(key)).copied()
     }
 
-    /// Where row `row` came from, if known.
-    pub fn origin(&self, row: usize) -> Option<&str> {
-        self.origins.get(row).map(String::as_str)
+    /// Where row `row` came from (`file:line`), if known.
+    pub fn origin(&self, row: usize) -> Option<String> {
+        let file = self.origins.file.as_ref()?;
+        let line = self.origins.lines.get(row)?;
+        Some(format!("{file}:{line}"))
     }
 }
 

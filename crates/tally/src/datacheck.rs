@@ -271,7 +271,11 @@ fn effective_tables(results: &Results, out: &mut Vec<Diagnostic>) {
                         .iter()
                         .map(|c| tally_eval::display::plain(table.get(*c, r), store))
                         .collect();
-                    format!("{} ({})", slot.join(", "), table.origin(r).unwrap_or(""))
+                    format!(
+                        "{} ({})",
+                        slot.join(", "),
+                        table.origin(r).unwrap_or_default()
+                    )
                 };
                 match a_end {
                     Value::Date(a_end) if *b_start <= *a_end => overlaps.push(label(*b)),

@@ -3,12 +3,12 @@
 
 use super::cell::{is_blank, parse, CellContext, Kind};
 use super::messages::{self, Site};
-use super::raw::{RawTable, RawValue, Unit};
+use super::raw::{cell_place, Cell, Range, RawRow, RawTable, Unit};
 use super::sink::Sink;
 use crate::codes;
 use std::collections::HashMap;
 use tally_check::{ColumnInfo, ColumnOrigin, Program, TableId, TableInfo, Type};
-use tally_diagnostics::{closest, Diagnostic, Span};
+use tally_diagnostics::{closest, Diagnostic, SourceMap, Span};
 use tally_eval::{Table, Value};
 
 /// What linking needs to know about a loaded table: where its rows and
@@ -20,9 +20,25 @@ pub(crate) struct TableState {
     /// How rows are counted.
     pub unit: Unit,
     /// The line (or sheet row) of each row.
-    pub lines: Vec<usize>,
+    pub lines: Vec<u32>,
     /// Cell spans of the columns linking looks at, by column index.
     pub spans: HashMap<usize, Vec<Span>>,
+    /// For CSV files: where each row starts, to find a cell's span again.
+    pub csv: Option<CsvPlaces>,
+}
+
+/// Where the rows of a CSV file start, so that the span of any cell can
+/// be found again from the file's text when a message needs it.
+#[derive(Clone, Debug)]
+pub(crate) struct CsvPlaces {
+    /// The file.
+    pub file: tally_diagnostics::FileId,
+    /// Number of header fields.
+    pub fields: usize,
+    /// Header index of each loaded column.
+    pub sources: Vec<Option<usize>>,
+    /// Byte offset of each row's first field.
+    pub starts: Vec<usize>,
 }
 
 impl TableState {
@@ -31,13 +47,28 @@ impl TableState {
         TableState {
             id,
             unit: Unit::Row,
-            lines: (1..=rows).collect(),
+            lines: (1..=rows)
+                .map(|r| u32::try_from(r).unwrap_or(u32::MAX))
+                .collect(),
             spans: HashMap::new(),
+            csv: None,
         }
     }
 
-    /// The span of `column` on `row`, if known.
-    pub(crate) fn span(&self, column: usize, row: usize) -> Span {
+    /// The span of `column` on `row`, if known (`sources` holds the text
+    /// of CSV files).
+    pub(crate) fn span(&self, column: usize, row: usize, sources: &SourceMap) -> Span {
+        if let Some(csv) = &self.csv {
+            let found = (|| {
+                let start = *csv.starts.get(row)?;
+                let source = (*csv.sources.get(column)?)?;
+                let text = &sources.get(csv.file)?.text;
+                let ranges = super::csv_file::field_ranges(text, start, csv.fields);
+                let (a, b) = *ranges.get(source)?;
+                Some(Span::new(csv.file, a, b))
+            })();
+            return found.unwrap_or_else(super::sink::nowhere);
+        }
         self.spans
             .get(&column)
             .and_then(|s| s.get(row))
@@ -47,7 +78,7 @@ impl TableState {
 
     /// `lines 2 and 7` / `rows 2 and 7` for two rows.
     pub(crate) fn places(&self, a: usize, b: usize) -> String {
-        let line = |r: usize| self.lines.get(r).copied().unwrap_or(r + 1);
+        let line = |r: usize| self.lines.get(r).map_or(r + 1, |l| *l as usize);
         let word = if self.unit == Unit::Line {
             "lines"
         } else {
@@ -58,7 +89,10 @@ impl TableState {
 
     /// `line 5` / `row 5` for `row`.
     pub(crate) fn place(&self, row: usize) -> String {
-        super::raw::place(self.unit, self.lines.get(row).copied().unwrap_or(row + 1))
+        super::raw::place(
+            self.unit,
+            self.lines.get(row).map_or(row + 1, |l| *l as usize),
+        )
     }
 }
 
@@ -142,6 +176,294 @@ struct Plan<'p> {
     keep_spans: bool,
 }
 
+/// The cells of one row, as a reader hands them to a [`Builder`].
+pub(crate) trait RowCells {
+    /// The cell under header `i` (`None`: the row has no such cell).
+    fn cell(&self, i: usize) -> Option<Cell<'_>>;
+    /// Where the cell under header `i` is.
+    fn range(&self, i: usize) -> Option<Range>;
+    /// Where the whole row is.
+    fn row_range(&self) -> Range;
+}
+
+impl RowCells for RawRow {
+    fn cell(&self, i: usize) -> Option<Cell<'_>> {
+        self.cells.get(i)?.as_ref().map(|c| c.value.cell())
+    }
+
+    fn range(&self, i: usize) -> Option<Range> {
+        self.cells.get(i)?.as_ref().map(|c| c.range)
+    }
+
+    fn row_range(&self) -> Range {
+        self.range
+    }
+}
+
+/// Types the rows of one file as a declared table, one row at a time, so
+/// a reader never holds more than one row of cells.
+pub(crate) struct Builder<'p> {
+    program: &'p Program,
+    info: &'p TableInfo,
+    file: tally_diagnostics::FileId,
+    unit: Unit,
+    keyed: bool,
+    plans: Vec<Plan<'p>>,
+    columns: Vec<Vec<Value>>,
+    state: TableState,
+    lines: Vec<u32>,
+    max_rows: Option<usize>,
+    full: bool,
+    /// Where the cell spans of linked columns come from.
+    places: PlaceMode,
+}
+
+/// How a [`Builder`] remembers where the cells of linked columns are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PlaceMode {
+    /// Keep every such cell's span.
+    Spans,
+    /// Keep each row's start in the CSV text; spans are found again only
+    /// for the rows a message is about.
+    CsvStarts,
+}
+
+impl<'p> Builder<'p> {
+    /// A builder for `raw`'s header (its rows, if any, are not read here:
+    /// feed them to [`Builder::row`]). `None` when the file has no
+    /// header or was unusable; problems with the header are reported.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        program: &'p Program,
+        id: TableId,
+        info: &'p TableInfo,
+        raw: &RawTable,
+        file_name: &str,
+        max_rows: Option<usize>,
+        places: PlaceMode,
+        sink: &mut Sink,
+    ) -> Option<Builder<'p>> {
+        let columns = loaded_columns(info);
+        let names: Vec<&str> = columns.iter().map(|(c, _, _)| c.name.as_str()).collect();
+        if raw.failed {
+            return None;
+        }
+        let Some(headers) = &raw.headers else {
+            let wanted: Vec<&str> = columns.iter().map(|(_, h, _)| *h).collect();
+            sink.push(messages::empty_file(raw.span((0, 0)), file_name, &wanted));
+            return None;
+        };
+        check_duplicate_headers(raw, file_name, sink);
+        let special: Vec<usize> = [
+            info.key,
+            info.effective.map(|e| e.0),
+            info.effective.map(|e| e.1),
+        ]
+        .into_iter()
+        .flatten()
+        .filter_map(|i| info.columns.get(i))
+        .map(|c| c.name.as_str())
+        .filter_map(|n| names.iter().position(|x| *x == n))
+        .collect();
+        let mut plans = Vec::with_capacity(columns.len());
+        for (i, (column, header, format)) in columns.iter().enumerate() {
+            let kind = match kind_of(program, &column.ty, *format) {
+                Ok(k) => Some(k),
+                Err(why) => {
+                    sink.push(Diagnostic::error(
+                        codes::UNSUPPORTED,
+                        column.span.unwrap_or_else(super::sink::nowhere),
+                        format!(
+                            "column `{}.{}` cannot be loaded: {why}",
+                            info.name, column.name
+                        ),
+                    ));
+                    None
+                }
+            };
+            let source = headers.iter().position(|h| h.name == *header);
+            // JSON leaves out keys whose value is null: an optional column no
+            // object mentions is all none.
+            let absent_ok = raw.keyed && (raw.rows.is_empty() || column.ty.is_optional());
+            if source.is_none() && !absent_ok {
+                sink.push(missing_column(raw, file_name, info, column, header));
+            }
+            let keep_spans = special.contains(&i) || kind.is_some_and(|k| k.1.is_some());
+            plans.push(Plan {
+                info: column,
+                kind,
+                source,
+                keep_spans,
+            });
+        }
+        let mut state = TableState {
+            id,
+            unit: raw.unit,
+            lines: Vec::new(),
+            spans: HashMap::new(),
+            csv: None,
+        };
+        match places {
+            PlaceMode::Spans => {
+                for (i, plan) in plans.iter().enumerate() {
+                    if plan.keep_spans {
+                        state.spans.insert(i, Vec::new());
+                    }
+                }
+            }
+            PlaceMode::CsvStarts => {
+                state.csv = Some(CsvPlaces {
+                    file: raw.file,
+                    fields: headers.len(),
+                    sources: plans.iter().map(|p| p.source).collect(),
+                    starts: Vec::new(),
+                });
+            }
+        }
+        Some(Builder {
+            program,
+            info,
+            file: raw.file,
+            unit: raw.unit,
+            keyed: raw.keyed,
+            columns: vec![Vec::new(); plans.len()],
+            plans,
+            state,
+            lines: Vec::new(),
+            max_rows,
+            full: false,
+            places,
+        })
+    }
+
+    /// Reserves room for `rows` more rows.
+    pub(crate) fn reserve(&mut self, rows: usize) {
+        for c in &mut self.columns {
+            c.reserve(rows);
+        }
+        self.lines.reserve(rows);
+    }
+
+    /// True once the table holds `max_rows` rows and one more was offered
+    /// (and reported): readers stop there.
+    pub(crate) fn is_full(&self) -> bool {
+        self.full
+    }
+
+    /// Types one row starting on `line` (at byte `start` of the file).
+    pub(crate) fn row(
+        &mut self,
+        line: usize,
+        start: usize,
+        row: &impl RowCells,
+        sink: &mut Sink,
+        ctx: &CellContext,
+    ) {
+        if self.full {
+            return;
+        }
+        if let Some(max) = self.max_rows.filter(|max| self.lines.len() >= *max) {
+            let over = row.row_range();
+            sink.push(
+                Diagnostic::error(
+                    codes::ROW_LIMIT,
+                    Span::new(self.file, over.0, over.1),
+                    format!(
+                        "`{}` has more than {max} row{}, the most this run allows (the `max_rows_per_table` load limit)",
+                        self.info.name,
+                        if max == 1 { "" } else { "s" }
+                    ),
+                )
+                .with_label(format!("row {}", max + 1))
+                .with_help("load a smaller export, or raise the limit: the host sets it with `LoadLimits::max_rows_per_table`"),
+            );
+            self.full = true;
+            return;
+        }
+        let span_of = |range: Option<Range>| {
+            let r = range.unwrap_or_else(|| row.row_range());
+            Span::new(self.file, r.0, r.1)
+        };
+        for (i, plan) in self.plans.iter().enumerate() {
+            let cell = plan.source.and_then(|s| row.cell(s));
+            if plan.keep_spans && self.places == PlaceMode::Spans {
+                let span = span_of(plan.source.and_then(|s| row.range(s)));
+                if let Some(spans) = self.state.spans.get_mut(&i) {
+                    spans.push(span);
+                }
+            }
+            let value = match (plan.kind, plan.source) {
+                (Some((kind, target)), Some(source)) => {
+                    let site = || Site {
+                        table: &self.info.name,
+                        column: &plan.info.name,
+                        place: cell_place(self.unit, line, source),
+                        span: span_of(row.range(source)),
+                    };
+                    let c = cell.unwrap_or(Cell::Empty);
+                    if is_blank(c) {
+                        if !plan.info.ty.is_optional() {
+                            sink.push(messages::empty_cell(
+                                &site(),
+                                &self.program.show(&plan.info.ty),
+                                cell.is_none() && self.keyed,
+                            ));
+                        }
+                        Value::None
+                    } else {
+                        match parse(kind, c, ctx) {
+                            Ok(v) => v,
+                            Err(e) => {
+                                let target_name = target.map(|t| self.program.table_name(t));
+                                sink.push(messages::cell_error(
+                                    &site(),
+                                    kind,
+                                    target_name.as_deref(),
+                                    &c.shown(),
+                                    e,
+                                ));
+                                Value::None
+                            }
+                        }
+                    }
+                }
+                _ => Value::None,
+            };
+            if let Some(column) = self.columns.get_mut(i) {
+                column.push(value);
+            }
+        }
+        if let Some(csv) = &mut self.state.csv {
+            csv.starts.push(start);
+        }
+        self.lines.push(u32::try_from(line).unwrap_or(u32::MAX));
+    }
+
+    /// The typed table, and where its rows and cells are.
+    pub(crate) fn finish(self, file_name: &str) -> (Table, TableState) {
+        let mut table = Table::new(self.info.name.clone(), &[]);
+        table.len = self.lines.len();
+        for (plan, values) in self.plans.iter().zip(self.columns) {
+            table.push_column(plan.info.name.clone(), values);
+        }
+        table.origins.file = Some(std::sync::Arc::from(file_name));
+        let mut state = self.state;
+        state.lines = self.lines.clone();
+        table.origins.lines = self.lines;
+        (table, state)
+    }
+}
+
+/// Declared table `id` with its columns and no rows.
+pub(crate) fn empty(info: &TableInfo, id: TableId) -> (Table, TableState) {
+    let columns = loaded_columns(info);
+    let names: Vec<&str> = columns.iter().map(|(c, _, _)| c.name.as_str()).collect();
+    (
+        Table::new(info.name.clone(), &names),
+        TableState::unplaced(id, 0),
+    )
+}
+
 /// Types `raw` as the declared table `id`; reports every problem to `sink`.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn build(
@@ -154,146 +476,26 @@ pub(crate) fn build(
     max_rows: Option<usize>,
     sink: &mut Sink,
 ) -> (Table, TableState) {
-    let columns = loaded_columns(info);
-    let names: Vec<&str> = columns.iter().map(|(c, _, _)| c.name.as_str()).collect();
-    let mut table = Table::new(info.name.clone(), &names);
-    let mut state = TableState {
+    let Some(mut builder) = Builder::new(
+        program,
         id,
-        unit: raw.unit,
-        lines: Vec::new(),
-        spans: HashMap::new(),
+        info,
+        raw,
+        file_name,
+        max_rows,
+        PlaceMode::Spans,
+        sink,
+    ) else {
+        return empty(info, id);
     };
-    if raw.failed {
-        return (table, state);
-    }
-    let Some(headers) = &raw.headers else {
-        let wanted: Vec<&str> = columns.iter().map(|(_, h, _)| *h).collect();
-        sink.push(messages::empty_file(raw.span((0, 0)), file_name, &wanted));
-        return (table, state);
-    };
-    check_duplicate_headers(raw, file_name, sink);
-    let special: Vec<usize> = [
-        info.key,
-        info.effective.map(|e| e.0),
-        info.effective.map(|e| e.1),
-    ]
-    .into_iter()
-    .flatten()
-    .filter_map(|i| info.columns.get(i))
-    .map(|c| c.name.as_str())
-    .filter_map(|n| names.iter().position(|x| *x == n))
-    .collect();
-    let mut plans = Vec::with_capacity(columns.len());
-    for (i, (column, header, format)) in columns.iter().enumerate() {
-        let kind = match kind_of(program, &column.ty, *format) {
-            Ok(k) => Some(k),
-            Err(why) => {
-                sink.push(Diagnostic::error(
-                    codes::UNSUPPORTED,
-                    column.span.unwrap_or_else(super::sink::nowhere),
-                    format!(
-                        "column `{}.{}` cannot be loaded: {why}",
-                        info.name, column.name
-                    ),
-                ));
-                None
-            }
-        };
-        let source = headers.iter().position(|h| h.name == *header);
-        // JSON leaves out keys whose value is null: an optional column no
-        // object mentions is all none.
-        let absent_ok = raw.keyed && (raw.rows.is_empty() || column.ty.is_optional());
-        if source.is_none() && !absent_ok {
-            sink.push(missing_column(raw, file_name, info, column, header));
-        }
-        let keep_spans = special.contains(&i) || kind.is_some_and(|k| k.1.is_some());
-        plans.push(Plan {
-            info: column,
-            kind,
-            source,
-            keep_spans,
-        });
-    }
-    for (i, plan) in plans.iter().enumerate() {
-        if plan.keep_spans {
-            state.spans.insert(i, Vec::with_capacity(raw.rows.len()));
+    builder.reserve(raw.rows.len());
+    for row in &raw.rows {
+        builder.row(row.line, row.range.0, row, sink, ctx);
+        if builder.is_full() {
+            break;
         }
     }
-    let mut rows = raw.rows.as_slice();
-    if let Some(max) = max_rows.filter(|max| rows.len() > *max) {
-        let over = rows.get(max).map(|r| r.range).unwrap_or((0, 0));
-        sink.push(
-            Diagnostic::error(
-                codes::ROW_LIMIT,
-                raw.span(over),
-                format!(
-                    "`{}` has more than {max} row{}, the most this run allows (the `max_rows_per_table` load limit)",
-                    info.name,
-                    if max == 1 { "" } else { "s" }
-                ),
-            )
-            .with_label(format!("row {}", max + 1))
-            .with_help("load a smaller export, or raise the limit: the host sets it with `LoadLimits::max_rows_per_table`"),
-        );
-        rows = rows.get(..max).unwrap_or(rows);
-    }
-    for row in rows {
-        let mut values = Vec::with_capacity(plans.len());
-        for (i, plan) in plans.iter().enumerate() {
-            let cell = plan
-                .source
-                .and_then(|s| row.cells.get(s))
-                .and_then(Option::as_ref);
-            let span = raw.span(cell.map(|c| c.range).unwrap_or(row.range));
-            if let Some(spans) = state.spans.get_mut(&i) {
-                spans.push(span);
-            }
-            let Some((kind, target)) = plan.kind else {
-                values.push(Value::None);
-                continue;
-            };
-            let Some(source) = plan.source else {
-                values.push(Value::None);
-                continue;
-            };
-            let site = || Site {
-                table: &info.name,
-                column: &plan.info.name,
-                place: raw.cell_place(row.line, source),
-                span,
-            };
-            let raw_value = cell.map(|c| &c.value).unwrap_or(&RawValue::Empty);
-            if is_blank(raw_value) {
-                if !plan.info.ty.is_optional() {
-                    sink.push(messages::empty_cell(
-                        &site(),
-                        &program.show(&plan.info.ty),
-                        cell.is_none() && raw.keyed,
-                    ));
-                }
-                values.push(Value::None);
-                continue;
-            }
-            match parse(kind, raw_value, ctx) {
-                Ok(v) => values.push(v),
-                Err(e) => {
-                    let target_name = target.map(|t| program.table_name(t));
-                    sink.push(messages::cell_error(
-                        &site(),
-                        kind,
-                        target_name.as_deref(),
-                        &raw_value.shown(),
-                        e,
-                    ));
-                    values.push(Value::None);
-                }
-            }
-        }
-        table.push_row(values);
-        table.origins.push(format!("{file_name}:{}", row.line));
-        state.lines.push(row.line);
-    }
-    (table, state)
+    builder.finish(file_name)
 }
 
 fn check_duplicate_headers(raw: &RawTable, file_name: &str, sink: &mut Sink) {

@@ -1,25 +1,87 @@
 //! CSV files (RFC 4180 through the `csv` crate): a header row, then one
 //! row per record; quoted fields may hold commas, quotes and line breaks.
 
-use super::raw::{Range, RawCell, RawHeader, RawRow, RawTable, RawValue, Unit};
+use super::build::{Builder, PlaceMode, RowCells, TableState};
+use super::cell::CellContext;
+use super::raw::{Cell, Range, RawHeader, RawTable, Unit};
+#[cfg(test)]
+use super::raw::{RawCell, RawRow};
 use super::sink::Sink;
-use super::text::Lines;
 use super::ReadContext;
 use crate::codes;
+use std::cell::OnceCell;
+use tally_check::{Program, TableId, TableInfo};
 use tally_diagnostics::{Diagnostic, Span};
+use tally_eval::Table;
 
-/// Reads CSV `text` (already decoded, without a byte-order mark).
-pub(crate) fn read(text: &str, cx: &ReadContext<'_>, sink: &mut Sink) -> RawTable {
-    let mut raw = RawTable::empty(cx.file, Unit::Line);
+/// What a CSV reader hands its records to.
+pub(crate) trait Records {
+    /// The header row (`raw` has no rows). False stops reading.
+    fn header(&mut self, raw: &RawTable, sink: &mut Sink) -> bool;
+    /// One data record starting on `line`. False stops reading.
+    fn record(&mut self, line: usize, record: &CsvRecord<'_>, sink: &mut Sink) -> bool;
+}
+
+/// One CSV record: its fields, and (found only when asked) their places.
+pub(crate) struct CsvRecord<'a> {
+    text: &'a str,
+    start: usize,
+    fields: &'a csv::ByteRecord,
+    ranges: OnceCell<Vec<Range>>,
+}
+
+impl CsvRecord<'_> {
+    /// Byte offset of the record's first field.
+    pub(crate) fn start(&self) -> usize {
+        self.start
+    }
+
+    /// Number of fields.
+    pub(crate) fn len(&self) -> usize {
+        self.fields.len()
+    }
+
+    fn ranges(&self) -> &[Range] {
+        self.ranges
+            .get_or_init(|| field_ranges(self.text, self.start, self.fields.len()))
+    }
+
+    /// Field `i` as text.
+    pub(crate) fn field(&self, i: usize) -> Option<&str> {
+        // Fields are cut at ASCII delimiters of valid UTF-8 text, so
+        // they are valid UTF-8 themselves.
+        std::str::from_utf8(self.fields.get(i)?).ok()
+    }
+}
+
+impl RowCells for CsvRecord<'_> {
+    fn cell(&self, i: usize) -> Option<Cell<'_>> {
+        self.field(i).map(Cell::Text)
+    }
+
+    fn range(&self, i: usize) -> Option<Range> {
+        self.ranges().get(i).copied()
+    }
+
+    fn row_range(&self) -> Range {
+        let end = self.ranges().last().map_or(self.start, |r| r.1);
+        (self.start, end)
+    }
+}
+
+/// Reads CSV `text` (already decoded, without a byte-order mark) record
+/// by record into `records`.
+pub(crate) fn read(text: &str, cx: &ReadContext<'_>, sink: &mut Sink, records: &mut impl Records) {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut record = csv::StringRecord::new();
-    let lines = Lines::new(text);
-    let mut headers: Option<Vec<RawHeader>> = None;
+    let mut fields = csv::ByteRecord::new();
+    let mut header_len: Option<usize> = None;
+    // Line counting is incremental: the lines between two records' starts.
+    let (mut line, mut counted_to) = (1usize, 0usize);
     loop {
-        match reader.read_record(&mut record) {
+        match reader.read_byte_record(&mut fields) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
@@ -34,80 +96,184 @@ pub(crate) fn read(text: &str, cx: &ReadContext<'_>, sink: &mut Sink) -> RawTabl
         }
         // The reader's position is where it started looking for the
         // record: skip the line breaks (and blank lines) it skipped.
-        let mut start = record.position().map(|p| p.byte() as usize).unwrap_or(0);
+        let mut start = fields.position().map(|p| p.byte() as usize).unwrap_or(0);
         while matches!(text.as_bytes().get(start), Some(b'\r' | b'\n')) {
             start += 1;
         }
-        let line = lines.line(start);
-        let ranges = field_ranges(text, start, record.len());
-        let row_range = (start, ranges.last().map(|r| r.1).unwrap_or(start));
-        let Some(header) = &headers else {
-            headers = Some(
-                record
-                    .iter()
-                    .zip(&ranges)
-                    .map(|(name, range)| RawHeader {
-                        name: name.trim().to_string(),
-                        range: *range,
+        if let Some(between) = text.as_bytes().get(counted_to..start) {
+            line += between.iter().filter(|b| **b == b'\n').count();
+            counted_to = start;
+        }
+        let record = CsvRecord {
+            text,
+            start,
+            fields: &fields,
+            ranges: OnceCell::new(),
+        };
+        let Some(h) = header_len else {
+            let mut raw = RawTable::empty(cx.file, Unit::Line);
+            raw.headers = Some(
+                (0..record.len())
+                    .map(|i| RawHeader {
+                        name: record.field(i).unwrap_or("").trim().to_string(),
+                        range: record.range(i).unwrap_or((start, start)),
                     })
                     .collect(),
             );
-            raw.header_range = row_range;
+            raw.header_range = record.row_range();
+            header_len = Some(record.len());
+            if !records.header(&raw, sink) {
+                return;
+            }
             continue;
         };
         // Rows of nothing but empty fields (`,,,,` under spreadsheets'
         // last rows) are not data.
-        if record.iter().all(|f| f.trim().is_empty()) {
+        if fields
+            .iter()
+            .all(|f| std::str::from_utf8(f).is_ok_and(|f| f.trim().is_empty()))
+        {
             continue;
         }
-        if record.len() != header.len() {
-            let (n, h) = (record.len(), header.len());
-            let s = |k: usize| if k == 1 { "" } else { "s" };
-            let help = if n > h {
-                "a field that contains a comma must be quoted: `\"Smith, Jane\"`"
-            } else {
-                "every row needs a field for every column; leave a field empty with nothing between the commas"
-            };
-            sink.push(
-                Diagnostic::error(
-                    codes::RAGGED_ROW,
-                    Span::new(cx.file, row_range.0, row_range.1),
-                    format!(
-                        "`{}` line {line} has {n} field{}, but the header has {h}",
-                        cx.file_name,
-                        s(n)
-                    ),
-                )
-                .with_label(format!("{n} field{}", s(n)))
-                .with_help(help),
-            );
+        if record.len() != h {
+            sink.push(ragged(cx, line, &record, h));
             continue;
         }
-        if cx.max_rows.is_some_and(|max| raw.rows.len() >= max) {
-            raw.rows.push(RawRow {
-                line,
-                range: row_range,
-                cells: Vec::new(),
-            });
-            break;
+        if !records.record(line, &record, sink) {
+            return;
         }
-        raw.rows.push(RawRow {
-            line,
-            range: row_range,
-            cells: record
-                .iter()
-                .zip(&ranges)
-                .map(|(field, range)| {
-                    Some(RawCell {
-                        value: RawValue::Text(field.to_string()),
-                        range: *range,
-                    })
-                })
-                .collect(),
-        });
     }
-    raw.headers = headers;
-    raw
+    if header_len.is_none() {
+        records.header(&RawTable::empty(cx.file, Unit::Line), sink);
+    }
+}
+
+fn ragged(cx: &ReadContext<'_>, line: usize, record: &CsvRecord<'_>, h: usize) -> Diagnostic {
+    let n = record.len();
+    let row_range = record.row_range();
+    let s = |k: usize| if k == 1 { "" } else { "s" };
+    let help = if n > h {
+        "a field that contains a comma must be quoted: `\"Smith, Jane\"`"
+    } else {
+        "every row needs a field for every column; leave a field empty with nothing between the commas"
+    };
+    Diagnostic::error(
+        codes::RAGGED_ROW,
+        Span::new(cx.file, row_range.0, row_range.1),
+        format!(
+            "`{}` line {line} has {n} field{}, but the header has {h}",
+            cx.file_name,
+            s(n)
+        ),
+    )
+    .with_label(format!("{n} field{}", s(n)))
+    .with_help(help)
+}
+
+/// Types the records of a CSV file as a declared table as they are read.
+pub(crate) struct TypedRecords<'p, 'c> {
+    program: &'p Program,
+    id: TableId,
+    info: &'p TableInfo,
+    file_name: &'c str,
+    ctx: &'c CellContext,
+    max_rows: Option<usize>,
+    /// Rows expected (for reserving room), from the file's size.
+    expected_rows: usize,
+    builder: Option<Builder<'p>>,
+}
+
+impl<'p, 'c> TypedRecords<'p, 'c> {
+    /// Records typed as `info` (declared table `id`).
+    pub(crate) fn new(
+        program: &'p Program,
+        id: TableId,
+        info: &'p TableInfo,
+        file_name: &'c str,
+        ctx: &'c CellContext,
+        max_rows: Option<usize>,
+        expected_rows: usize,
+    ) -> Self {
+        TypedRecords {
+            program,
+            id,
+            info,
+            file_name,
+            ctx,
+            max_rows,
+            expected_rows,
+            builder: None,
+        }
+    }
+
+    /// The table (empty when the header was unusable) and its places.
+    pub(crate) fn finish(self) -> (Table, TableState) {
+        match self.builder {
+            Some(b) => b.finish(self.file_name),
+            None => super::build::empty(self.info, self.id),
+        }
+    }
+}
+
+impl Records for TypedRecords<'_, '_> {
+    fn header(&mut self, raw: &RawTable, sink: &mut Sink) -> bool {
+        self.builder = Builder::new(
+            self.program,
+            self.id,
+            self.info,
+            raw,
+            self.file_name,
+            self.max_rows,
+            PlaceMode::CsvStarts,
+            sink,
+        );
+        if let Some(b) = &mut self.builder {
+            b.reserve(self.expected_rows);
+        }
+        self.builder.is_some()
+    }
+
+    fn record(&mut self, line: usize, record: &CsvRecord<'_>, sink: &mut Sink) -> bool {
+        let Some(b) = &mut self.builder else {
+            return false;
+        };
+        b.row(line, record.start(), record, sink, self.ctx);
+        !b.is_full()
+    }
+}
+
+/// Collects records into a [`RawTable`] (for tests and tools that want
+/// the cells themselves).
+#[cfg(test)]
+pub(crate) fn read_raw(text: &str, cx: &ReadContext<'_>, sink: &mut Sink) -> RawTable {
+    struct Collect(RawTable);
+    impl Records for Collect {
+        fn header(&mut self, raw: &RawTable, _: &mut Sink) -> bool {
+            self.0.headers = raw.headers.clone();
+            self.0.header_range = raw.header_range;
+            true
+        }
+        fn record(&mut self, line: usize, record: &CsvRecord<'_>, _: &mut Sink) -> bool {
+            self.0.rows.push(RawRow {
+                line,
+                range: record.row_range(),
+                cells: (0..record.len())
+                    .map(|i| {
+                        Some(RawCell {
+                            value: super::raw::RawValue::Text(
+                                record.field(i).unwrap_or("").to_string(),
+                            ),
+                            range: record.range(i).unwrap_or((0, 0)),
+                        })
+                    })
+                    .collect(),
+            });
+            true
+        }
+    }
+    let mut collect = Collect(RawTable::empty(cx.file, Unit::Line));
+    read(text, cx, sink, &mut collect);
+    collect.0
 }
 
 /// The byte ranges of the `count` fields of the record that starts at
@@ -172,7 +338,7 @@ mod tests {
             max_rows: None,
         };
         let mut sink = Sink::new(10);
-        let raw = read(text, &cx, &mut sink);
+        let raw = read_raw(text, &cx, &mut sink);
         let lines: Vec<usize> = raw.rows.iter().map(|r| r.line).collect();
         assert_eq!(lines, vec![2, 5]);
         let cell = |r: usize, c: usize| {
@@ -183,7 +349,7 @@ mod tests {
         assert_eq!(cell(1, 1), "e");
         assert_eq!(
             raw.rows[0].cells[0].as_ref().unwrap().value,
-            RawValue::Text("a\nb".into())
+            super::super::raw::RawValue::Text("a\nb".into())
         );
     }
 }

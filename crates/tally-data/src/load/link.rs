@@ -7,7 +7,7 @@ use super::sink::{nowhere, Sink};
 use crate::codes;
 use std::collections::BTreeSet;
 use tally_check::{Program, TableId, TableKind, Type};
-use tally_diagnostics::{closest_many, Diagnostic};
+use tally_diagnostics::{closest_many, Diagnostic, SourceMap};
 use tally_eval::display::plain;
 use tally_eval::{RowRef, Store, Value};
 
@@ -29,6 +29,7 @@ pub(crate) fn link(
     states: &[TableState],
     absent: &BTreeSet<TableId>,
     quiet: &BTreeSet<TableId>,
+    sources: &SourceMap,
     sink: &mut Sink,
 ) {
     // Keys first: references look rows up by key.
@@ -51,7 +52,7 @@ pub(crate) fn link(
             sink.push(
                 Diagnostic::error(
                     codes::DUPLICATE_KEY,
-                    state.span(key, again as usize),
+                    state.span(key, again as usize, sources),
                     format!(
                         "`{}` has two rows with {key_name} `{value}`: {}",
                         info.name,
@@ -59,7 +60,7 @@ pub(crate) fn link(
                     ),
                 )
                 .with_label("used again here")
-                .with_secondary(state.span(key, first as usize), "first used here")
+                .with_secondary(state.span(key, first as usize, sources), "first used here")
                 .with_help(format!(
                     "`{key_name}` is the key of `{}`: every row needs its own",
                     info.name
@@ -125,7 +126,7 @@ pub(crate) fn link(
                     dangling.push(
                         Diagnostic::error(
                             codes::DANGLING_REFERENCE,
-                            state.span(ci, *row),
+                            state.span(ci, *row, sources),
                             format!(
                                 "`{}.{}` on {} refers to `{value}`, but no `{target_name}` row has {target_key} `{value}`",
                                 info.name,
@@ -159,7 +160,7 @@ pub(crate) fn link(
         }
     }
     for state in states {
-        check_effective(program, store, state, sink);
+        check_effective(program, store, state, sources, sink);
     }
 }
 
@@ -192,7 +193,13 @@ fn resolve_column(
         .collect()
 }
 
-fn check_effective(program: &Program, store: &Store, state: &TableState, sink: &mut Sink) {
+fn check_effective(
+    program: &Program,
+    store: &Store,
+    state: &TableState,
+    sources: &SourceMap,
+    sink: &mut Sink,
+) {
     let Some(info) = program.table(state.id) else {
         return;
     };
@@ -213,7 +220,7 @@ fn check_effective(program: &Program, store: &Store, state: &TableState, sink: &
                 sink.push(
                     Diagnostic::error(
                         codes::EFFECTIVE_RANGE,
-                        state.span(e, row),
+                        state.span(e, row, sources),
                         format!(
                             "`{}` on {} ends on {end} ({}), before it starts on {start} ({})",
                             info.name,
@@ -223,7 +230,7 @@ fn check_effective(program: &Program, store: &Store, state: &TableState, sink: &
                         ),
                     )
                     .with_label("before the start")
-                    .with_secondary(state.span(s, row), "the start"),
+                    .with_secondary(state.span(s, row, sources), "the start"),
                 );
             }
         }

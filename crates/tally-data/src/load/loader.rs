@@ -78,7 +78,7 @@ impl<'p> DataLoader<'p> {
             return;
         };
         match std::fs::read(path) {
-            Ok(bytes) => self.add_bytes(table, &name, &bytes, format),
+            Ok(bytes) => self.add_owned_bytes(table, &name, bytes, format),
             Err(e) => self.fail(
                 table,
                 Diagnostic::error(
@@ -96,9 +96,41 @@ impl<'p> DataLoader<'p> {
             self.add_xlsx(table, file_name, bytes);
             return;
         }
-        let decoded = decode(bytes);
-        let file = self.sources.add(file_name, decoded.text.clone());
-        match decoded.problem {
+        self.add_decoded_bytes(table, file_name, decode(bytes), format);
+    }
+
+    /// Loads the bytes of a file (taking them, so a large file is not
+    /// copied on the way in).
+    pub fn add_owned_bytes(
+        &mut self,
+        table: TableId,
+        file_name: &str,
+        bytes: Vec<u8>,
+        format: Format,
+    ) {
+        if format == Format::Xlsx {
+            self.add_xlsx(table, file_name, &bytes);
+            return;
+        }
+        self.add_decoded_bytes(table, file_name, text::decode_owned(bytes), format);
+    }
+
+    fn add_decoded_bytes(
+        &mut self,
+        table: TableId,
+        file_name: &str,
+        decoded: text::Decoded,
+        format: Format,
+    ) {
+        let problem = decoded.problem;
+        let invalid_line = match &problem {
+            Some(EncodingProblem::Invalid { offset, .. }) => {
+                Some(text::Lines::new(&decoded.text).line(*offset))
+            }
+            _ => None,
+        };
+        let file = self.sources.add(file_name, decoded.text);
+        match problem {
             None => {}
             Some(EncodingProblem::Utf16) => {
                 self.fail(
@@ -117,7 +149,7 @@ impl<'p> DataLoader<'p> {
                 byte,
                 lines,
             }) => {
-                let line = text::Lines::new(&decoded.text).line(offset);
+                let line = invalid_line.unwrap_or(1);
                 let mut d = Diagnostic::error(
                     codes::ENCODING,
                     Span::new(file, offset, offset + '\u{FFFD}'.len_utf8()),
@@ -138,7 +170,7 @@ impl<'p> DataLoader<'p> {
                 self.sink.push(d);
             }
         }
-        self.add_decoded(table, file, file_name, &decoded.text, format);
+        self.add_decoded(table, file, file_name, format);
     }
 
     /// Loads `text` of a file shown as `file_name` into `table`
@@ -150,7 +182,7 @@ impl<'p> DataLoader<'p> {
         }
         let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
         let file = self.sources.add(file_name, text);
-        self.add_decoded(table, file, file_name, text, format);
+        self.add_decoded(table, file, file_name, format);
     }
 
     /// Loads rows a host built with serde (objects keyed by header) into
@@ -158,23 +190,49 @@ impl<'p> DataLoader<'p> {
     pub fn add_json_rows(&mut self, table: TableId, rows: &[serde_json::Value]) {
         let name = self.program.table_name(table);
         let file_name = format!("<{name} rows>");
-        let cx = self.read_context(&name, &file_name, NO_FILE);
+        let cx = ReadContext {
+            table: &name,
+            file_name: &file_name,
+            file: NO_FILE,
+            max_rows: self.limits.max_rows_per_table,
+        };
         let raw = json_file::from_values(rows, &cx, &mut self.sink);
         self.add_raw(table, &file_name, &raw);
     }
 
-    fn add_decoded(
-        &mut self,
-        table: TableId,
-        file: FileId,
-        file_name: &str,
-        text: &str,
-        format: Format,
-    ) {
+    /// Loads file `file` of the source map (already decoded).
+    fn add_decoded(&mut self, table: TableId, file: FileId, file_name: &str, format: Format) {
         let name = self.program.table_name(table);
-        let cx = self.read_context(&name, file_name, file);
+        let cx = ReadContext {
+            table: &name,
+            file_name,
+            file,
+            max_rows: self.limits.max_rows_per_table,
+        };
+        if format == Format::Csv {
+            let Some(info) = self.declared(table) else {
+                return;
+            };
+            let text = self.sources.get(file).map_or("", |f| f.text.as_str());
+            // Room for every row, reserved once.
+            let expected = text.bytes().filter(|b| *b == b'\n').count();
+            let mut records = csv_file::TypedRecords::new(
+                self.program,
+                table,
+                info,
+                file_name,
+                &self.ctx,
+                self.limits.max_rows_per_table,
+                expected,
+            );
+            csv_file::read(text, &cx, &mut self.sink, &mut records);
+            let (built, state) = records.finish();
+            self.place(table, built, state);
+            return;
+        }
+        let text = self.sources.get(file).map_or("", |f| f.text.as_str());
         let raw = match format {
-            Format::Csv => csv_file::read(text, &cx, &mut self.sink),
+            Format::Csv => RawTable::empty(file, raw::Unit::Line),
             Format::Json => json_file::read_array(text, &cx, &mut self.sink),
             Format::JsonLines => json_file::read_lines(text, &cx, &mut self.sink),
             Format::Xlsx => RawTable::empty(file, raw::Unit::Line),
@@ -205,24 +263,10 @@ impl<'p> DataLoader<'p> {
         }
     }
 
-    fn read_context<'a>(
-        &self,
-        table: &'a str,
-        file_name: &'a str,
-        file: FileId,
-    ) -> ReadContext<'a> {
-        ReadContext {
-            table,
-            file_name,
-            file,
-            max_rows: self.limits.max_rows_per_table,
-        }
-    }
-
-    fn add_raw(&mut self, table: TableId, file_name: &str, raw: &RawTable) {
-        let Some(info) = self.program.table(table) else {
-            return;
-        };
+    /// The declaration of `table`, if it is a declared table (otherwise
+    /// reported: no data can be loaded into it).
+    fn declared(&mut self, table: TableId) -> Option<&'p tally_check::TableInfo> {
+        let info = self.program.table(table)?;
         if !matches!(info.kind, TableKind::Declared(_)) {
             self.sink.push(Diagnostic::error(
                 codes::UNKNOWN_TABLE,
@@ -232,8 +276,23 @@ impl<'p> DataLoader<'p> {
                     info.name
                 ),
             ));
-            return;
+            return None;
         }
+        Some(info)
+    }
+
+    /// Puts a built table in the store.
+    fn place(&mut self, table: TableId, built: Table, state: TableState) {
+        self.store.set(table, built);
+        self.states.retain(|s| s.id != table);
+        self.states.push(state);
+        self.reported.remove(&table);
+    }
+
+    fn add_raw(&mut self, table: TableId, file_name: &str, raw: &RawTable) {
+        let Some(info) = self.declared(table) else {
+            return;
+        };
         let (built, state) = build(
             self.program,
             table,
@@ -244,10 +303,7 @@ impl<'p> DataLoader<'p> {
             self.limits.max_rows_per_table,
             &mut self.sink,
         );
-        self.store.set(table, built);
-        self.states.retain(|s| s.id != table);
-        self.states.push(state);
-        self.reported.remove(&table);
+        self.place(table, built, state);
     }
 
     /// The policy span of a table's declaration.
@@ -290,6 +346,7 @@ impl<'p> DataLoader<'p> {
             &self.states,
             &absent,
             &self.reported,
+            &self.sources,
             &mut self.sink,
         );
         Loaded {

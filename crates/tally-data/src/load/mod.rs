@@ -257,6 +257,7 @@ pub fn link_store(program: &Program, store: &mut Store) -> Vec<Diagnostic> {
         &states,
         &BTreeSet::new(),
         &BTreeSet::new(),
+        &SourceMap::default(),
         &mut sink,
     );
     sink.finish()

@@ -28,11 +28,48 @@ pub(crate) enum RawValue {
 impl RawValue {
     /// The value as shown in messages.
     pub(crate) fn shown(&self) -> String {
+        self.cell().shown()
+    }
+
+    /// The value as a borrowed [`Cell`].
+    pub(crate) fn cell(&self) -> Cell<'_> {
         match self {
-            RawValue::Empty => String::new(),
-            RawValue::Text(t) | RawValue::Number(t) | RawValue::Nested(t) => t.clone(),
-            RawValue::Bool(b) => b.to_string(),
-            RawValue::Date(d, _) => d.format("%Y-%m-%d").to_string(),
+            RawValue::Empty => Cell::Empty,
+            RawValue::Text(t) => Cell::Text(t),
+            RawValue::Number(t) => Cell::Number(t),
+            RawValue::Bool(b) => Cell::Bool(*b),
+            RawValue::Date(d, time) => Cell::Date(*d, *time),
+            RawValue::Nested(t) => Cell::Nested(t),
+        }
+    }
+}
+
+/// A cell borrowed from wherever the reader keeps it (the CSV text, a
+/// [`RawValue`]): what typing a cell reads.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Cell<'a> {
+    /// An empty cell (also JSON `null`).
+    Empty,
+    /// Text to be parsed like a CSV cell.
+    Text(&'a str),
+    /// A native number as exact decimal text.
+    Number(&'a str),
+    /// A native boolean.
+    Bool(bool),
+    /// A native date; `true` when it also had a time of day.
+    Date(NaiveDate, bool),
+    /// A JSON list or object (as JSON text).
+    Nested(&'a str),
+}
+
+impl Cell<'_> {
+    /// The value as shown in messages.
+    pub(crate) fn shown(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(t) | Cell::Number(t) | Cell::Nested(t) => t.to_string(),
+            Cell::Bool(b) => b.to_string(),
+            Cell::Date(d, _) => d.format("%Y-%m-%d").to_string(),
         }
     }
 }
@@ -121,17 +158,18 @@ impl RawTable {
     pub(crate) fn span(&self, range: Range) -> Span {
         Span::new(self.file, range.0, range.1)
     }
+}
 
-    /// `line 5`, or `row 5 (cell C5)` for spreadsheets.
-    pub(crate) fn cell_place(&self, line: usize, header: usize) -> String {
-        match self.unit {
-            Unit::Line | Unit::Row => place(self.unit, line),
-            Unit::SheetRow { first_column } => {
-                format!(
-                    "row {line} (cell {}{line})",
-                    column_letters(first_column + header)
-                )
-            }
+/// `line 5`, or `row 5 (cell C5)` for spreadsheets (`header` is the
+/// cell's header index).
+pub(crate) fn cell_place(unit: Unit, line: usize, header: usize) -> String {
+    match unit {
+        Unit::Line | Unit::Row => place(unit, line),
+        Unit::SheetRow { first_column } => {
+            format!(
+                "row {line} (cell {}{line})",
+                column_letters(first_column + header)
+            )
         }
     }
 }

@@ -66,6 +66,23 @@ pub(crate) fn decode(bytes: &[u8]) -> Decoded {
     }
 }
 
+/// Decodes a text data file, taking its bytes (clean UTF-8 is not copied).
+pub(crate) fn decode_owned(mut bytes: Vec<u8>) -> Decoded {
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes.drain(..3);
+    }
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return decode(&bytes);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Decoded {
+            text,
+            problem: None,
+        },
+        Err(e) => decode(e.as_bytes()),
+    }
+}
+
 /// Line numbers of byte offsets in one text.
 #[derive(Clone, Debug)]
 pub(crate) struct Lines {

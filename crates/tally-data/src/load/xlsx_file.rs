@@ -133,7 +133,7 @@ pub(crate) fn read(bytes: &[u8], table: &str, max_rows: Option<usize>) -> Result
         if cells
             .iter()
             .flatten()
-            .all(|c| super::cell::is_blank(&c.value))
+            .all(|c| super::cell::is_blank(c.value.cell()))
         {
             continue;
         }

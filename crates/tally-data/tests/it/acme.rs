@@ -59,15 +59,12 @@ fn acme_data_loads() {
     assert_eq!(opps.get(3, 0), &Value::None);
     assert_eq!(
         opps.origin(o3),
-        Some(
-            format!(
-                "{}:4",
-                root()
-                    .join("examples/acme/data/opportunities.csv")
-                    .display()
-            )
-            .as_str()
-        )
+        Some(format!(
+            "{}:4",
+            root()
+                .join("examples/acme/data/opportunities.csv")
+                .display()
+        ))
     );
 
     let reps = store.table(table(&program, "reps"));

@@ -8,6 +8,11 @@ use std::str::FromStr;
 use tally_data::{DataLoader, Format, LoadLimits};
 use tally_eval::{Currency, Money, Value};
 
+/// Where each row of `t` came from.
+fn origins(t: &tally_eval::Table) -> Vec<String> {
+    (0..t.len).filter_map(|r| t.origin(r)).collect()
+}
+
 fn d(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap()
 }
@@ -24,7 +29,7 @@ fn bom_crlf_quoted_newlines_and_commas_load() {
     assert_eq!(t.len, 2);
     assert_eq!(t.get(1, 0), &Value::text("Chen, Ava"));
     assert_eq!(t.get(1, 1), &Value::text("Ben \"the boss\"\nOrtiz"));
-    assert_eq!(t.origins, vec!["reps.csv:2", "reps.csv:3"]);
+    assert_eq!(origins(t), vec!["reps.csv:2", "reps.csv:3"]);
     assert!(matches!(t.get(2, 1), Value::Row(r) if r.row == 0));
 }
 
@@ -119,7 +124,7 @@ fn json_array_loads_with_exact_numbers() {
     assert_eq!(t.get(3, 1), &Value::Decimal(d("0.01")));
     assert_eq!(t.get(4, 1), &Value::Percent(d("0.5")));
     assert_eq!(t.get(11, 1), &Value::text("hello"));
-    assert_eq!(t.origins, vec!["deals.json:2", "deals.json:5"]);
+    assert_eq!(origins(t), vec!["deals.json:2", "deals.json:5"]);
 }
 
 #[test]
@@ -152,7 +157,7 @@ fn json_lines_load() {
     assert!(loaded.diagnostics.is_empty(), "{}", rendered(&loaded));
     let t = loaded.store.table(table(&p, "reps"));
     assert_eq!(t.len, 2);
-    assert_eq!(t.origins, vec!["reps.jsonl:1", "reps.jsonl:3"]);
+    assert_eq!(origins(t), vec!["reps.jsonl:1", "reps.jsonl:3"]);
 }
 
 #[test]
@@ -232,7 +237,7 @@ fn xlsx_native_cells_load() {
     );
     assert_eq!(t.get(8, 0), &Value::Bool(true));
     assert!(matches!(t.get(1, 0), Value::Row(_)));
-    assert_eq!(t.origins, vec!["deals.xlsx:2"]);
+    assert_eq!(origins(t), vec!["deals.xlsx:2"]);
 }
 
 #[test]

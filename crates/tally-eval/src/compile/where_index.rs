@@ -16,7 +16,7 @@ use tally_diagnostics::Span;
 use tally_syntax::ast::*;
 
 /// Rows by the values of some columns.
-pub type RowIndex = HashMap<Vec<Key>, Vec<u32>>;
+pub type RowIndex = crate::FastMap<Vec<Key>, Vec<u32>>;
 
 /// Which index: a table and the columns it is keyed by.
 type IndexId = (TableId, Vec<usize>);
@@ -49,7 +49,7 @@ impl IndexCache {
             }
         }
         let t = store.table(table);
-        let mut index: RowIndex = HashMap::new();
+        let mut index: RowIndex = RowIndex::default();
         for row in 0..t.len {
             let k: Vec<Key> = columns
                 .iter()

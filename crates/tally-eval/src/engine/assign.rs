@@ -8,7 +8,8 @@ use crate::error::{codes, EvalError};
 use crate::runtime::{Eval, Frame, Runtime};
 use crate::table::Store;
 use crate::value::{Key, RowRef, Value};
-use std::collections::{BTreeMap, HashMap};
+use crate::FastMap;
+use std::collections::BTreeMap;
 use tally_check::{Program, Resolution, TableId};
 use tally_diagnostics::Span;
 use tally_syntax::ast::*;
@@ -23,7 +24,7 @@ pub(crate) struct CompiledArm {
 /// Which rules can match a row, by the value of one column.
 pub(crate) struct RuleIndex {
     column: usize,
-    by_value: HashMap<Key, Vec<usize>>,
+    by_value: FastMap<Key, Vec<usize>>,
     /// Rules that do not test the column (always candidates), in order.
     wildcards: Vec<usize>,
 }
@@ -163,7 +164,7 @@ pub(crate) fn build_index(
     if *count < 2 {
         return None;
     }
-    let mut by_value: HashMap<Key, Vec<usize>> = HashMap::new();
+    let mut by_value: FastMap<Key, Vec<usize>> = FastMap::default();
     let mut wildcards = Vec::new();
     for (i, a) in atoms.iter().enumerate() {
         match a.get(&column) {

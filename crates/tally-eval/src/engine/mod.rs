@@ -280,6 +280,7 @@ pub fn materialize(store: &Store, view: &crate::value::TableView) -> crate::tabl
         Some(r) => r.to_vec(),
         None => (0..u32::try_from(source.len).unwrap_or(u32::MAX)).collect(),
     };
+    out.origins.file = source.origins.file.clone();
     for r in rows {
         out.push_row(
             source
@@ -288,8 +289,8 @@ pub fn materialize(store: &Store, view: &crate::value::TableView) -> crate::tabl
                 .map(|c| c.values.get(r as usize).cloned().unwrap_or(Value::None))
                 .collect(),
         );
-        if let Some(o) = source.origin(r as usize) {
-            out.origins.push(o.to_string());
+        if let Some(line) = source.origins.lines.get(r as usize) {
+            out.origins.lines.push(*line);
         }
     }
     if let Some(k) = source.key {

@@ -8,8 +8,8 @@ use crate::error::EvalError;
 use crate::runtime::{Eval, Frame, Runtime};
 use crate::table::{Store, Table};
 use crate::value::{compare, Key, RowRef, TableView, Value};
+use crate::FastMap;
 use std::cmp::Ordering;
-use std::collections::HashMap;
 use std::sync::Arc;
 use tally_check::{DeclRef, TableId};
 use tally_diagnostics::Span;
@@ -242,7 +242,7 @@ pub(crate) fn run(
     let mut rows: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
     if c.grouped {
         let mut groups: Vec<(Vec<Value>, Vec<u32>)> = Vec::new();
-        let mut by_key: HashMap<Vec<Key>, usize> = HashMap::new();
+        let mut by_key: FastMap<Vec<Key>, usize> = FastMap::default();
         for &row in &kept {
             frame.rows.clear();
             frame.rows.push(RowRef {

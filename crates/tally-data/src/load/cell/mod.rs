@@ -8,7 +8,7 @@ mod numbers;
 mod tests;
 
 use super::number::native_decimal;
-use super::raw::RawValue;
+use super::raw::Cell;
 use dates::{example_date, parse_date};
 use numbers::{
     int_fraction_help, int_range, number_error, parse_decimal, parse_int, parse_money,
@@ -16,6 +16,7 @@ use numbers::{
 };
 use rust_decimal::prelude::ToPrimitive;
 use std::collections::HashMap;
+use tally_eval::FastSet;
 use tally_eval::{Currency, Money, Value};
 use tally_syntax::literal::Period;
 
@@ -110,7 +111,7 @@ pub(crate) struct CellContext {
     pub territories: Vec<String>,
     by_name: HashMap<String, u32>,
     /// Interned text: equal cells share one allocation.
-    texts: std::cell::RefCell<std::collections::HashSet<std::sync::Arc<str>>>,
+    texts: std::cell::RefCell<FastSet<std::sync::Arc<str>>>,
 }
 
 impl CellContext {
@@ -146,39 +147,38 @@ impl CellContext {
 }
 
 /// True when the cell counts as empty: nothing, JSON null, or only spaces.
-pub(crate) fn is_blank(raw: &RawValue) -> bool {
-    match raw {
-        RawValue::Empty => true,
-        RawValue::Text(t) => t.trim().is_empty(),
+pub(crate) fn is_blank(cell: Cell<'_>) -> bool {
+    match cell {
+        Cell::Empty => true,
+        Cell::Text(t) => t.trim().is_empty(),
         _ => false,
     }
 }
 
 /// Parses a non-blank cell as a value of `kind`.
-pub(crate) fn parse(kind: Kind<'_>, raw: &RawValue, ctx: &CellContext) -> Result<Value, CellError> {
-    if let RawValue::Nested(_) = raw {
+pub(crate) fn parse(kind: Kind<'_>, cell: Cell<'_>, ctx: &CellContext) -> Result<Value, CellError> {
+    if let Cell::Nested(_) = cell {
         return Err(nested());
     }
     if kind == Kind::Text {
-        let text = match raw {
-            RawValue::Text(t) => t.trim_end_matches('\r').to_string(),
-            other => other.shown(),
-        };
-        return Ok(Value::Text(ctx.intern(&text)));
+        return Ok(Value::Text(match cell {
+            Cell::Text(t) => ctx.intern(t.trim_end_matches('\r')),
+            other => ctx.intern(&other.shown()),
+        }));
     }
-    match raw {
-        RawValue::Empty => Err(bad(None)),
-        RawValue::Nested(_) => Err(nested()),
-        RawValue::Number(n) => parse_native_number(kind, n, ctx),
-        RawValue::Bool(b) => match kind {
-            Kind::Bool => Ok(Value::Bool(*b)),
+    match cell {
+        Cell::Empty => Err(bad(None)),
+        Cell::Nested(_) => Err(nested()),
+        Cell::Number(n) => parse_native_number(kind, n, ctx),
+        Cell::Bool(b) => match kind {
+            Kind::Bool => Ok(Value::Bool(b)),
             _ => Err(bad(None)),
         },
-        RawValue::Date(d, _) => match kind {
-            Kind::Date(_) => Ok(Value::Date(*d)),
+        Cell::Date(d, _) => match kind {
+            Kind::Date(_) => Ok(Value::Date(d)),
             _ => Err(bad(None)),
         },
-        RawValue::Text(t) => parse_text(kind, t.trim(), ctx),
+        Cell::Text(t) => parse_text(kind, t.trim(), ctx),
     }
 }
 

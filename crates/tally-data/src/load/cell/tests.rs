@@ -10,7 +10,7 @@ fn ctx() -> CellContext {
 }
 
 fn text(kind: Kind<'_>, s: &str) -> Result<Value, CellError> {
-    parse(kind, &RawValue::Text(s.to_string()), &ctx())
+    parse(kind, Cell::Text(s), &ctx())
 }
 
 fn d(s: &str) -> Decimal {
@@ -35,7 +35,7 @@ fn numbers() {
     assert_eq!(text(Kind::Percent, "12.5%"), Ok(Value::Percent(d("0.125"))));
     assert_eq!(text(Kind::Percent, "0.125"), Ok(Value::Percent(d("0.125"))));
     assert_eq!(
-        parse(Kind::Int, &RawValue::Number("1.2e3".into()), &ctx()),
+        parse(Kind::Int, Cell::Number("1.2e3"), &ctx()),
         Ok(Value::Int(1200))
     );
 }
