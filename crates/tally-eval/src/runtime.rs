@@ -58,6 +58,10 @@ pub struct Limits {
     pub max_output_rows: Option<usize>,
     /// Longest rollup chain.
     pub max_rollup_depth: Option<usize>,
+    /// Most threads one evaluation uses (`None`: one per core). The
+    /// results are the same, byte for byte, whatever the number; an
+    /// evaluation with `max_steps` or `max_output_rows` uses one thread.
+    pub threads: Option<usize>,
 }
 
 /// Everything compiled expressions read while running.

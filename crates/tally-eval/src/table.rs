@@ -65,6 +65,30 @@ impl Table {
         self.len += 1;
     }
 
+    /// Appends a row of exactly `N` values (without a row vector).
+    pub fn push_array<const N: usize>(&mut self, values: [Value; N]) {
+        let mut values = values.into_iter();
+        for c in &mut self.columns {
+            c.values.push(values.next().unwrap_or(Value::None));
+        }
+        self.len += 1;
+    }
+
+    /// Appends the rows of `other`, a table with the same columns.
+    pub fn append(&mut self, other: Table) {
+        if self.len == 0 && self.columns.len() == other.columns.len() {
+            self.columns = other.columns;
+            self.origins.lines = other.origins.lines;
+            self.len = other.len;
+            return;
+        }
+        for (c, o) in self.columns.iter_mut().zip(other.columns) {
+            c.values.extend(o.values);
+        }
+        self.origins.lines.extend(other.origins.lines);
+        self.len += other.len;
+    }
+
     /// Appends a column (its length must be the table's length).
     pub fn push_column(&mut self, name: impl Into<String>, mut values: Vec<Value>) {
         values.resize(self.len, Value::None);

@@ -66,6 +66,7 @@ const LIMITS: Limits = Limits {
     max_steps: Some(200_000_000),
     max_output_rows: Some(5_000_000),
     max_rollup_depth: Some(100),
+    threads: None,
 };
 
 /// Evaluates the analysed policy over the data `config` names.

@@ -84,6 +84,7 @@ fn the_runs_within_the_limits_succeed() {
         max_steps: Some(10_000),
         max_output_rows: Some(100),
         max_rollup_depth: Some(9),
+        threads: Some(1),
     };
     let results = p.evaluate(&data, limits).unwrap();
     // The deal's owner and the nine managers above them.

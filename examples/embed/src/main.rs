@@ -113,6 +113,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         max_steps: Some(10_000_000),
         max_output_rows: Some(100_000),
         max_rollup_depth: Some(20),
+        // One thread per core (with a step or output limit, the
+        // evaluation uses one thread so a limit trips at the same row).
+        threads: None,
     };
     let results = policy.evaluate(&data, limits)?;
 

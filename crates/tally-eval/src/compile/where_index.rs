@@ -9,7 +9,6 @@ use crate::error::EvalError;
 use crate::runtime::{Eval, Frame, Runtime};
 use crate::table::Store;
 use crate::value::{compare, Key, RowRef, TableView, Value};
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tally_check::{Resolution, TableId};
 use tally_diagnostics::Span;
@@ -19,12 +18,12 @@ use tally_syntax::ast::*;
 pub type RowIndex = crate::FastMap<Vec<Key>, Vec<u32>>;
 
 /// Which index: a table and the columns it is keyed by.
-type IndexId = (TableId, Vec<usize>);
+pub type IndexId = (TableId, Vec<usize>);
 
 /// Indexes built during one evaluation phase, by (table, columns).
 #[derive(Debug, Default)]
 pub struct IndexCache {
-    built: Mutex<HashMap<IndexId, Arc<RowIndex>>>,
+    built: Mutex<crate::FastMap<IndexId, Arc<RowIndex>>>,
 }
 
 /// The key a value is looked up by: a reference by its row's key value (so
@@ -40,14 +39,17 @@ pub fn lookup_key(v: &Value, store: &Store) -> Key {
 }
 
 impl IndexCache {
-    /// The index of `table` over `columns`, building it on first use.
-    pub fn get(&self, store: &Store, table: TableId, columns: &[usize]) -> Arc<RowIndex> {
-        let key = (table, columns.to_vec());
-        if let Ok(built) = self.built.lock() {
-            if let Some(ix) = built.get(&key) {
-                return ix.clone();
-            }
+    /// The index of table `id.0` over columns `id.1`, building it on
+    /// first use (once: threads asking for it meanwhile wait for it).
+    pub fn get(&self, store: &Store, id: &IndexId) -> Arc<RowIndex> {
+        let mut built = match self.built.lock() {
+            Ok(b) => b,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some(ix) = built.get(id) {
+            return ix.clone();
         }
+        let (table, columns) = (id.0, id.1.as_slice());
         let t = store.table(table);
         let mut index: RowIndex = RowIndex::default();
         for row in 0..t.len {
@@ -61,9 +63,7 @@ impl IndexCache {
                 .push(u32::try_from(row).unwrap_or(u32::MAX));
         }
         let index = Arc::new(index);
-        if let Ok(mut built) = self.built.lock() {
-            built.insert(key, index.clone());
-        }
+        built.insert(id.clone(), index.clone());
         index
     }
 }
@@ -195,13 +195,14 @@ impl Compiler<'_> {
         let predicate = self.expr(pred);
         self.pop();
         let predicate = predicate?;
+        let index_id: IndexId = (table, columns);
         Ok(Some(Arc::new(move |rt: &Runtime, f: &mut Frame| {
             let keys = values
                 .iter()
                 .map(|v| v(rt, f).map(|x| lookup_key(&x, rt.store)))
                 .collect::<Result<Vec<_>, _>>()?;
             let on = at_date.as_ref().map(|d| d(rt, f)).transpose()?;
-            let index = rt.indexes.get(rt.store, table, &columns);
+            let index = rt.indexes.get(rt.store, &index_id);
             let candidates: &[u32] = index.get(&keys).map(Vec::as_slice).unwrap_or(&[]);
             rt.step(candidates.len() as u64 + 1, span)?;
             let t = rt.store.table(table);

@@ -16,7 +16,7 @@ use tally_syntax::ast::*;
 
 /// One compiled rule.
 pub(crate) struct CompiledArm {
-    pub label: String,
+    pub label: std::sync::Arc<str>,
     pub when: Option<Eval>,
     pub span: Span,
 }
@@ -206,7 +206,7 @@ pub(crate) fn run(engine: &Engine, store: &mut Store, idx: usize) -> Result<(), 
             None => None,
         };
         arms.push(CompiledArm {
-            label: arm.label_text().to_string(),
+            label: arm.label_text().into(),
             when,
             span: arm.span,
         });
@@ -223,41 +223,51 @@ pub(crate) fn run(engine: &Engine, store: &mut Store, idx: usize) -> Result<(), 
                 None
             };
         let n = store.table(table).len;
-        let mut out = Vec::with_capacity(n);
-        let mut labels = Vec::with_capacity(n);
-        let mut frame = Frame::with_slots(compiler.slots());
-        for row in 0..n {
-            let r = RowRef {
-                table,
-                row: u32::try_from(row).unwrap_or(u32::MAX),
-            };
-            frame.rows.clear();
-            frame.rows.push(r);
-            let chosen = choose(&rt, &mut frame, &arms, a.hit, index.as_ref(), r)
-                .map_err(|e| e.at_row(|| row_label(rt.store, r)))?;
-            match chosen {
-                Some(i) => {
-                    if let Some(arm) = arms.get(i) {
-                        engine.fired(arm.span);
+        let slots = compiler.slots();
+        let parts = super::parallel::in_ranges(engine, n, super::parallel::ROWS, |rows| {
+            let mut out = Vec::with_capacity(rows.len());
+            let mut labels = Vec::with_capacity(rows.len());
+            let mut frame = Frame::with_slots(slots);
+            for row in rows {
+                let r = RowRef {
+                    table,
+                    row: u32::try_from(row).unwrap_or(u32::MAX),
+                };
+                frame.rows.clear();
+                frame.rows.push(r);
+                let chosen = choose(&rt, &mut frame, &arms, a.hit, index.as_ref(), r)
+                    .map_err(|e| e.at_row(|| row_label(rt.store, r)))?;
+                match chosen {
+                    Some(i) => {
+                        if let Some(arm) = arms.get(i) {
+                            engine.fired(arm.span);
+                        }
+                        let v = values.get(i).map(|e| e(&rt, &mut frame)).transpose();
+                        let v = v
+                            .map_err(|e| e.at_row(|| row_label(rt.store, r)))?
+                            .unwrap_or(Value::None);
+                        out.push(v);
+                        labels.push(
+                            arms.get(i)
+                                .map(|a| Value::Text(a.label.clone()))
+                                .unwrap_or(Value::None),
+                        );
                     }
-                    let v = values.get(i).map(|e| e(&rt, &mut frame)).transpose();
-                    let v = v
-                        .map_err(|e| e.at_row(|| row_label(rt.store, r)))?
-                        .unwrap_or(Value::None);
-                    out.push(v);
-                    labels.push(
-                        arms.get(i)
-                            .map(|a| Value::text(&a.label))
-                            .unwrap_or(Value::None),
-                    );
-                }
-                None => {
-                    out.push(Value::None);
-                    labels.push(Value::None);
+                    None => {
+                        out.push(Value::None);
+                        labels.push(Value::None);
+                    }
                 }
             }
-        }
+            Ok((out, labels))
+        })?;
         rt.step(n as u64, a.field.span)?;
+        let mut out = Vec::with_capacity(n);
+        let mut labels = Vec::with_capacity(n);
+        for (o, l) in parts {
+            out.extend(o);
+            labels.extend(l);
+        }
         (out, labels)
     };
     if let Some(t) = store.table_mut(table) {
@@ -298,7 +308,7 @@ pub(crate) fn choose(
                         arm.span,
                         format!(
                             "rules \"{}\" and \"{}\" both match, but the block is `unique`",
-                            first_arm.map(|a| a.label.as_str()).unwrap_or("?"),
+                            first_arm.map(|a| &*a.label).unwrap_or("?"),
                             arm.label
                         ),
                     )

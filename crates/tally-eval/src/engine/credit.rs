@@ -9,6 +9,7 @@ use crate::runtime::{Eval, Frame, Runtime};
 use crate::table::{Store, Table};
 use crate::value::{RowRef, Value};
 use rust_decimal::Decimal;
+use std::sync::Arc;
 use tally_check::{ColumnOrigin, DeclRef, TableId, Type};
 use tally_diagnostics::Span;
 use tally_syntax::ast::*;
@@ -23,7 +24,7 @@ struct CompiledGets {
 }
 
 struct CompiledGroup {
-    name: String,
+    name: Arc<str>,
     hit: HitPolicy,
     arms: Vec<CompiledArm>,
     payees: Vec<Vec<CompiledGets>>,
@@ -34,9 +35,11 @@ enum Step {
     Let(usize, Eval),
     Group(CompiledGroup),
     Rollup {
-        group: String,
+        group: Arc<str>,
         via: Option<usize>,
-        role: String,
+        role: Arc<str>,
+        /// `rollup of revenue via manager`: the rule of the rows it adds.
+        rule: Arc<str>,
         span: Span,
     },
 }
@@ -79,7 +82,7 @@ fn compile_block(
                 let mut payees = Vec::new();
                 for arm in &g.arms {
                     arms.push(CompiledArm {
-                        label: arm.label_text().to_string(),
+                        label: arm.label_text().into(),
                         when: arm.when.as_ref().map(|w| compiler.expr(w)).transpose()?,
                         span: arm.span,
                     });
@@ -94,7 +97,7 @@ fn compile_block(
                     payees.push(list);
                 }
                 steps.push(Step::Group(CompiledGroup {
-                    name: g.name.name.clone(),
+                    name: g.name.name.as_str().into(),
                     hit: g.hit,
                     arms,
                     payees,
@@ -105,10 +108,15 @@ fn compile_block(
                 let via = payee_table
                     .and_then(|t| program.table(t))
                     .and_then(|t| t.column(&ru.via.name));
+                let via_name = via
+                    .and_then(|v| payee_table.and_then(|t| program.table(t))?.columns.get(v))
+                    .map(|c| c.name.as_str())
+                    .unwrap_or_default();
                 steps.push(Step::Rollup {
-                    group: ru.group.name.clone(),
+                    group: ru.group.name.as_str().into(),
                     via,
-                    role: ru.role.name.clone(),
+                    role: ru.role.name.as_str().into(),
+                    rule: format!("rollup of {} via {via_name}", ru.group.name).into(),
                     span: ru.span,
                 });
             }
@@ -150,8 +158,8 @@ fn compile_block(
 /// One credit row before it goes into the table.
 struct Credit {
     payee: RowRef,
-    role: String,
-    rule: String,
+    role: Arc<str>,
+    rule: Arc<str>,
     share: Decimal,
     amount: Value,
 }
@@ -199,16 +207,23 @@ pub(crate) fn run(engine: &Engine, store: &Store, id: TableId) -> Result<Table, 
         })
         .unwrap_or_default();
     let n = store.table(credited).len;
-    for row in 0..n {
-        let deal = RowRef {
-            table: credited,
-            row: u32::try_from(row).unwrap_or(u32::MAX),
-        };
-        for (block, idx) in blocks.iter().zip(&indexes) {
-            credit_row(engine, &rt, block, idx, deal, &mut table)
-                .map_err(|e| e.at_row(|| row_label(store, deal)))?;
+    let parts = super::parallel::in_ranges(engine, n, super::parallel::ROWS, |rows| {
+        let mut part = Table::new("credits", &CREDIT_COLUMNS);
+        for row in rows {
+            let deal = RowRef {
+                table: credited,
+                row: u32::try_from(row).unwrap_or(u32::MAX),
+            };
+            for (block, idx) in blocks.iter().zip(&indexes) {
+                credit_row(engine, &rt, block, idx, deal, &mut part)
+                    .map_err(|e| e.at_row(|| row_label(store, deal)))?;
+            }
+            engine.check_output(part.len, "credits", credit_span)?;
         }
-        engine.check_output(table.len, "credits", credit_span)?;
+        Ok(part)
+    })?;
+    for part in parts {
+        table.append(part);
     }
     let _ = id;
     Ok(table)
@@ -253,10 +268,10 @@ fn credit_row(
                 group,
                 via,
                 role,
+                rule,
                 span,
             } => {
                 let Some(via) = via else { continue };
-                let rule = format!("rollup of {group} via {}", via_name(rt, *via));
                 let mut added = Vec::new();
                 for c in credits.iter().filter(|c| &c.role == group) {
                     let mut chain = vec![c.payee];
@@ -305,11 +320,11 @@ fn credit_row(
         }
     }
     for c in credits {
-        table.push_row(vec![
+        table.push_array([
             Value::Row(deal),
             Value::Row(c.payee),
-            Value::text(&c.role),
-            Value::text(&c.rule),
+            Value::Text(c.role),
+            Value::Text(c.rule),
             Value::Percent(c.share),
             c.amount,
             date.clone(),

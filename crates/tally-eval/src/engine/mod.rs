@@ -3,6 +3,7 @@
 
 mod assign;
 mod credit;
+mod parallel;
 mod plan;
 mod report;
 

@@ -69,20 +69,51 @@ pub(crate) fn run(
         }
     }
     let rt = engine.runtime(store);
-    let mut frame = Frame::with_slots(compiler.slots() + 1);
+    let slots = compiler.slots() + 1;
+    let mut frame = Frame::with_slots(slots);
     let mut out_slots: Vec<usize> = loops.iter().map(|l| l.slot).collect();
     out_slots.extend(metrics.iter().map(|m| m.0));
-    expand(
-        &rt,
-        &mut frame,
-        &loops,
-        0,
-        &metrics,
-        &out_slots,
-        &mut table,
-        engine,
-        plan.name.span,
-    )?;
+    let Some(outer) = loops.first() else {
+        expand(
+            &rt,
+            &mut frame,
+            &loops,
+            0,
+            &metrics,
+            &out_slots,
+            &mut table,
+            engine,
+            plan.name.span,
+        )?;
+        return Ok(table);
+    };
+    // The values of the outer loop are spread over threads; each range
+    // expands the inner loops and metrics into its own rows.
+    let values = loop_values(&rt, &mut frame, outer)?;
+    let parts =
+        super::parallel::in_ranges(engine, values.len(), super::parallel::ITEMS, |range| {
+            let mut part = Table::new(table.name.clone(), &[]);
+            part.columns.clone_from(&table.columns);
+            let mut frame = Frame::with_slots(slots);
+            for v in values.get(range).unwrap_or_default() {
+                frame.set(outer.slot, v.clone());
+                expand(
+                    &rt,
+                    &mut frame,
+                    &loops,
+                    1,
+                    &metrics,
+                    &out_slots,
+                    &mut part,
+                    engine,
+                    plan.name.span,
+                )?;
+            }
+            Ok(part)
+        })?;
+    for part in parts {
+        table.append(part);
+    }
     Ok(table)
 }
 

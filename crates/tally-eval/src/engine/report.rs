@@ -1,6 +1,7 @@
 //! Reports (spec §2.8): `from`, `where`, `group by` with aggregates,
 //! `columns`, stable `order by` (output names first), `limit`, `totals`.
 
+use super::parallel::{self, in_ranges};
 use super::Engine;
 use crate::compile::calls::view_rows;
 use crate::compile::Compiler;
@@ -220,39 +221,52 @@ pub(crate) fn run(
     };
     let input_rows = view_rows(&rt, &view);
     rt.step(input_rows.len() as u64, report.name.span)?;
-    let mut kept = Vec::with_capacity(input_rows.len());
-    for row in input_rows {
-        frame.rows.clear();
-        frame.rows.push(RowRef {
-            table: view.table,
-            row,
-        });
-        let mut ok = true;
-        for w in &c.wheres {
-            if !matches!(w(&rt, &mut frame)?, Value::Bool(true)) {
-                ok = false;
-                break;
-            }
-        }
-        if ok {
-            kept.push(row);
-        }
-    }
-    // (output row, sort keys)
-    let mut rows: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
-    if c.grouped {
-        let mut groups: Vec<(Vec<Value>, Vec<u32>)> = Vec::new();
-        let mut by_key: FastMap<Vec<Key>, usize> = FastMap::default();
-        for &row in &kept {
+    // The rows that pass the filters, with their group keys (in ranges of
+    // the input, on as many threads as the engine allows).
+    let filtered = in_ranges(engine, input_rows.len(), parallel::ROWS, |range| {
+        let mut frame = Frame::with_slots(c.slots);
+        let mut kept = Vec::new();
+        let mut keys = Vec::new();
+        for &row in input_rows.get(range).unwrap_or_default() {
             frame.rows.clear();
             frame.rows.push(RowRef {
                 table: view.table,
                 row,
             });
-            let mut values = Vec::with_capacity(c.keys.len());
-            for (_, k) in &c.keys {
-                values.push(k(&rt, &mut frame)?);
+            let mut ok = true;
+            for w in &c.wheres {
+                if !matches!(w(&rt, &mut frame)?, Value::Bool(true)) {
+                    ok = false;
+                    break;
+                }
             }
+            if !ok {
+                continue;
+            }
+            kept.push(row);
+            if c.grouped {
+                let mut values = Vec::with_capacity(c.keys.len());
+                for (_, k) in &c.keys {
+                    values.push(k(&rt, &mut frame)?);
+                }
+                keys.push(values);
+            }
+        }
+        Ok((kept, keys))
+    })?;
+    let mut kept = Vec::new();
+    let mut keys = Vec::new();
+    for (k, v) in filtered {
+        kept.extend(k);
+        keys.extend(v);
+    }
+    // (output row, sort keys)
+    let mut rows: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
+    if c.grouped {
+        // Groups in the order their first row comes.
+        let mut groups: Vec<(Vec<Value>, Vec<u32>)> = Vec::new();
+        let mut by_key: FastMap<Vec<Key>, usize> = FastMap::default();
+        for (&row, values) in kept.iter().zip(keys) {
             let key: Vec<Key> = values.iter().map(Key::of).collect();
             match by_key.get(&key) {
                 Some(&g) => {
@@ -266,23 +280,39 @@ pub(crate) fn run(
                 }
             }
         }
-        for (values, members) in groups {
-            frame.rows.clear();
-            frame.group = Some(members.into());
-            for ((slot, _), v) in c.keys.iter().zip(&values) {
-                frame.set(*slot, v.clone());
+        let groups: Vec<(Vec<Value>, Arc<[u32]>)> = groups
+            .into_iter()
+            .map(|(values, members)| (values, members.into()))
+            .collect();
+        let parts = in_ranges(engine, groups.len(), parallel::ITEMS, |range| {
+            let mut frame = Frame::with_slots(c.slots);
+            let mut out = Vec::with_capacity(range.len());
+            for (values, members) in groups.get(range).unwrap_or_default() {
+                frame.rows.clear();
+                frame.group = Some(members.clone());
+                for ((slot, _), v) in c.keys.iter().zip(values) {
+                    frame.set(*slot, v.clone());
+                }
+                out.push(output_row(&c, &rt, &mut frame, values.clone())?);
             }
-            rows.push(output_row(&c, &rt, &mut frame, values)?);
-        }
+            Ok(out)
+        })?;
+        rows.extend(parts.into_iter().flatten());
     } else {
-        for &row in &kept {
-            frame.rows.clear();
-            frame.rows.push(RowRef {
-                table: view.table,
-                row,
-            });
-            rows.push(output_row(&c, &rt, &mut frame, Vec::new())?);
-        }
+        let parts = in_ranges(engine, kept.len(), parallel::ROWS, |range| {
+            let mut frame = Frame::with_slots(c.slots);
+            let mut out = Vec::with_capacity(range.len());
+            for &row in kept.get(range).unwrap_or_default() {
+                frame.rows.clear();
+                frame.rows.push(RowRef {
+                    table: view.table,
+                    row,
+                });
+                out.push(output_row(&c, &rt, &mut frame, Vec::new())?);
+            }
+            Ok(out)
+        })?;
+        rows.extend(parts.into_iter().flatten());
     }
     if !c.order.is_empty() {
         let dirs: Vec<bool> = c.order.iter().map(|(_, d)| *d).collect();
