@@ -169,6 +169,7 @@ pub(crate) fn kind_of<'p>(
 }
 
 /// One column being loaded.
+#[derive(Clone)]
 struct Plan<'p> {
     info: &'p ColumnInfo,
     kind: Option<(Kind<'p>, Option<TableId>)>,
@@ -334,6 +335,46 @@ impl<'p> Builder<'p> {
             full: false,
             places,
         })
+    }
+
+    /// An empty builder for more rows of the same file (a range of it
+    /// read on another thread); [`Builder::join`] puts them back.
+    pub(crate) fn fork(&self) -> Builder<'p> {
+        let mut state = self.state.clone();
+        state.lines.clear();
+        state.spans.values_mut().for_each(Vec::clear);
+        if let Some(csv) = &mut state.csv {
+            csv.starts.clear();
+        }
+        Builder {
+            program: self.program,
+            info: self.info,
+            file: self.file,
+            unit: self.unit,
+            keyed: self.keyed,
+            plans: self.plans.clone(),
+            columns: vec![Vec::new(); self.plans.len()],
+            state,
+            lines: Vec::new(),
+            max_rows: self.max_rows,
+            full: false,
+            places: self.places,
+        }
+    }
+
+    /// Appends the rows of `other` (a [`Builder::fork`] of this one).
+    pub(crate) fn join(&mut self, other: Builder<'p>) {
+        for (mine, theirs) in self.columns.iter_mut().zip(other.columns) {
+            mine.extend(theirs);
+        }
+        self.lines.extend(other.lines);
+        for (column, spans) in other.state.spans {
+            self.state.spans.entry(column).or_default().extend(spans);
+        }
+        if let (Some(mine), Some(theirs)) = (&mut self.state.csv, other.state.csv) {
+            mine.starts.extend(theirs.starts);
+        }
+        self.full |= other.full;
     }
 
     /// Reserves room for `rows` more rows.

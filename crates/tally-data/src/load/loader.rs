@@ -225,7 +225,17 @@ impl<'p> DataLoader<'p> {
                 self.limits.max_rows_per_table,
                 expected,
             );
-            csv_file::read(text, &cx, &mut self.sink, &mut records);
+            // The number of threads a host asks for is used on any file;
+            // otherwise a file gets a thread per few megabytes, up to one
+            // per core.
+            let (threads, min_bytes) = match self.limits.threads {
+                Some(n) => (n, 1),
+                None => (
+                    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+                    csv_file::BYTES_PER_THREAD,
+                ),
+            };
+            csv_file::read_typed(text, &cx, &mut self.sink, &mut records, threads, min_bytes);
             let (built, state) = records.finish();
             self.place(table, built, state);
             return;

@@ -37,6 +37,9 @@ pub struct LoadLimits {
     pub max_rows_per_table: Option<usize>,
     /// Most errors reported; the rest are counted in one final diagnostic.
     pub max_errors: usize,
+    /// Most threads reading one large CSV file (`None`: one per core).
+    /// The tables and messages are the same whatever the number.
+    pub threads: Option<usize>,
 }
 
 impl Default for LoadLimits {
@@ -44,6 +47,7 @@ impl Default for LoadLimits {
         LoadLimits {
             max_rows_per_table: None,
             max_errors: 50,
+            threads: None,
         }
     }
 }

@@ -43,6 +43,21 @@ impl Sink {
         self.shown.push(d);
     }
 
+    /// Takes the diagnostics of `other` (the sink of a later part of the
+    /// same file), as if they had been pushed here.
+    pub(crate) fn absorb(&mut self, other: Sink) {
+        let unshown = other.errors - other.errors.min(other.max_errors);
+        for d in other.shown {
+            self.push(d);
+        }
+        self.errors += unshown;
+    }
+
+    /// A sink like this one, empty.
+    pub(crate) fn fork(&self) -> Sink {
+        Sink::new(self.max_errors)
+    }
+
     /// Number of errors so far (shown or not).
     pub(crate) fn errors(&self) -> usize {
         self.errors

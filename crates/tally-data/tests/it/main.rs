@@ -9,3 +9,4 @@ mod formats;
 mod render;
 mod sources;
 mod support;
+mod threads;
