@@ -16,7 +16,7 @@ pub fn run(dir: &Path, out: &Path) -> Result<(), String> {
         .map_err(|f| f.render(false))?;
     let load = started.elapsed();
     let (results, phases) = policy
-        .evaluate_profiled(&data, Limits::default())
+        .evaluate_profiled(data, Limits::default())
         .map_err(|f| f.render(false))?;
     let started = Instant::now();
     std::fs::create_dir_all(out).map_err(|e| e.to_string())?;

@@ -85,11 +85,13 @@ fn evaluate(
             output::FAILED
         })?;
     progress.phase("evaluating");
-    let results = compiled.evaluate(&loaded, Limits::default()).map_err(|f| {
-        progress.finish();
-        output::print_diagnostics(&f.diagnostics, &f.sources, DiagFormat::Human);
-        output::FAILED
-    })?;
+    let results = compiled
+        .evaluate_owned(loaded, Limits::default())
+        .map_err(|f| {
+            progress.finish();
+            output::print_diagnostics(&f.diagnostics, &f.sources, DiagFormat::Human);
+            output::FAILED
+        })?;
     Ok((compiled, results))
 }
 

@@ -149,6 +149,18 @@ impl Policy {
             .map(|(r, _)| r)
     }
 
+    /// [`Policy::evaluate`] for a one-shot run: takes the data, so the
+    /// loaded tables are extended in place rather than copied first.
+    pub fn evaluate_owned(&self, data: Data, limits: Limits) -> Result<Results, Failure> {
+        match tally_eval::evaluate(&self.program, data.store, limits) {
+            Ok(store) => Ok(Results::new(self.program.clone(), store)),
+            Err(e) => Err(Failure {
+                diagnostics: vec![e.to_diagnostic()],
+                sources: self.program.sources.clone(),
+            }),
+        }
+    }
+
     /// [`Policy::evaluate`], also counting how often each rule fired.
     pub fn evaluate_with_coverage(
         &self,
@@ -166,13 +178,13 @@ impl Policy {
         }
     }
 
-    /// [`Policy::evaluate`], also timing each phase (for benchmarks).
+    /// [`Policy::evaluate_owned`], also timing each phase (for benchmarks).
     pub fn evaluate_profiled(
         &self,
-        data: &Data,
+        data: Data,
         limits: Limits,
     ) -> Result<(Results, tally_eval::Phases), Failure> {
-        match tally_eval::evaluate_profiled(&self.program, data.store.clone(), limits) {
+        match tally_eval::evaluate_profiled(&self.program, data.store, limits) {
             Ok((store, phases)) => Ok((Results::new(self.program.clone(), store), phases)),
             Err(e) => Err(Failure {
                 diagnostics: vec![e.to_diagnostic()],
