@@ -93,6 +93,9 @@ pub fn run(args: &TestArgs) -> u8 {
         bless: args.bless,
         coverage: args.coverage,
         limits: tally::Limits::default(),
+        // Blessed files are written like `--out`: a temporary file that
+        // Ctrl-C removes, renamed into place.
+        write: Some(output::write_atomic),
     };
     let mut reports = Vec::new();
     let mut setup_failed = false;

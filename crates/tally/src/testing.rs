@@ -4,7 +4,7 @@ mod given;
 mod golden;
 mod junit;
 
-pub use golden::{csv_diff, BlessOutcome};
+pub use golden::{csv_diff, BlessOutcome, WriteFile};
 pub use junit::junit_xml;
 
 use crate::policy::{Data, Failure, Policy};
@@ -29,6 +29,10 @@ pub struct TestOptions {
     pub coverage: bool,
     /// Bounds for each evaluation.
     pub limits: Limits,
+    /// How `--bless` writes a golden file (`None`: to a temporary file
+    /// beside it, then renamed into place). The CLI passes its own atomic
+    /// write, whose temporary files an interruption (Ctrl-C) removes.
+    pub write: Option<golden::WriteFile>,
 }
 
 /// Whether a case passed.
@@ -373,7 +377,7 @@ fn run_golden(runner: &mut Runner<'_>, items: &[GoldenItem]) -> Outcome {
         return Outcome::Failed(format!("the policy has no report `{report}`"));
     };
     if runner.options.bless {
-        return match golden::bless(&path, &actual) {
+        return match golden::bless(&path, &actual, runner.options.write) {
             Ok(outcome) => Outcome::Blessed(outcome),
             Err(e) => Outcome::Failed(format!("cannot write `{}`: {e}", path.display())),
         };

@@ -14,8 +14,16 @@ pub enum BlessOutcome {
     Unchanged,
 }
 
-/// Writes `contents` to `path` (atomically) unless it already holds them.
-pub fn bless(path: &Path, contents: &str) -> std::io::Result<BlessOutcome> {
+/// A way of writing a whole file at once.
+pub type WriteFile = fn(&Path, &[u8]) -> std::io::Result<()>;
+
+/// Writes `contents` to `path` (atomically, with `write` if given) unless
+/// it already holds them.
+pub fn bless(
+    path: &Path,
+    contents: &str,
+    write: Option<WriteFile>,
+) -> std::io::Result<BlessOutcome> {
     let outcome = match std::fs::read_to_string(path) {
         Ok(old) if old == contents => return Ok(BlessOutcome::Unchanged),
         Ok(_) => BlessOutcome::Updated,
@@ -23,6 +31,10 @@ pub fn bless(path: &Path, contents: &str) -> std::io::Result<BlessOutcome> {
     };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
+    }
+    if let Some(write) = write {
+        write(path, contents.as_bytes())?;
+        return Ok(outcome);
     }
     let tmp = path.with_extension(format!("tally-tmp-{}", std::process::id()));
     std::fs::write(&tmp, contents)?;
@@ -185,6 +197,34 @@ pub fn csv_diff(expected: &str, actual: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The host's writer gets the file (the CLI's registers its temporary
+    /// file for Ctrl-C); without one, nothing is left beside the file.
+    #[test]
+    fn bless_writes_with_the_hosts_writer() {
+        static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        fn counting(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+            CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            std::fs::write(path, contents)
+        }
+        let dir = std::env::temp_dir().join(format!("tally-bless-{}", std::process::id()));
+        let path = dir.join("golden/report.csv");
+        assert_eq!(
+            bless(&path, "a\n", Some(counting)).unwrap(),
+            BlessOutcome::Created
+        );
+        assert_eq!(CALLS.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert_eq!(
+            bless(&path, "a\n", Some(counting)).unwrap(),
+            BlessOutcome::Unchanged
+        );
+        assert_eq!(CALLS.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert_eq!(bless(&path, "b\n", None).unwrap(), BlessOutcome::Updated);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "b\n");
+        let left: Vec<_> = std::fs::read_dir(dir.join("golden")).unwrap().collect();
+        assert_eq!(left.len(), 1, "only the golden file is left");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn diff_shows_changed_cells() {
