@@ -7,6 +7,7 @@ mod acme;
 mod errors;
 mod formats;
 mod render;
+mod roundtrip;
 mod sources;
 mod support;
 mod threads;
