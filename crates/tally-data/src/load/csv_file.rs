@@ -168,7 +168,7 @@ fn read_range(
 }
 
 /// Number of line feeds in `bytes`.
-fn newlines(bytes: &[u8]) -> usize {
+pub(crate) fn newlines(bytes: &[u8]) -> usize {
     bytes.iter().filter(|b| **b == b'\n').count()
 }
 

@@ -215,7 +215,7 @@ impl<'p> DataLoader<'p> {
             };
             let text = self.sources.get(file).map_or("", |f| f.text.as_str());
             // Room for every row, reserved once.
-            let expected = text.bytes().filter(|b| *b == b'\n').count();
+            let expected = csv_file::newlines(text.as_bytes());
             let mut records = csv_file::TypedRecords::new(
                 self.program,
                 table,

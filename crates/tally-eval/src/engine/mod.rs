@@ -237,6 +237,15 @@ fn prepare_derived_columns(program: &Program, store: &mut Store) {
     }
 }
 
+/// The computed table `id` (a plan or report) with its columns and no rows.
+pub(crate) fn empty_table(program: &Program, id: TableId) -> crate::table::Table {
+    let info = program.table(id);
+    let names: Vec<&str> = info
+        .map(|t| t.columns.iter().map(|c| c.name.as_str()).collect())
+        .unwrap_or_default();
+    crate::table::Table::new(info.map(|t| t.name.as_str()).unwrap_or(""), &names)
+}
+
 /// "opportunities O-003": the table and key of a row, for messages.
 pub(crate) fn row_label(store: &Store, r: crate::value::RowRef) -> String {
     let t = store.table(r.table);

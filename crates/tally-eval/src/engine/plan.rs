@@ -27,11 +27,7 @@ pub(crate) fn run(
     r: DeclRef,
 ) -> Result<Table, EvalError> {
     let program = engine.program;
-    let info = program.table(id);
-    let names: Vec<&str> = info
-        .map(|t| t.columns.iter().map(|c| c.name.as_str()).collect())
-        .unwrap_or_default();
-    let mut table = Table::new(info.map(|t| t.name.as_str()).unwrap_or(""), &names);
+    let mut table = super::empty_table(program, id);
     let Some(DeclKind::Plan(plan)) = program.decl(r).map(|d| &d.kind) else {
         return Ok(table);
     };
@@ -92,8 +88,7 @@ pub(crate) fn run(
     let values = loop_values(&rt, &mut frame, outer)?;
     let parts =
         super::parallel::in_ranges(engine, values.len(), super::parallel::ITEMS, |range| {
-            let mut part = Table::new(table.name.clone(), &[]);
-            part.columns.clone_from(&table.columns);
+            let mut part = super::empty_table(program, id);
             let mut frame = Frame::with_slots(slots);
             for v in values.get(range).unwrap_or_default() {
                 frame.set(outer.slot, v.clone());

@@ -199,11 +199,7 @@ pub(crate) fn run(
     r: DeclRef,
 ) -> Result<Table, EvalError> {
     let program = engine.program;
-    let info = program.table(id);
-    let names: Vec<&str> = info
-        .map(|t| t.columns.iter().map(|c| c.name.as_str()).collect())
-        .unwrap_or_default();
-    let mut table = Table::new(info.map(|t| t.name.as_str()).unwrap_or(""), &names);
+    let mut table = super::empty_table(program, id);
     let Some(DeclKind::Report(report)) = program.decl(r).map(|d| &d.kind) else {
         return Ok(table);
     };
