@@ -9,7 +9,9 @@ use crate::types::{TableId, Type};
 use tally_diagnostics::{closest, Diagnostic, Span};
 use tally_syntax::ast::*;
 
-const MONTHS: [&str; 12] = [
+/// The month names `fiscal_year_start` accepts (and messages use), in
+/// calendar order.
+pub const MONTHS: [&str; 12] = [
     "January",
     "February",
     "March",

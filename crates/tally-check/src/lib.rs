@@ -27,6 +27,7 @@ pub mod types;
 mod visit;
 
 pub use builtins::{Native, AGGREGATES, STDLIB_SOURCES, TABLE_METHODS, TERRITORY_FIELDS};
+pub use collect::MONTHS;
 pub use program::*;
 pub use types::{TableId, Type};
 

@@ -155,20 +155,7 @@ pub fn completion(
         Place::SettingValue(name) => {
             let values: &[&str] = match name.as_str() {
                 "currency" => &["USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD"],
-                "fiscal_year_start" => &[
-                    "January",
-                    "February",
-                    "March",
-                    "April",
-                    "May",
-                    "June",
-                    "July",
-                    "August",
-                    "September",
-                    "October",
-                    "November",
-                    "December",
-                ],
+                "fiscal_year_start" => &tally_check::MONTHS,
                 "rounding" => &["half_even", "half_up"],
                 _ => &[],
             };

@@ -15,20 +15,7 @@ pub(crate) fn example_date(format: &str) -> Option<String> {
     Some(s)
 }
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
+use tally_check::MONTHS;
 
 /// Why year-month-day names no day.
 fn explain_invalid(y: i32, m: u32, d: u32) -> String {
