@@ -15,6 +15,7 @@ mod calls;
 mod checker;
 pub mod codes;
 mod collect;
+mod confine;
 mod credit;
 mod expr;
 mod items;
@@ -28,6 +29,7 @@ mod visit;
 
 pub use builtins::{Native, AGGREGATES, STDLIB_SOURCES, TABLE_METHODS, TERRITORY_FIELDS};
 pub use collect::MONTHS;
+pub use confine::confined_join;
 pub use program::*;
 pub use types::{TableId, Type};
 

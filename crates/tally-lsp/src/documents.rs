@@ -2,7 +2,7 @@
 //! last analysis without syntax errors, and the results on their data.
 
 use std::collections::HashMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use tally_ide::{Analysis, DataRun};
 use tower_lsp_server::lsp_types::Uri;
@@ -155,33 +155,6 @@ impl DocLoader {
     }
 }
 
-/// Joins `rel` onto `base` lexically, refusing to climb above `root`.
-fn confined_join(root: &Path, base: &Path, rel: &str) -> Option<PathBuf> {
-    let rel_path = Path::new(rel);
-    if rel_path.is_absolute() {
-        return None;
-    }
-    let mut parts: Vec<Component> = base
-        .strip_prefix(root)
-        .ok()?
-        .components()
-        .filter(|c| matches!(c, Component::Normal(_)))
-        .collect();
-    for c in rel_path.components() {
-        match c {
-            Component::Normal(_) => parts.push(c),
-            Component::CurDir => {}
-            Component::ParentDir => {
-                parts.pop()?;
-            }
-            _ => return None,
-        }
-    }
-    let mut out = root.to_path_buf();
-    out.extend(parts);
-    Some(out)
-}
-
 impl tally_check::Loader for DocLoader {
     fn load(&self, path: &str, importer: &str) -> Result<(String, String), String> {
         let Some(root) = &self.root else {
@@ -191,7 +164,7 @@ impl tally_check::Loader for DocLoader {
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(root);
-        let full = confined_join(root, importer_dir, path).ok_or_else(|| {
+        let full = tally_check::confined_join(root, importer_dir, path).ok_or_else(|| {
             "imports may only read files in the policy's directory or below it".to_string()
         })?;
         let name = full.display().to_string();

@@ -1,7 +1,7 @@
 //! Reading imports from the file system, confined to a root directory.
 
-use std::path::{Component, Path, PathBuf};
-use tally_check::Loader;
+use std::path::{Path, PathBuf};
+use tally_check::{confined_join, Loader};
 
 /// Reads imported files relative to the importing file, refusing any path
 /// that leaves `root` (no `..` above it, no absolute paths).
@@ -26,33 +26,6 @@ impl FsLoader {
     }
 }
 
-/// Joins `rel` onto `base` lexically, refusing to climb above `root`.
-pub(crate) fn confined_join(root: &Path, base: &Path, rel: &str) -> Option<PathBuf> {
-    let rel_path = Path::new(rel);
-    if rel_path.is_absolute() {
-        return None;
-    }
-    let mut parts: Vec<Component> = base
-        .strip_prefix(root)
-        .ok()?
-        .components()
-        .filter(|c| matches!(c, Component::Normal(_)))
-        .collect();
-    for c in rel_path.components() {
-        match c {
-            Component::Normal(_) => parts.push(c),
-            Component::CurDir => {}
-            Component::ParentDir => {
-                parts.pop()?;
-            }
-            _ => return None,
-        }
-    }
-    let mut out = root.to_path_buf();
-    out.extend(parts);
-    Some(out)
-}
-
 impl Loader for FsLoader {
     fn load(&self, path: &str, importer: &str) -> Result<(String, String), String> {
         let importer_dir = Path::new(importer)
@@ -69,25 +42,5 @@ impl Loader for FsLoader {
         })?;
         let text = std::fs::read_to_string(&full).map_err(|e| e.to_string().to_lowercase())?;
         Ok((full.display().to_string(), text))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn refuses_to_leave_the_root() {
-        let root = Path::new("/p");
-        assert_eq!(
-            confined_join(root, Path::new("/p/a"), "b.tally"),
-            Some(PathBuf::from("/p/a/b.tally"))
-        );
-        assert_eq!(
-            confined_join(root, Path::new("/p/a"), "../c.tally"),
-            Some(PathBuf::from("/p/c.tally"))
-        );
-        assert_eq!(confined_join(root, Path::new("/p"), "../x.tally"), None);
-        assert_eq!(confined_join(root, Path::new("/p"), "/etc/passwd"), None);
     }
 }

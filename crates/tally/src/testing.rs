@@ -341,7 +341,7 @@ fn run_golden(runner: &mut Runner<'_>, items: &[GoldenItem]) -> Outcome {
     };
     // Like imports, golden files and `data` directories are read (and, with
     // `--bless`, written) only in the policy's directory or below it.
-    let below = |rel: &str| crate::loader::confined_join(&runner.dir, &runner.dir, rel);
+    let below = |rel: &str| tally_check::confined_join(&runner.dir, &runner.dir, rel);
     let outside = |what: &str, rel: &str| {
         Outcome::Failed(format!(
             "{what} \"{rel}\" is outside the policy's directory: golden files and their data must be in the policy's directory or below it"
