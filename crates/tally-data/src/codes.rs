@@ -13,9 +13,10 @@ pub const AMBIGUOUS_FILE: &str = "D0002";
 pub const READ: &str = "D0003";
 /// A text data file is not UTF-8 (or is UTF-16).
 pub const ENCODING: &str = "D0004";
-/// A data file is malformed: invalid JSON, JSON that is not an array of
-/// objects, a JSON Lines line that is not an object, a workbook without
-/// sheets, a cell holding a list or object.
+/// A data file is malformed: a CSV quoted field that is never closed,
+/// invalid JSON, JSON that is not an array of objects, a JSON Lines line
+/// that is not an object, a workbook without sheets, a cell holding a
+/// list or object.
 pub const SYNTAX: &str = "D0005";
 /// A CSV file or sheet without even a header row.
 pub const EMPTY_FILE: &str = "D0006";

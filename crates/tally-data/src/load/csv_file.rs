@@ -129,6 +129,16 @@ fn read_range(
             fields: &fields,
             ranges: OnceCell::new(),
         };
+        // A quote left open runs to the end of the text, so only the
+        // last record can hold one.
+        let at_end = reader.position().byte() as usize >= part.len();
+        if at_end {
+            let (_, open) = scan_fields(text, start, record.len());
+            if let Some(quote) = open {
+                sink.push(unclosed_quote(cx, text, quote));
+                break;
+            }
+        }
         let Some(h) = header_len else {
             let mut raw = RawTable::empty(cx.file, Unit::Line);
             raw.headers = Some(
@@ -458,13 +468,22 @@ pub(crate) fn read_raw(text: &str, cx: &ReadContext<'_>, sink: &mut Sink) -> Raw
 /// The byte ranges of the `count` fields of the record that starts at
 /// `start` (a quoted field's range includes its quotes).
 pub(crate) fn field_ranges(text: &str, start: usize, count: usize) -> Vec<Range> {
+    scan_fields(text, start, count).0
+}
+
+/// The field ranges of [`field_ranges`], and the offset of the opening
+/// quote of a quoted field that is never closed (it runs to the end of
+/// the text), if there is one.
+fn scan_fields(text: &str, start: usize, count: usize) -> (Vec<Range>, Option<usize>) {
     let b = text.as_bytes();
     let mut out = Vec::with_capacity(count);
+    let mut unclosed = None;
     let mut i = start.min(b.len());
     while out.len() < count {
         let field_start = i;
         if b.get(i) == Some(&b'"') {
             i += 1;
+            let mut closed = false;
             while i < b.len() {
                 if b.get(i) == Some(&b'"') {
                     if b.get(i + 1) == Some(&b'"') {
@@ -472,9 +491,13 @@ pub(crate) fn field_ranges(text: &str, start: usize, count: usize) -> Vec<Range>
                         continue;
                     }
                     i += 1;
+                    closed = true;
                     break;
                 }
                 i += 1;
+            }
+            if !closed {
+                unclosed = Some(field_start);
             }
         }
         while i < b.len() && !matches!(b.get(i), Some(b',' | b'\n' | b'\r')) {
@@ -489,7 +512,22 @@ pub(crate) fn field_ranges(text: &str, start: usize, count: usize) -> Vec<Range>
     while out.len() < count {
         out.push((i, i));
     }
-    out
+    (out, unclosed)
+}
+
+/// An error for a record whose quoted field opens at `quote` and never
+/// closes: the CSV reader would take the rest of the file as its text.
+fn unclosed_quote(cx: &ReadContext<'_>, text: &str, quote: usize) -> Diagnostic {
+    let line = 1 + newlines(text.as_bytes().get(..quote).unwrap_or_default());
+    Diagnostic::error(
+        codes::SYNTAX,
+        Span::new(cx.file, quote, quote + 1),
+        format!(
+            "`{}` line {line}: this quote opens a field that is never closed, so the field would run to the end of the file",
+            cx.file_name
+        ),
+    )
+    .with_help("add the closing `\"`; a quote inside a quoted field is written twice: `\"5\"\" screen\"`")
 }
 
 #[cfg(test)]
@@ -505,6 +543,13 @@ mod tests {
         assert_eq!(&text[r[2].0..r[2].1], "e");
         let r = field_ranges(text, 16, 3);
         assert_eq!(&text[r[2].0..r[2].1], "z");
+    }
+
+    #[test]
+    fn an_open_quote_is_found_at_its_opening() {
+        assert_eq!(scan_fields("a,\"b\"\"\n", 0, 2).1, Some(2));
+        assert_eq!(scan_fields("a,\"b\"\"\"\n", 0, 2).1, None);
+        assert_eq!(scan_fields("a,b\"c\n", 0, 2).1, None);
     }
 
     #[test]
