@@ -105,3 +105,23 @@ fn eval_fragments_and_schema_check() {
     );
     let _ = bodies::schema();
 }
+
+/// The `eval` target's fragment mode spends its executions on evaluation,
+/// not on policies the checker refuses: any pick of fragments compiles.
+#[test]
+fn every_pick_of_eval_fragments_compiles() {
+    let n = bodies::FRAGMENTS.len();
+    let mut picks: Vec<Vec<usize>> = vec![(0..n).collect()];
+    for i in 0..n {
+        for j in 0..n {
+            picks.push(vec![i, j]);
+        }
+    }
+    for pick in picks {
+        let text = bodies::fragment_policy(&pick);
+        if let Err(failure) = tally::Policy::compile("fuzz.tally", &text, &tally::NoImports) {
+            let first = failure.diagnostics.first().map(|d| d.message.clone());
+            panic!("fragments {pick:?} do not compile: {first:?}");
+        }
+    }
+}

@@ -379,6 +379,34 @@ pub const FRAGMENTS: &[&str] = &[
     "report ratios \"Ratios\" {\n  from deals\n  columns { id, q = ratio / seats, p = (discount ?? 0%) * (discount ?? 0%), i = seats / 3, n = -seats }\n}\n",
 ];
 
+/// Fragments that need another: `(fragment, any of these)`. Plans and
+/// reports over `credits` need a credit block; a report of a report needs
+/// that report.
+const NEEDS: &[(usize, &[usize])] = &[(6, &[4, 5]), (10, &[4, 5]), (13, &[8])];
+
+/// [`EVAL_BASE`] with the fragments `picks` names (indexes into
+/// [`FRAGMENTS`]), each once, in index order, and the fragments those
+/// need: a policy that always compiles.
+pub fn fragment_policy(picks: &[usize]) -> String {
+    let mut chosen = [false; FRAGMENTS.len()];
+    for &i in picks {
+        if let Some(c) = chosen.get_mut(i) {
+            *c = true;
+        }
+    }
+    for &(fragment, any_of) in NEEDS {
+        if chosen[fragment] && !any_of.iter().any(|&i| chosen[i]) {
+            chosen[any_of[0]] = true;
+        }
+    }
+    let mut text = EVAL_BASE.to_string();
+    for (fragment, _) in FRAGMENTS.iter().zip(chosen).filter(|(_, c)| *c) {
+        text.push('\n');
+        text.push_str(fragment);
+    }
+    text
+}
+
 /// Cells of the fixed data set that a byte may replace, with the values it
 /// picks from.
 const AMOUNTS: &[&str] = &[
@@ -528,8 +556,8 @@ fn compile_and_run(text: &str, tables: &[(&str, serde_json::Value)]) {
 ///
 /// The first byte picks the mode:
 /// - even: the next byte is a count, then each byte picks a fragment of
-///   [`FRAGMENTS`] added to [`EVAL_BASE`]; the remaining bytes pick cells
-///   of the fixed data set;
+///   [`FRAGMENTS`] (see [`fragment_policy`]: the policy always compiles);
+///   the remaining bytes pick cells of the fixed data set;
 /// - `1 mod 4`: the rest (UTF-8) is appended to [`EVAL_BASE`] and run over
 ///   the fixed data set;
 /// - `3 mod 4`: the rest (UTF-8) is a whole policy, run with every table
@@ -539,12 +567,10 @@ pub fn eval(data: &[u8]) {
     let mode = bytes.next();
     if mode % 2 == 0 {
         let count = usize::from(bytes.next() % 8);
-        let mut text = EVAL_BASE.to_string();
-        for _ in 0..count {
-            text.push('\n');
-            let fragment: &&str = bytes.pick(FRAGMENTS);
-            text.push_str(fragment);
-        }
+        let picks: Vec<usize> = (0..count)
+            .map(|_| usize::from(bytes.next()) % FRAGMENTS.len())
+            .collect();
+        let text = fragment_policy(&picks);
         let tables = eval_tables(&mut bytes);
         compile_and_run(&text, &tables);
         return;
