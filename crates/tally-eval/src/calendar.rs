@@ -78,6 +78,21 @@ impl Calendar {
 
     /// True when `d` lies in `p` (first and last day included).
     pub fn contains(&self, p: Period, d: NaiveDate) -> bool {
+        let valid_part = match p.part {
+            PeriodPart::Year => true,
+            PeriodPart::Quarter(q) => (1..=4).contains(&q),
+            PeriodPart::Month(m) => (1..=12).contains(&m),
+        };
+        // Far from the ends of the calendar, `d` lies in `p` exactly when
+        // `p` is the period of its granularity that contains `d`.
+        if valid_part && (-200_000..200_000).contains(&p.year) {
+            return self.period_of(d, p.part) == p;
+        }
+        self.contains_by_bounds(p, d)
+    }
+
+    /// [`Calendar::contains`] from the period's first and last days.
+    fn contains_by_bounds(&self, p: Period, d: NaiveDate) -> bool {
         match (self.start(p), self.end(p)) {
             (Some(s), Some(e)) => s <= d && d <= e,
             _ => false,
@@ -188,5 +203,26 @@ mod tests {
             c.start(Period::parse("FY2026").unwrap()),
             Some(date("2026-01-01"))
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn contains_agrees_with_the_period_bounds(
+            start_month in 1u32..=12,
+            days in -800_000i32..800_000,
+            year_shift in -1i32..=1,
+            part in 0u8..3,
+            n in 0u8..14,
+        ) {
+            let c = Calendar::new(start_month);
+            let d = NaiveDate::from_num_days_from_ce_opt(730_000 + days).unwrap();
+            let part = match part {
+                0 => PeriodPart::Year,
+                1 => PeriodPart::Quarter(n % 6),
+                _ => PeriodPart::Month(n),
+            };
+            let p = Period { year: c.fiscal_year(d) + year_shift, part };
+            proptest::prop_assert_eq!(c.contains(p, d), c.contains_by_bounds(p, d));
+        }
     }
 }

@@ -1,8 +1,10 @@
 //! `T.where(col == x and ...)` and `T.at(d).where(...)` through a hash
 //! index: the rows whose columns equal the outer values are looked up, not
 //! scanned. The index over (table, columns) is built once per evaluation
-//! phase; the whole condition is still evaluated on every candidate, so the
-//! result is exactly that of a scan, in the same (table) order.
+//! phase. Index keys are equal exactly when `==` holds (numbers by value, a
+//! reference and its key text alike), so the rows found pass the tests the
+//! index was keyed by; the rest of the condition is evaluated on each of
+//! them. The result is exactly that of a scan, in the same (table) order.
 
 use super::Compiler;
 use crate::error::EvalError;
@@ -104,42 +106,53 @@ fn independent_of(program: &tally_check::Program, e: &Expr, table: TableId) -> b
     }
 }
 
-/// `col == outer` atoms of a conjunction: (column, outer expression).
-fn equality_atoms<'e>(
-    program: &tally_check::Program,
-    e: &'e Expr,
-    table: TableId,
-    out: &mut Vec<(usize, &'e Expr)>,
-) {
+/// The conjuncts of `e`: the operands of its top-level `and`s (through
+/// parentheses), left to right.
+fn conjuncts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
     match &e.kind {
-        ExprKind::Paren(x) => equality_atoms(program, x, table, out),
+        ExprKind::Paren(x) => conjuncts(x, out),
         ExprKind::Binary {
             op: BinOp::And,
             lhs,
             rhs,
         } => {
-            equality_atoms(program, lhs, table, out);
-            equality_atoms(program, rhs, table, out);
+            conjuncts(lhs, out);
+            conjuncts(rhs, out);
         }
-        ExprKind::Binary {
-            op: BinOp::Eq,
-            lhs,
-            rhs,
-        } => {
-            let column_of = |x: &Expr| match &x.kind {
-                ExprKind::Name(id) => match program.resolutions.get(&id.span) {
-                    Some(Resolution::Column(t, c)) if *t == table => Some(*c),
-                    _ => None,
-                },
-                _ => None,
-            };
-            match (column_of(lhs), column_of(rhs)) {
-                (Some(c), None) if independent_of(program, rhs, table) => out.push((c, rhs)),
-                (None, Some(c)) if independent_of(program, lhs, table) => out.push((c, lhs)),
-                _ => {}
-            }
-        }
-        _ => {}
+        _ => out.push(e),
+    }
+}
+
+/// `conjunct` as `col == outer`: (column, outer expression), when it
+/// tests a column of `table` against a value computed outside its rows.
+fn equality_atom<'e>(
+    program: &tally_check::Program,
+    conjunct: &'e Expr,
+    table: TableId,
+) -> Option<(usize, &'e Expr)> {
+    let mut e = conjunct;
+    while let ExprKind::Paren(x) = &e.kind {
+        e = x;
+    }
+    let ExprKind::Binary {
+        op: BinOp::Eq,
+        lhs,
+        rhs,
+    } = &e.kind
+    else {
+        return None;
+    };
+    let column_of = |x: &Expr| match &x.kind {
+        ExprKind::Name(id) => match program.resolutions.get(&id.span) {
+            Some(Resolution::Column(t, c)) if *t == table => Some(*c),
+            _ => None,
+        },
+        _ => None,
+    };
+    match (column_of(lhs), column_of(rhs)) {
+        (Some(c), None) if independent_of(program, rhs, table) => Some((c, rhs)),
+        (None, Some(c)) if independent_of(program, lhs, table) => Some((c, lhs)),
+        _ => None,
     }
 }
 
@@ -177,13 +190,24 @@ impl Compiler<'_> {
             },
             _ => return Ok(None),
         };
-        let mut atoms = Vec::new();
-        equality_atoms(program, pred, table, &mut atoms);
+        // The first `col == outer` test of each column keys the index; the
+        // rest of the conjunction (`residual`) is tested on the rows found.
+        let mut parts = Vec::new();
+        conjuncts(pred, &mut parts);
+        let mut atoms: Vec<(usize, &Expr)> = Vec::new();
+        let mut residual: Vec<&Expr> = Vec::new();
+        for part in parts {
+            match equality_atom(program, part, table) {
+                Some((c, outer)) if !atoms.iter().any(|(seen, _)| *seen == c) => {
+                    atoms.push((c, outer));
+                }
+                _ => residual.push(part),
+            }
+        }
         if atoms.is_empty() {
             return Ok(None);
         }
         atoms.sort_by_key(|(c, _)| *c);
-        atoms.dedup_by_key(|(c, _)| *c);
         let columns: Vec<usize> = atoms.iter().map(|(c, _)| *c).collect();
         let values = atoms
             .iter()
@@ -192,9 +216,10 @@ impl Compiler<'_> {
         let at_date = at_date.map(|d| self.expr(d)).transpose()?;
         let effective = program.table(table).and_then(|t| t.effective);
         let depth = self.push_row(table);
-        let predicate = self.expr(pred);
+        let residual: Result<Vec<Eval>, EvalError> =
+            residual.iter().map(|e| self.expr(e)).collect();
         self.pop();
-        let predicate = predicate?;
+        let residual = residual?;
         let index_id: IndexId = (table, columns);
         Ok(Some(Arc::new(move |rt: &Runtime, f: &mut Frame| {
             let keys = values
@@ -219,12 +244,16 @@ impl Compiler<'_> {
                         continue;
                     }
                 }
+                if residual.is_empty() {
+                    kept.push(row);
+                    continue;
+                }
                 f.rows.truncate(depth);
                 f.rows.resize(depth, RowRef { table, row: 0 });
                 f.rows.push(RowRef { table, row });
-                let holds = predicate(rt, f);
+                let holds = holds_all(&residual, rt, f);
                 f.rows.truncate(saved.min(depth));
-                if matches!(holds?, Value::Bool(true)) {
+                if holds? {
                     kept.push(row);
                 }
             }
@@ -234,4 +263,15 @@ impl Compiler<'_> {
             }))
         })))
     }
+}
+
+/// True when every test holds (`and`, left to right, stopping at the
+/// first that does not).
+fn holds_all(tests: &[Eval], rt: &Runtime, f: &mut Frame) -> Result<bool, EvalError> {
+    for test in tests {
+        if !matches!(test(rt, f)?, Value::Bool(true)) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
