@@ -10,7 +10,6 @@ use crate::runtime::{Eval, Frame, Runtime};
 use crate::value::{compare, Key, RowRef, TableView, Value};
 use chrono::Months;
 use rust_decimal::Decimal;
-use std::collections::HashSet;
 use std::sync::Arc;
 use tally_check::{Resolution, TableId, Type};
 use tally_diagnostics::Span;
@@ -100,7 +99,7 @@ pub(crate) fn aggregate(
             Ok(best.unwrap_or(Value::None))
         }
         "count_distinct" => {
-            let set: HashSet<Key> = values
+            let set: crate::FastSet<Key> = values
                 .iter()
                 .filter(|v| !v.is_none())
                 .map(Key::of)
@@ -361,7 +360,7 @@ impl Compiler<'_> {
             None => (constant(Value::Bool(true)), self.rows_depth),
         };
         Ok(Arc::new(move |rt: &Runtime, f: &mut Frame| {
-            let rows: Vec<u32> = f.group.as_deref().map(<[u32]>::to_vec).unwrap_or_default();
+            let rows: Arc<[u32]> = f.group.clone().unwrap_or_else(|| Arc::from([]));
             if name == "count" {
                 return Ok(Value::Int(i64::try_from(rows.len()).unwrap_or(i64::MAX)));
             }
@@ -376,7 +375,7 @@ impl Compiler<'_> {
             );
             let mut values = Vec::with_capacity(rows.len());
             let mut result = Ok(());
-            for r in &rows {
+            for r in rows.iter() {
                 f.rows.push(RowRef {
                     table: input,
                     row: *r,

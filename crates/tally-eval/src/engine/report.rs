@@ -217,12 +217,14 @@ pub(crate) fn run(
     };
     let input_rows = view_rows(&rt, &view);
     rt.step(input_rows.len() as u64, report.name.span)?;
-    // The rows that pass the filters, with their group keys (in ranges of
-    // the input, on as many threads as the engine allows).
+    // The rows that pass the filters, and (grouped) their groups in the
+    // order of their first rows: per range of the input, on as many
+    // threads as the engine allows, then merged in range order.
     let filtered = in_ranges(engine, input_rows.len(), parallel::ROWS, |range| {
         let mut frame = Frame::with_slots(c.slots);
         let mut kept = Vec::new();
-        let mut keys = Vec::new();
+        let mut groups = Groups::default();
+        let mut values: Vec<Value> = Vec::with_capacity(c.keys.len());
         for &row in input_rows.get(range).unwrap_or_default() {
             frame.rows.clear();
             frame.rows.push(RowRef {
@@ -241,42 +243,28 @@ pub(crate) fn run(
             }
             kept.push(row);
             if c.grouped {
-                let mut values = Vec::with_capacity(c.keys.len());
+                values.clear();
                 for (_, k) in &c.keys {
                     values.push(k(&rt, &mut frame)?);
                 }
-                keys.push(values);
+                groups.add(&values, std::slice::from_ref(&row));
             }
         }
-        Ok((kept, keys))
+        Ok((kept, groups))
     })?;
     let mut kept = Vec::new();
-    let mut keys = Vec::new();
-    for (k, v) in filtered {
+    let mut groups = Groups::default();
+    for (k, part) in filtered {
         kept.extend(k);
-        keys.extend(v);
+        for (values, members) in part.list {
+            groups.add(&values, &members);
+        }
     }
     // (output row, sort keys)
     let mut rows: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
     if c.grouped {
-        // Groups in the order their first row comes.
-        let mut groups: Vec<(Vec<Value>, Vec<u32>)> = Vec::new();
-        let mut by_key: FastMap<Vec<Key>, usize> = FastMap::default();
-        for (&row, values) in kept.iter().zip(keys) {
-            let key: Vec<Key> = values.iter().map(Key::of).collect();
-            match by_key.get(&key) {
-                Some(&g) => {
-                    if let Some(group) = groups.get_mut(g) {
-                        group.1.push(row);
-                    }
-                }
-                None => {
-                    by_key.insert(key, groups.len());
-                    groups.push((values, vec![row]));
-                }
-            }
-        }
         let groups: Vec<(Vec<Value>, Arc<[u32]>)> = groups
+            .list
             .into_iter()
             .map(|(values, members)| (values, members.into()))
             .collect();
@@ -370,4 +358,34 @@ fn output_row(
         sort.push(sort_value(e(rt, frame)?, rt.store));
     }
     Ok((values, sort))
+}
+
+/// Groups of rows by their key values, in the order of their first rows.
+#[derive(Default)]
+struct Groups {
+    /// Each group's key values and rows.
+    list: Vec<(Vec<Value>, Vec<u32>)>,
+    /// Group by key (the values as [`Key`]s).
+    by_key: FastMap<Vec<Key>, usize>,
+    /// The key being looked up (reused).
+    scratch: Vec<Key>,
+}
+
+impl Groups {
+    /// Adds `rows` to the group of `values`, a new last group if none.
+    fn add(&mut self, values: &[Value], rows: &[u32]) {
+        self.scratch.clear();
+        self.scratch.extend(values.iter().map(Key::of));
+        match self.by_key.get(self.scratch.as_slice()) {
+            Some(&g) => {
+                if let Some((_, members)) = self.list.get_mut(g) {
+                    members.extend_from_slice(rows);
+                }
+            }
+            None => {
+                self.by_key.insert(self.scratch.clone(), self.list.len());
+                self.list.push((values.to_vec(), rows.to_vec()));
+            }
+        }
+    }
 }
