@@ -36,6 +36,34 @@ impl Frame {
         }
     }
 
+    /// Runs `work` with an empty frame of `slots` slots, taken from (and
+    /// given back to) this thread's spare frames, so that a function call
+    /// allocates nothing once its thread has called a function before.
+    pub fn borrowed<R>(slots: usize, work: impl FnOnce(&mut Frame) -> R) -> R {
+        thread_local! {
+            static SPARE: std::cell::RefCell<Vec<Frame>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        let spare = SPARE.with(|s| s.try_borrow_mut().ok().and_then(|mut s| s.pop()));
+        let mut frame = spare.unwrap_or_else(|| Frame::with_slots(0));
+        frame.slots.resize(slots, Value::None);
+        let result = work(&mut frame);
+        frame.reset();
+        frame.slots.clear();
+        SPARE.with(|s| {
+            if let Ok(mut s) = s.try_borrow_mut() {
+                s.push(frame);
+            }
+        });
+        result
+    }
+
+    /// Empties the frame for its next use: no rows, every slot none.
+    pub fn reset(&mut self) {
+        self.rows.clear();
+        self.slots.fill(Value::None);
+        self.group = None;
+    }
+
     /// Sets slot `i` (growing the frame if needed).
     pub fn set(&mut self, i: usize, v: Value) {
         if self.slots.len() <= i {

@@ -263,10 +263,10 @@ impl Compiler<'_> {
                             after_start && before_end
                         })
                         .collect();
-                    Ok(Value::Table(TableView {
+                    Ok(Value::Table(Arc::new(TableView {
                         table: view.table,
                         rows: Some(kept.into()),
-                    }))
+                    })))
                 })
             }
             "get" => {
@@ -328,11 +328,12 @@ impl Compiler<'_> {
             let function = self.function(index, span)?;
             return Ok(Arc::new(move |rt: &Runtime, f: &mut Frame| {
                 rt.step(1, span)?;
-                let mut frame = Frame::with_slots(function.slots);
-                for (i, a) in compiled_args.iter().enumerate() {
-                    frame.set(i, a(rt, f)?);
-                }
-                (function.body)(rt, &mut frame)
+                Frame::borrowed(function.slots, |frame| {
+                    for (i, a) in compiled_args.iter().enumerate() {
+                        frame.set(i, a(rt, f)?);
+                    }
+                    (function.body)(rt, frame)
+                })
             }));
         }
         let native = name.to_string();
@@ -428,10 +429,10 @@ fn run_method(
                     kept.push(r);
                 }
             }
-            Ok(Value::Table(TableView {
+            Ok(Value::Table(Arc::new(TableView {
                 table,
                 rows: Some(kept.into()),
-            }))
+            })))
         }
         "any" => {
             for &r in rows {
@@ -466,10 +467,10 @@ fn run_method(
                 _ => compare(&a.0, &b.0),
             });
             let sorted: Vec<u32> = keyed.into_iter().map(|(_, r)| r).collect();
-            Ok(Value::Table(TableView {
+            Ok(Value::Table(Arc::new(TableView {
                 table,
                 rows: Some(sorted.into()),
-            }))
+            })))
         }
         _ => {
             let mut values = Vec::with_capacity(rows.len());

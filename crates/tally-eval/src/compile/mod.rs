@@ -299,10 +299,10 @@ impl<'p> Compiler<'p> {
             Some(Resolution::Territory(t)) => Ok(constant(Value::Territory(
                 u32::try_from(t).unwrap_or(u32::MAX),
             ))),
-            Some(Resolution::Table(t)) => Ok(constant(Value::Table(TableView {
+            Some(Resolution::Table(t)) => Ok(constant(Value::Table(Arc::new(TableView {
                 table: t,
                 rows: None,
-            }))),
+            })))),
             _ => Err(internal(span, &format!("`{}` is not resolved", id.name))),
         }
     }

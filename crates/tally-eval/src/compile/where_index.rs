@@ -257,10 +257,10 @@ impl Compiler<'_> {
                     kept.push(row);
                 }
             }
-            Ok(Value::Table(TableView {
+            Ok(Value::Table(Arc::new(TableView {
                 table,
                 rows: Some(kept.into()),
-            }))
+            })))
         })))
     }
 }

@@ -209,13 +209,14 @@ pub(crate) fn run(engine: &Engine, store: &Store, id: TableId) -> Result<Table, 
     let n = store.table(credited).len;
     let parts = super::parallel::in_ranges(engine, n, super::parallel::ROWS, |rows| {
         let mut part = Table::new("credits", &CREDIT_COLUMNS);
+        let mut frames: Vec<Frame> = blocks.iter().map(|b| Frame::with_slots(b.slots)).collect();
         for row in rows {
             let deal = RowRef {
                 table: credited,
                 row: u32::try_from(row).unwrap_or(u32::MAX),
             };
-            for (block, idx) in blocks.iter().zip(&indexes) {
-                credit_row(engine, &rt, block, idx, deal, &mut part)
+            for ((block, idx), frame) in blocks.iter().zip(&indexes).zip(frames.iter_mut()) {
+                credit_row(engine, &rt, block, idx, frame, deal, &mut part)
                     .map_err(|e| e.at_row(|| row_label(store, deal)))?;
             }
             engine.check_output(part.len, "credits", credit_span)?;
@@ -234,30 +235,31 @@ fn credit_row(
     rt: &Runtime,
     block: &CompiledBlock,
     indexes: &[Option<super::assign::RuleIndex>],
+    frame: &mut Frame,
     deal: RowRef,
     table: &mut Table,
 ) -> Result<(), EvalError> {
     rt.step(1, Span::default())?;
-    let mut frame = Frame::with_slots(block.slots);
+    frame.reset();
     frame.rows.push(deal);
     if let Some(filter) = &block.filter {
-        if !matches!(filter(rt, &mut frame)?, Value::Bool(true)) {
+        if !matches!(filter(rt, frame)?, Value::Bool(true)) {
             return Ok(());
         }
     }
-    let date = (block.on)(rt, &mut frame)?;
-    let amount = (block.amount)(rt, &mut frame)?;
+    let date = (block.on)(rt, frame)?;
+    let amount = (block.amount)(rt, frame)?;
     let mut credits: Vec<Credit> = Vec::new();
     for (step, index) in block.steps.iter().zip(indexes) {
         match step {
             Step::Let(slot, value) => {
-                let v = value(rt, &mut frame)?;
+                let v = value(rt, frame)?;
                 frame.set(*slot, v);
             }
             Step::Group(g) => credit_group(
                 engine,
                 rt,
-                &mut frame,
+                frame,
                 g,
                 index.as_ref(),
                 deal,

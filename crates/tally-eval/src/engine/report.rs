@@ -210,10 +210,10 @@ pub(crate) fn run(
     let mut frame = Frame::with_slots(c.slots);
     let view = match (c.source)(&rt, &mut frame)? {
         Value::Table(v) => v,
-        _ => TableView {
+        _ => Arc::new(TableView {
             table: c.input,
             rows: None,
-        },
+        }),
     };
     let input_rows = view_rows(&rt, &view);
     rt.step(input_rows.len() as u64, report.name.span)?;
