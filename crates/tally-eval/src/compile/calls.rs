@@ -17,12 +17,12 @@ use tally_syntax::ast::*;
 use tally_syntax::literal::PeriodPart;
 
 /// The rows of a table view, in order.
-pub(crate) fn view_rows(rt: &Runtime, view: &TableView) -> Vec<u32> {
+pub(crate) fn view_rows<'v>(rt: &Runtime, view: &'v TableView) -> std::borrow::Cow<'v, [u32]> {
     match &view.rows {
-        Some(rows) => rows.to_vec(),
+        Some(rows) => std::borrow::Cow::Borrowed(rows),
         None => {
             let n = u32::try_from(rt.store.table(view.table).len).unwrap_or(u32::MAX);
-            (0..n).collect()
+            std::borrow::Cow::Owned((0..n).collect())
         }
     }
 }
@@ -254,7 +254,8 @@ impl Compiler<'_> {
                     rt.step(rows.len() as u64, span)?;
                     let t = rt.store.table(view.table);
                     let kept: Vec<u32> = rows
-                        .into_iter()
+                        .iter()
+                        .copied()
                         .filter(|r| {
                             let s = t.get(start, *r as usize);
                             let e = t.get(end, *r as usize);
@@ -339,11 +340,18 @@ impl Compiler<'_> {
         let native = name.to_string();
         let result_ty = self.type_of(span);
         Ok(Arc::new(move |rt: &Runtime, f: &mut Frame| {
-            let values = compiled_args
-                .iter()
-                .map(|a| a(rt, f))
-                .collect::<Result<Vec<_>, _>>()?;
-            native_call(&native, &values, rt, &result_ty, span)
+            // (no argument vector for the common one- and two-argument calls)
+            match compiled_args.as_slice() {
+                [a] => native_call(&native, &[a(rt, f)?], rt, &result_ty, span),
+                [a, b] => native_call(&native, &[a(rt, f)?, b(rt, f)?], rt, &result_ty, span),
+                all => {
+                    let values = all
+                        .iter()
+                        .map(|a| a(rt, f))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    native_call(&native, &values, rt, &result_ty, span)
+                }
+            }
         }))
     }
 

@@ -54,15 +54,17 @@ impl IndexCache {
         let (table, columns) = (id.0, id.1.as_slice());
         let t = store.table(table);
         let mut index: RowIndex = RowIndex::default();
+        let mut key: Vec<Key> = Vec::with_capacity(columns.len());
         for row in 0..t.len {
-            let k: Vec<Key> = columns
-                .iter()
-                .map(|c| lookup_key(t.get(*c, row), store))
-                .collect();
-            index
-                .entry(k)
-                .or_default()
-                .push(u32::try_from(row).unwrap_or(u32::MAX));
+            key.clear();
+            key.extend(columns.iter().map(|c| lookup_key(t.get(*c, row), store)));
+            let row = u32::try_from(row).unwrap_or(u32::MAX);
+            match index.get_mut(key.as_slice()) {
+                Some(rows) => rows.push(row),
+                None => {
+                    index.insert(key.clone(), vec![row]);
+                }
+            }
         }
         let index = Arc::new(index);
         built.insert(id.clone(), index.clone());

@@ -117,8 +117,8 @@ fn loop_values(rt: &Runtime, frame: &mut Frame, l: &Loop) -> Result<Vec<Value>, 
     let source = (l.source)(rt, frame)?;
     let candidates: Vec<Value> = match &source {
         Value::Table(view) => view_rows(rt, view)
-            .into_iter()
-            .map(|row| {
+            .iter()
+            .map(|&row| {
                 Value::Row(RowRef {
                     table: view.table,
                     row,
