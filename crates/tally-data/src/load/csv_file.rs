@@ -302,7 +302,10 @@ pub(crate) fn read_typed(
         let handles: Vec<_> = ranges
             .iter()
             .map(|range| {
-                let forked = builder.fork();
+                let mut forked = builder.fork();
+                // Room for this range's share of the file's lines.
+                let share = records.expected_rows.saturating_mul(range.len()) / text.len().max(1);
+                forked.reserve(share + share / 16 + 16);
                 let mut part_sink = sink.fork();
                 // Each thread interns its own text.
                 let part_ctx = records.ctx.clone();

@@ -209,6 +209,8 @@ pub(crate) fn run(engine: &Engine, store: &Store, id: TableId) -> Result<Table, 
     let n = store.table(credited).len;
     let parts = super::parallel::in_ranges(engine, n, super::parallel::ROWS, |rows| {
         let mut part = Table::new("credits", &CREDIT_COLUMNS);
+        // (most credited rows give a credit or two)
+        part.reserve(rows.len().saturating_mul(2));
         let mut frames: Vec<Frame> = blocks.iter().map(|b| Frame::with_slots(b.slots)).collect();
         for row in rows {
             let deal = RowRef {
