@@ -135,6 +135,7 @@ impl Table {
             .get(column)
             .map(|c| c.values.as_slice())
             .unwrap_or(&[]);
+        self.index.reserve(values.len());
         for (i, v) in values.iter().enumerate() {
             let i = u32::try_from(i).unwrap_or(u32::MAX);
             if let Some(prev) = self.index.insert(Key::of(v), i) {

@@ -266,9 +266,12 @@ impl<'p> Builder<'p> {
         .map(|c| c.name.as_str())
         .filter_map(|n| names.iter().position(|x| *x == n))
         .collect();
+        let key = loaded_key(info);
         let mut plans = Vec::with_capacity(columns.len());
         for (i, (column, header, format)) in columns.iter().enumerate() {
             let kind = match kind_of(program, &column.ty, *format) {
+                // A key's texts are all different: sharing them saves nothing.
+                Ok((Kind::Text, None)) if key == Some(i) => Some((Kind::KeyText, None)),
                 Ok(k) => Some(k),
                 Err(why) => {
                     sink.push(Diagnostic::error(

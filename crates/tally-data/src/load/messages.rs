@@ -29,7 +29,7 @@ fn label(kind: Kind<'_>, target: Option<&str>) -> String {
         return format!("not a `{t}` key");
     }
     match kind {
-        Kind::Text => "not text",
+        Kind::Text | Kind::KeyText => "not text",
         Kind::Int => "not a whole number",
         Kind::Decimal => "not a number",
         Kind::Percent => "not a percentage",

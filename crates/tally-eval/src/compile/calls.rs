@@ -99,11 +99,9 @@ pub(crate) fn aggregate(
             Ok(best.unwrap_or(Value::None))
         }
         "count_distinct" => {
-            let set: crate::FastSet<Key> = values
-                .iter()
-                .filter(|v| !v.is_none())
-                .map(Key::of)
-                .collect();
+            let mut set = crate::FastSet::<Key>::default();
+            set.reserve(values.len());
+            set.extend(values.iter().filter(|v| !v.is_none()).map(Key::of));
             Ok(Value::Int(i64::try_from(set.len()).unwrap_or(i64::MAX)))
         }
         "only" => {

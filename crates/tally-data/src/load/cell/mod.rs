@@ -26,6 +26,8 @@ use tally_syntax::literal::Period;
 pub(crate) enum Kind<'a> {
     /// `Text`
     Text,
+    /// `Text` of a key column: every cell different, so not shared.
+    KeyText,
     /// `Int`
     Int,
     /// `Decimal`
@@ -48,7 +50,7 @@ impl Kind<'_> {
     /// What a cell of this kind looks like, for messages.
     pub(crate) fn expected(&self) -> String {
         match self {
-            Kind::Text => "text".to_string(),
+            Kind::Text | Kind::KeyText => "text".to_string(),
             Kind::Int => "a whole number".to_string(),
             Kind::Decimal => "a number like `1234.50`".to_string(),
             Kind::Percent => "a percentage like `12.5%` or a fraction like `0.125`".to_string(),
@@ -166,6 +168,12 @@ pub(crate) fn parse(kind: Kind<'_>, cell: Cell<'_>, ctx: &CellContext) -> Result
             other => ctx.intern(&other.shown()),
         }));
     }
+    if kind == Kind::KeyText {
+        return Ok(Value::Text(match cell {
+            Cell::Text(t) => std::sync::Arc::from(t.trim_end_matches('\r')),
+            other => std::sync::Arc::from(other.shown()),
+        }));
+    }
     match cell {
         Cell::Empty => Err(bad(None)),
         Cell::Nested(_) => Err(nested()),
@@ -201,7 +209,7 @@ fn parse_native_number(kind: Kind<'_>, n: &str, ctx: &CellContext) -> Result<Val
 
 fn parse_text(kind: Kind<'_>, t: &str, ctx: &CellContext) -> Result<Value, CellError> {
     match kind {
-        Kind::Text => Ok(Value::text(t)),
+        Kind::Text | Kind::KeyText => Ok(Value::text(t)),
         Kind::Int => parse_int(t),
         Kind::Decimal => parse_decimal(t),
         Kind::Percent => parse_percent(t),

@@ -135,4 +135,5 @@ fn bools_periods_territories() {
 #[test]
 fn text_is_kept_as_written() {
     assert_eq!(text(Kind::Text, "  a b \r"), Ok(Value::text("  a b ")));
+    assert_eq!(text(Kind::KeyText, "  a b \r"), Ok(Value::text("  a b ")));
 }
