@@ -367,10 +367,17 @@ impl<'p> Builder<'p> {
 
     /// Appends the rows of `other` (a [`Builder::fork`] of this one).
     pub(crate) fn join(&mut self, other: Builder<'p>) {
-        for (mine, theirs) in self.columns.iter_mut().zip(other.columns) {
-            mine.extend(theirs);
+        if self.lines.is_empty() {
+            // No rows yet: take the other's columns as they are (with the
+            // room they reserved) instead of copying them.
+            self.columns = other.columns;
+            self.lines = other.lines;
+        } else {
+            for (mine, theirs) in self.columns.iter_mut().zip(other.columns) {
+                mine.extend(theirs);
+            }
+            self.lines.extend(other.lines);
         }
-        self.lines.extend(other.lines);
         for (column, spans) in other.state.spans {
             self.state.spans.entry(column).or_default().extend(spans);
         }

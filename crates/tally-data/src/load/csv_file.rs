@@ -301,10 +301,17 @@ pub(crate) fn read_typed(
     let parts: Vec<Option<(Option<Builder<'_>>, Sink)>> = std::thread::scope(|scope| {
         let handles: Vec<_> = ranges
             .iter()
-            .map(|range| {
+            .enumerate()
+            .map(|(i, range)| {
                 let mut forked = builder.fork();
-                // Room for this range's share of the file's lines.
-                let share = records.expected_rows.saturating_mul(range.len()) / text.len().max(1);
+                // Room for this range's share of the file's lines; the first
+                // range makes room for all of them, since the others are
+                // joined onto it.
+                let share = if i == 0 {
+                    records.expected_rows
+                } else {
+                    records.expected_rows.saturating_mul(range.len()) / text.len().max(1)
+                };
                 forked.reserve(share + share / 16 + 16);
                 let mut part_sink = sink.fork();
                 // Each thread interns its own text.
