@@ -11,7 +11,11 @@ pub fn run(policy: &Path, data: &DataArgs, format: DiagFormat, deny_warnings: bo
     let compiled = match tally::compile_file(policy) {
         Ok(c) => c,
         Err(e) => {
-            output::error_line(&format!("cannot read `{}`: {e}", policy.display()));
+            output::error_line(&format!(
+                "cannot read `{}`: {}",
+                policy.display(),
+                tally::read_error_reason(&e)
+            ));
             return output::USAGE;
         }
     };

@@ -10,7 +10,11 @@ pub fn run(files: &[PathBuf], check_only: bool) -> u8 {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) => {
-                output::error_line(&format!("cannot read `{}`: {e}", path.display()));
+                output::error_line(&format!(
+                    "cannot read `{}`: {}",
+                    path.display(),
+                    tally::read_error_reason(&e)
+                ));
                 code = code.max(output::USAGE);
                 continue;
             }

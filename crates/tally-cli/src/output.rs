@@ -65,7 +65,17 @@ pub fn summary(diags: &[Diagnostic]) -> String {
     }
 }
 
-/// Prints a plain error line (for problems that are not diagnostics).
+/// The message of a failure that has no source to show (the policy file
+/// itself could not be read): its first diagnostic, or a generic line.
+pub fn first_message(diagnostics: &[tally::Diagnostic], path: &std::path::Path) -> String {
+    diagnostics
+        .first()
+        .map(|d| d.message.clone())
+        .unwrap_or_else(|| format!("cannot read `{}`", path.display()))
+}
+
+/// Prints a plain error line (for problems that are not diagnostics):
+/// `error: MESSAGE` on stderr, red on a terminal.
 pub fn error_line(message: &str) {
     let head = if stderr_color() {
         "\x1b[1;31merror\x1b[0m"

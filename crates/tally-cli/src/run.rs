@@ -65,7 +65,7 @@ fn evaluate(
     let compiled = Policy::compile_file(policy).map_err(|f| {
         progress.finish();
         if f.sources.iter().next().is_none() {
-            output::error_line(&format!("cannot read `{}`", policy.display()));
+            output::error_line(&crate::output::first_message(&f.diagnostics, policy));
             return output::USAGE;
         }
         output::print_diagnostics(&f.diagnostics, &f.sources, DiagFormat::Human);

@@ -108,7 +108,7 @@ pub fn run(args: &TestArgs) -> u8 {
             }
             Err(f) => {
                 if f.sources.iter().next().is_none() {
-                    output::error_line(&format!("cannot read `{}`", path.display()));
+                    output::error_line(&crate::output::first_message(&f.diagnostics, path));
                     return output::USAGE;
                 }
                 output::print_diagnostics(&f.diagnostics, &f.sources, output::DiagFormat::Human);

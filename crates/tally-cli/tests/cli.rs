@@ -217,6 +217,43 @@ fn usage_errors_exit_2() {
     assert_eq!(tally(&["frobnicate"]).status.code(), Some(2));
 }
 
+/// A policy file that cannot be read says why, the same way in every
+/// command: no such file, a folder, not UTF-8 text.
+#[test]
+fn unreadable_policies_say_why() {
+    let dir = std::env::temp_dir().join(format!("tally-unreadable-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let binary = dir.join("latin1.tally");
+    std::fs::write(&binary, b"report r \"Caf\xe9\" {}\n").unwrap();
+    let missing = dir.join("missing.tally");
+    let cases = [
+        (
+            binary.clone(),
+            "it is not UTF-8 text; save it with the UTF-8 encoding",
+        ),
+        (missing.clone(), "there is no such file"),
+        (dir.clone(), "it is a folder, not a file"),
+    ];
+    for (path, reason) in &cases {
+        let path = path.to_str().unwrap();
+        for args in [
+            vec!["check", path],
+            vec!["run", path, "--data", DATA],
+            vec!["test", path],
+            vec!["fmt", path],
+        ] {
+            let o = tally(&args);
+            assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+            assert_eq!(
+                stderr(&o),
+                format!("error: cannot read `{path}`: {reason}\n"),
+                "{args:?}"
+            );
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn check_reports_errors_with_exit_1() {
     let o = tally(&["check", "tests/ui/names/unknown_column_in_rule.tally"]);

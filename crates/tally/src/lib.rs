@@ -63,6 +63,22 @@ pub fn compile_file(path: &Path) -> std::io::Result<Compiled> {
     Ok(tally_check::check_source(&name, &text, &loader))
 }
 
+/// Why a file could not be read, as a plain sentence for people (`cannot
+/// read `x`: <reason>`): a missing file, a folder, a file that is not
+/// UTF-8 text.
+pub fn read_error_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::NotFound => "there is no such file".to_string(),
+        ErrorKind::PermissionDenied => "permission denied".to_string(),
+        ErrorKind::IsADirectory => "it is a folder, not a file".to_string(),
+        ErrorKind::InvalidData => {
+            "it is not UTF-8 text; save it with the UTF-8 encoding".to_string()
+        }
+        _ => e.to_string().to_lowercase(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     fn send_sync<T: Send + Sync>() {}

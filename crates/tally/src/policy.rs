@@ -73,7 +73,11 @@ impl Policy {
             diagnostics: vec![Diagnostic::error(
                 "E0106",
                 tally_diagnostics::Span::default(),
-                format!("cannot read `{}`: {e}", path.display()),
+                format!(
+                    "cannot read `{}`: {}",
+                    path.display(),
+                    crate::read_error_reason(&e)
+                ),
             )],
             sources: SourceMap::new(),
         })?;
