@@ -290,7 +290,6 @@ pub(crate) fn choose(
     index: Option<&RuleIndex>,
     row: RowRef,
 ) -> Result<Option<usize>, EvalError> {
-    let otherwise = arms.iter().position(|a| a.when.is_none());
     let candidates: Vec<usize> = match index {
         Some(ix) => ix.candidates(rt.store, row),
         None => (0..arms.len()).collect(),
@@ -323,5 +322,6 @@ pub(crate) fn choose(
             }
         }
     }
-    Ok(matched.or(otherwise))
+    // (the `otherwise` arm is looked for only when no rule matched)
+    Ok(matched.or_else(|| arms.iter().position(|a| a.when.is_none())))
 }
