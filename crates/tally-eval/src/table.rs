@@ -2,6 +2,7 @@
 
 use crate::value::{Key, RowRef, Value};
 use crate::FastMap;
+use std::hash::BuildHasher;
 use std::sync::Arc;
 use tally_check::TableId;
 
@@ -26,7 +27,7 @@ pub struct Table {
     /// Index of the key column, if any.
     pub key: Option<usize>,
     /// Key value → row, for keyed tables.
-    index: FastMap<Key, u32>,
+    index: KeyIndex,
     /// Where the rows came from, for messages about loaded data.
     pub origins: Origins,
 }
@@ -128,27 +129,24 @@ impl Table {
     /// key repeats an earlier row's key (earlier row, later row).
     pub fn set_key(&mut self, column: usize) -> Vec<(u32, u32)> {
         self.key = Some(column);
-        self.index.clear();
-        let mut duplicates = Vec::new();
         let values = self
             .columns
             .get(column)
             .map(|c| c.values.as_slice())
             .unwrap_or(&[]);
-        self.index.reserve(values.len());
-        for (i, v) in values.iter().enumerate() {
-            let i = u32::try_from(i).unwrap_or(u32::MAX);
-            if let Some(prev) = self.index.insert(Key::of(v), i) {
-                duplicates.push((prev, i));
-                self.index.insert(Key::of(v), prev);
-            }
-        }
+        let (index, duplicates) = KeyIndex::build(values);
+        self.index = index;
         duplicates
     }
 
     /// The row whose key equals `key`.
     pub fn lookup(&self, key: &Value) -> Option<u32> {
-        self.index.get(&Key::of(key)).copied()
+        let values = self
+            .key
+            .and_then(|k| self.columns.get(k))
+            .map(|c| c.values.as_slice())
+            .unwrap_or(&[]);
+        self.index.find(values, key)
     }
 
     /// Where row `row` came from (`file:line`), if known.
@@ -222,5 +220,124 @@ impl Store {
             Some(v) => crate::display::plain(v, self),
             None => format!("{} row {}", t.name, r.row + 1),
         }
+    }
+}
+
+/// Rows by key value: by the hash of the key (a small entry per row, and
+/// no copy of the key), with the rare key whose hash another key already
+/// has kept whole.
+#[derive(Clone, Debug, Default)]
+struct KeyIndex<S = foldhash::fast::RandomState> {
+    hasher: S,
+    by_hash: FastMap<u64, u32>,
+    collided: FastMap<Key, u32>,
+}
+
+impl KeyIndex {
+    /// The index of the key column `values`, and the (first, later) rows
+    /// of every duplicate key (the first one stays in the index).
+    fn build(values: &[Value]) -> (KeyIndex, Vec<(u32, u32)>) {
+        KeyIndex::build_with(foldhash::fast::RandomState::default(), values)
+    }
+}
+
+impl<S: BuildHasher> KeyIndex<S> {
+    /// [`KeyIndex::build`] with a given hasher.
+    fn build_with(hasher: S, values: &[Value]) -> (KeyIndex<S>, Vec<(u32, u32)>) {
+        use std::collections::hash_map::Entry;
+        let mut index = KeyIndex {
+            hasher,
+            by_hash: FastMap::default(),
+            collided: FastMap::default(),
+        };
+        index.by_hash.reserve(values.len());
+        let mut duplicates = Vec::new();
+        for (i, v) in values.iter().enumerate() {
+            let row = u32::try_from(i).unwrap_or(u32::MAX);
+            let key = Key::of(v);
+            match index.by_hash.entry(index.hasher.hash_one(&key)) {
+                Entry::Vacant(e) => {
+                    e.insert(row);
+                }
+                Entry::Occupied(e) => {
+                    let prev = *e.get();
+                    let same = values.get(prev as usize).is_some_and(|p| Key::of(p) == key);
+                    if same {
+                        duplicates.push((prev, row));
+                    } else {
+                        match index.collided.entry(key) {
+                            Entry::Vacant(e) => {
+                                e.insert(row);
+                            }
+                            Entry::Occupied(e) => duplicates.push((*e.get(), row)),
+                        }
+                    }
+                }
+            }
+        }
+        (index, duplicates)
+    }
+
+    /// The row of the key column `values` whose key equals `key`.
+    fn find(&self, values: &[Value], key: &Value) -> Option<u32> {
+        let key = Key::of(key);
+        if let Some(&row) = self.by_hash.get(&self.hasher.hash_one(&key)) {
+            if values.get(row as usize).is_some_and(|v| Key::of(v) == key) {
+                return Some(row);
+            }
+        }
+        self.collided.get(&key).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::Decimal;
+
+    /// A hasher under which every key collides.
+    #[derive(Default)]
+    struct Collide;
+    impl std::hash::Hasher for Collide {
+        fn finish(&self) -> u64 {
+            7
+        }
+        fn write(&mut self, _: &[u8]) {}
+    }
+
+    fn keys() -> Vec<Value> {
+        vec![
+            Value::text("A-1"),
+            Value::Int(2),
+            Value::text("A-3"),
+            Value::Decimal(Decimal::new(200, 2)),
+            Value::text("A-1"),
+        ]
+    }
+
+    fn check<S: BuildHasher>(index: &KeyIndex<S>, duplicates: &[(u32, u32)]) {
+        let values = keys();
+        // `2.00` is the key `2` again; `A-1` comes twice.
+        assert_eq!(duplicates, &[(1, 3), (0, 4)]);
+        assert_eq!(index.find(&values, &Value::text("A-1")), Some(0));
+        assert_eq!(
+            index.find(&values, &Value::Decimal(Decimal::new(2, 0))),
+            Some(1)
+        );
+        assert_eq!(index.find(&values, &Value::text("A-3")), Some(2));
+        assert_eq!(index.find(&values, &Value::text("A-9")), None);
+    }
+
+    #[test]
+    fn keys_are_found_and_duplicates_reported() {
+        let (index, duplicates) = KeyIndex::build(&keys());
+        check(&index, &duplicates);
+    }
+
+    #[test]
+    fn colliding_hashes_still_find_the_right_row() {
+        let hasher = std::hash::BuildHasherDefault::<Collide>::default();
+        let (index, duplicates) = KeyIndex::build_with(hasher, &keys());
+        check(&index, &duplicates);
     }
 }
