@@ -99,6 +99,23 @@ pub(crate) fn aggregate(
             Ok(best.unwrap_or(Value::None))
         }
         "count_distinct" => {
+            // References (the usual case: distinct deals) are counted by
+            // sorting their row numbers, which is cheaper than hashing.
+            if values
+                .iter()
+                .all(|v| matches!(v, Value::Row(_) | Value::None))
+            {
+                let mut rows: Vec<RowRef> = values
+                    .iter()
+                    .filter_map(|v| match v {
+                        Value::Row(r) => Some(*r),
+                        _ => None,
+                    })
+                    .collect();
+                rows.sort_unstable();
+                rows.dedup();
+                return Ok(Value::Int(i64::try_from(rows.len()).unwrap_or(i64::MAX)));
+            }
             let mut set = crate::FastSet::<Key>::default();
             set.reserve(values.len());
             set.extend(values.iter().filter(|v| !v.is_none()).map(Key::of));
