@@ -23,6 +23,10 @@ fn key_text(v: &Value, store: &Store) -> String {
 /// cells are; tables in `absent` were never loaded (references to them
 /// are reported once per column unless `quiet` holds the table: its
 /// absence was already reported).
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the loader's state, passed once from two callers"
+)]
 pub(crate) fn link(
     program: &Program,
     store: &mut Store,
@@ -30,6 +34,7 @@ pub(crate) fn link(
     absent: &BTreeSet<TableId>,
     quiet: &BTreeSet<TableId>,
     sources: &SourceMap,
+    threads: Option<usize>,
     sink: &mut Sink,
 ) {
     // Keys first: references look rows up by key.
@@ -103,11 +108,17 @@ pub(crate) fn link(
                 .and_then(|t| t.key.and_then(|k| t.columns.get(k)))
                 .map(|c| c.name.clone())
                 .unwrap_or_else(|| "key".to_string());
-            let resolved = resolve_column(store, state, target, ci);
+            let resolved = resolve_column(store, state, target, ci, threads);
             let target_table = store.table(target);
+            let cells = store
+                .table(state.id)
+                .columns
+                .get(ci)
+                .map(|c| c.values.as_slice());
             let mut dangling = Vec::new();
             for (row, outcome) in &resolved {
-                if let Err(v) = outcome {
+                if outcome.is_none() {
+                    let v = cells.and_then(|c| c.get(*row)).unwrap_or(&Value::None);
                     let value = key_text(v, store);
                     let suggestion = if target_table.len <= 10_000 {
                         let keys: Vec<String> = (0..target_table.len)
@@ -145,8 +156,11 @@ pub(crate) fn link(
                     for (row, outcome) in resolved {
                         if let Some(slot) = col.values.get_mut(row) {
                             *slot = match outcome {
-                                Ok(r) => Value::Row(r),
-                                Err(_) => Value::None,
+                                Some(r) => Value::Row(RowRef {
+                                    table: target,
+                                    row: r,
+                                }),
+                                None => Value::None,
                             };
                         }
                     }
@@ -164,33 +178,60 @@ pub(crate) fn link(
     }
 }
 
-/// Looks up every key value of reference column `ci` in `target`.
+/// Fewest cells worth a thread of their own when references are looked up.
+const CELLS_PER_THREAD: usize = 1 << 16;
+
+/// Looks up every key value of reference column `ci` in `target`: the
+/// target row of each cell that holds a key, `None` for a key that is not
+/// there. Large columns are looked up on several threads (`threads`, or
+/// one per core), in ranges joined in row order.
 fn resolve_column(
     store: &Store,
     state: &TableState,
     target: TableId,
     ci: usize,
-) -> Vec<(usize, Result<RowRef, Value>)> {
+    threads: Option<usize>,
+) -> Vec<(usize, Option<u32>)> {
     let table = store.table(state.id);
     let target_table = store.table(target);
     let Some(col) = table.columns.get(ci) else {
         return Vec::new();
     };
-    col.values
-        .iter()
-        .enumerate()
-        .filter(|(_, v)| !matches!(v, Value::None | Value::Row(_)))
-        .map(|(row, v)| {
-            let outcome = match target_table.lookup(v) {
-                Some(r) => Ok(RowRef {
-                    table: target,
-                    row: r,
-                }),
-                None => Err(v.clone()),
-            };
-            (row, outcome)
-        })
-        .collect()
+    let cells = col.values.as_slice();
+    let resolve = |from: usize, part: &[Value]| -> Vec<(usize, Option<u32>)> {
+        part.iter()
+            .enumerate()
+            .filter(|(_, v)| !matches!(v, Value::None | Value::Row(_)))
+            .map(|(i, v)| (from + i, target_table.lookup(v)))
+            .collect()
+    };
+    // As for reading, a number of threads the host asks for is used on
+    // any column.
+    let parts = match threads {
+        Some(n) => n.min(cells.len()).max(1),
+        None => std::thread::available_parallelism()
+            .map_or(1, std::num::NonZeroUsize::get)
+            .min(cells.len() / CELLS_PER_THREAD)
+            .max(1),
+    };
+    if parts == 1 {
+        return resolve(0, cells);
+    }
+    let size = cells.len().div_ceil(parts);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = cells
+            .chunks(size)
+            .enumerate()
+            .map(|(i, part)| (i * size, part))
+            .map(|(from, part)| (from, part, scope.spawn(move || resolve(from, part))))
+            .collect();
+        let mut out = Vec::new();
+        for (from, part, handle) in handles {
+            // (a thread that could not finish is redone here)
+            out.extend(handle.join().unwrap_or_else(|_| resolve(from, part)));
+        }
+        out
+    })
 }
 
 fn check_effective(

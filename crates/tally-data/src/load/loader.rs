@@ -357,6 +357,7 @@ impl<'p> DataLoader<'p> {
             &absent,
             &self.reported,
             &self.sources,
+            self.limits.threads,
             &mut self.sink,
         );
         Loaded {

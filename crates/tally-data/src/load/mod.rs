@@ -37,8 +37,9 @@ pub struct LoadLimits {
     pub max_rows_per_table: Option<usize>,
     /// Most errors reported; the rest are counted in one final diagnostic.
     pub max_errors: usize,
-    /// Most threads reading one large CSV file (`None`: one per core).
-    /// The tables and messages are the same whatever the number.
+    /// Most threads reading one large CSV file, or looking up the
+    /// references of one large column (`None`: one per core). The tables
+    /// and messages are the same whatever the number.
     pub threads: Option<usize>,
 }
 
@@ -262,6 +263,7 @@ pub fn link_store(program: &Program, store: &mut Store) -> Vec<Diagnostic> {
         &BTreeSet::new(),
         &BTreeSet::new(),
         &SourceMap::default(),
+        None,
         &mut sink,
     );
     sink.finish()
