@@ -22,7 +22,8 @@ fn key_text(v: &Value, store: &Store) -> String {
 /// Links the declared tables of `store`. `states` says where rows and
 /// cells are; tables in `absent` were never loaded (references to them
 /// are reported once per column unless `quiet` holds the table: its
-/// absence was already reported).
+/// absence was already reported). `threads` is the host's
+/// [`super::LoadLimits::threads`].
 #[allow(
     clippy::too_many_arguments,
     reason = "the loader's state, passed once from two callers"
