@@ -15,7 +15,7 @@ use tally_diagnostics::{Diagnostic, FileId, SourceMap, Span};
 use tally_eval::{Store, Table};
 
 /// Loads tables one file at a time, then links them: the building block
-/// of [`load_all`] for hosts that get their data elsewhere.
+/// of [`load_all`](super::load_all) for hosts that get their data elsewhere.
 #[derive(Debug)]
 pub struct DataLoader<'p> {
     program: &'p Program,
