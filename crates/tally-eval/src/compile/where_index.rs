@@ -43,7 +43,9 @@ pub fn lookup_key(v: &Value, store: &Store) -> Key {
 impl IndexCache {
     /// The index of table `id.0` over columns `id.1`, building it on
     /// first use (once: threads asking for it meanwhile wait for it).
-    pub fn get(&self, store: &Store, id: &IndexId) -> Arc<RowIndex> {
+    /// A large table's index is built on up to `threads` threads (`None`:
+    /// one per core).
+    pub fn get(&self, store: &Store, id: &IndexId, threads: Option<usize>) -> Arc<RowIndex> {
         let mut built = match self.built.lock() {
             Ok(b) => b,
             Err(poisoned) => poisoned.into_inner(),
@@ -51,11 +53,24 @@ impl IndexCache {
         if let Some(ix) = built.get(id) {
             return ix.clone();
         }
-        let (table, columns) = (id.0, id.1.as_slice());
-        let t = store.table(table);
+        let index = Arc::new(build(store, id, threads));
+        built.insert(id.clone(), index.clone());
+        index
+    }
+}
+
+/// Fewest rows worth a thread of their own when an index is built.
+const ROWS_PER_THREAD: usize = 1 << 16;
+
+/// The index `id`: the rows of each range of the table on a thread of its
+/// own, merged in range order (so every key's rows stay in table order).
+fn build(store: &Store, id: &IndexId, threads: Option<usize>) -> RowIndex {
+    let (table, columns) = (id.0, id.1.as_slice());
+    let t = store.table(table);
+    let build_range = |range: std::ops::Range<usize>| {
         let mut index: RowIndex = RowIndex::default();
         let mut key: Vec<Key> = Vec::with_capacity(columns.len());
-        for row in 0..t.len {
+        for row in range {
             key.clear();
             key.extend(columns.iter().map(|c| lookup_key(t.get(*c, row), store)));
             let row = u32::try_from(row).unwrap_or(u32::MAX);
@@ -66,10 +81,42 @@ impl IndexCache {
                 }
             }
         }
-        let index = Arc::new(index);
-        built.insert(id.clone(), index.clone());
         index
+    };
+    // (a number of threads the host asks for splits any table, as in the
+    // rest of the engine)
+    let parts = match threads {
+        Some(n) => n.min(t.len).max(1),
+        None => std::thread::available_parallelism()
+            .map_or(1, std::num::NonZeroUsize::get)
+            .min(t.len / ROWS_PER_THREAD)
+            .max(1),
+    };
+    if parts == 1 {
+        return build_range(0..t.len);
     }
+    let size = t.len.div_ceil(parts);
+    let ranges: Vec<std::ops::Range<usize>> = (0..parts)
+        .map(|i| i * size..((i + 1) * size).min(t.len))
+        .collect();
+    let mut maps = std::thread::scope(|scope| {
+        let handles: Vec<_> = ranges
+            .iter()
+            .map(|r| (r.clone(), scope.spawn(|| build_range(r.clone()))))
+            .collect();
+        handles
+            .into_iter()
+            .map(|(r, h)| h.join().unwrap_or_else(|_| build_range(r)))
+            .collect::<Vec<_>>()
+            .into_iter()
+    });
+    let mut index = maps.next().unwrap_or_default();
+    for part in maps {
+        for (key, rows) in part {
+            index.entry(key).or_default().extend(rows);
+        }
+    }
+    index
 }
 
 /// True when `e` reads no column of `table` (it can be computed outside
@@ -229,7 +276,7 @@ impl Compiler<'_> {
                 .map(|v| v(rt, f).map(|x| lookup_key(&x, rt.store)))
                 .collect::<Result<Vec<_>, _>>()?;
             let on = at_date.as_ref().map(|d| d(rt, f)).transpose()?;
-            let index = rt.indexes.get(rt.store, &index_id);
+            let index = rt.indexes.get(rt.store, &index_id, rt.limits.threads);
             let candidates: &[u32] = index.get(&keys).map(Vec::as_slice).unwrap_or(&[]);
             rt.step(candidates.len() as u64 + 1, span)?;
             let t = rt.store.table(table);
