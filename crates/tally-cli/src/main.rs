@@ -187,7 +187,7 @@ enum Command {
         /// Only report files that are not formatted; change nothing
         #[arg(long)]
         check: bool,
-        /// The files to format
+        /// The files to format (`-`: read stdin, write the result to stdout)
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },

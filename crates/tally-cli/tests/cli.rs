@@ -361,3 +361,44 @@ fn diff_reports_changes_and_fails_only_on_broken_policies() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Runs `tally ARGS` with `input` on stdin.
+fn tally_with_stdin(args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tally"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the tally binary runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn fmt_formats_stdin_to_stdout() {
+    let messy = "table t {\nid: Text key\n}\n";
+    let tidy = "table t {\n  id: Text key\n}\n";
+    let o = tally_with_stdin(&["fmt", "-"], messy);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), tidy);
+    let o = tally_with_stdin(&["fmt", "--check", "-"], messy);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stdout(&o), "");
+    assert_eq!(stderr(&o), "<stdin>:2: not formatted\n");
+    let o = tally_with_stdin(&["fmt", "--check", "-"], tidy);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // Text that does not parse: nothing on stdout, the error on stderr.
+    let o = tally_with_stdin(&["fmt", "-"], "table t {\n");
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stdout(&o), "");
+    assert!(stderr(&o).contains("<stdin>:1:9"), "{}", stderr(&o));
+}
