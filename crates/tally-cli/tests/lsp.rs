@@ -516,3 +516,37 @@ fn typing_the_policy_character_by_character() {
     );
     s.shutdown();
 }
+
+/// Go to definition reaches into the standard library: its file is
+/// written, read-only, where the editor can open it.
+#[test]
+fn definition_of_a_standard_library_function() {
+    let dir = std::env::temp_dir().join(format!("tally-lsp-stdlib-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let policy = dir.join("policy.tally");
+    let text = "const capped = clamp(5, 0, 3)\n";
+    std::fs::write(&policy, text).unwrap();
+    let uri = uri_of(&policy);
+    let mut s = Server::start();
+    s.initialize();
+    s.open(&uri, text);
+    s.notification("textDocument/publishDiagnostics", |p| {
+        p["uri"] == uri.as_str()
+    });
+    let def = s.request(
+        "textDocument/definition",
+        at(&uri, pos(text, "clamp", 0, 2)),
+    );
+    let target = def[0]["uri"].as_str().unwrap_or_default().to_string();
+    assert!(target.ends_with("/numbers.tally"), "{def}");
+    let path = target.strip_prefix("file://").unwrap();
+    let stdlib = std::fs::read_to_string(path).unwrap();
+    let line = def[0]["range"]["start"]["line"].as_u64().unwrap() as usize;
+    assert!(
+        stdlib.lines().nth(line).unwrap().starts_with("fn clamp("),
+        "{def}"
+    );
+    assert!(std::fs::metadata(path).unwrap().permissions().readonly());
+    s.shutdown();
+    std::fs::remove_dir_all(&dir).unwrap();
+}

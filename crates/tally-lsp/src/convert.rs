@@ -2,7 +2,7 @@
 
 use crate::position::LineIndex;
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::PathBuf;
 use tally_diagnostics::{Diagnostic as TallyDiagnostic, Severity, Span};
 use tally_ide::Analysis;
 use tower_lsp_server::lsp_types as lsp;
@@ -39,21 +39,46 @@ impl<'a> Files<'a> {
         self.lines.range(span.lo(), span.hi())
     }
 
-    /// Where a span of any file of the program is (none for the standard
-    /// library, which has no file).
+    /// Where a span of any file of the program is. The standard library
+    /// is built into Tally: its files are written (read-only) to a folder
+    /// of the system's temporary directory the first time a location in
+    /// them is asked for, so that an editor can open them.
     pub fn location(&self, span: Span) -> Option<Location> {
         if span.file == self.analysis.file() {
             return Some(Location::new(self.uri.clone(), self.range(span)));
         }
         let program = self.analysis.program();
-        if program.is_stdlib(span.file) {
-            return None;
-        }
         let file = program.sources.get(span.file)?;
-        let uri = Uri::from_file_path(Path::new(&file.name))?;
+        let path = if program.is_stdlib(span.file) {
+            stdlib_copy(&file.name, &file.text)?
+        } else {
+            PathBuf::from(&file.name)
+        };
+        let uri = Uri::from_file_path(&path)?;
         let range = LineIndex::new(&file.text).range(span.lo(), span.hi());
         Some(Location::new(uri, range))
     }
+}
+
+/// A read-only copy of the standard library file `name` (`<stdlib/x.tally>`)
+/// holding `text`, written once per Tally version.
+fn stdlib_copy(name: &str, text: &str) -> Option<PathBuf> {
+    let file = name.strip_prefix("<stdlib/")?.strip_suffix('>')?;
+    let dir = std::env::temp_dir().join(format!("tally-stdlib-{}", env!("CARGO_PKG_VERSION")));
+    let path = dir.join(file);
+    if std::fs::read_to_string(&path).is_ok_and(|t| t == text) {
+        return Some(path);
+    }
+    std::fs::create_dir_all(&dir).ok()?;
+    // (a copy left by another build of this version is replaced)
+    let _ = std::fs::remove_file(&path);
+    std::fs::write(&path, text).ok()?;
+    if let Ok(meta) = std::fs::metadata(&path) {
+        let mut permissions = meta.permissions();
+        permissions.set_readonly(true);
+        let _ = std::fs::set_permissions(&path, permissions);
+    }
+    Some(path)
 }
 
 /// The document's diagnostics: its own, and those of imported files shown
