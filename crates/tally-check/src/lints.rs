@@ -117,6 +117,108 @@ fn min_hi(a: &Option<(Lit, bool)>, b: &Option<(Lit, bool)>) -> Option<(Lit, bool
 /// A rule's condition as per-column constraints, when analysable.
 type Conjunction = BTreeMap<String, Constraint>;
 
+/// True when every row `later` matches, `earlier` matches too.
+fn covers(earlier: &Conjunction, later: &Conjunction) -> bool {
+    earlier
+        .iter()
+        .all(|(col, c)| later.get(col).is_some_and(|x| x.within(c)))
+}
+
+/// True when some row can match both.
+fn overlaps(earlier: &Conjunction, later: &Conjunction) -> bool {
+    earlier
+        .iter()
+        .all(|(col, c)| later.get(col).is_none_or(|x| x.meets(c)))
+}
+
+/// The (completely understood) rules seen so far, by one column whose
+/// values each lists: a later rule can only be covered by, or overlap, a
+/// rule that lists one of its values there — or one that lists no values
+/// at all. Each rule is filed under the column whose lists hold the fewest
+/// rules so far, so that rules sharing a country are told apart by, say,
+/// their postal prefix.
+#[derive(Default)]
+struct Pivots {
+    by_value: BTreeMap<(String, Lit), Vec<usize>>,
+    by_column: BTreeMap<String, Vec<usize>>,
+    unlisted: Vec<usize>,
+}
+
+impl Pivots {
+    fn add(&mut self, rule: usize, c: &Conjunction) {
+        let crowd = |col: &String, set: &BTreeSet<Lit>| -> usize {
+            set.iter()
+                .map(|v| {
+                    self.by_value
+                        .get(&(col.clone(), v.clone()))
+                        .map_or(0, Vec::len)
+                })
+                .sum()
+        };
+        let pivot = c
+            .iter()
+            .filter_map(|(col, k)| k.set.as_ref().map(|s| (col, s)))
+            .min_by_key(|(col, s)| crowd(col, s));
+        match pivot {
+            Some((col, set)) => {
+                let (col, set) = (col.clone(), set.clone());
+                for v in set {
+                    self.by_value
+                        .entry((col.clone(), v))
+                        .or_default()
+                        .push(rule);
+                }
+                self.by_column.entry(col).or_default().push(rule);
+            }
+            None => self.unlisted.push(rule),
+        }
+    }
+
+    /// The earlier rules that may cover every row `c` matches, in order.
+    fn may_cover(&self, c: &Conjunction) -> Vec<usize> {
+        let mut out = self.unlisted.clone();
+        for (col, rules) in &self.by_column {
+            // Covering needs `c` to list values for the column too (a
+            // range is never within a list), all of them the rule's.
+            let Some((k, set)) = c.get(col).and_then(|k| k.set.as_ref().map(|s| (k, s))) else {
+                continue;
+            };
+            match set.iter().find(|v| k.admits(v)) {
+                Some(v) => out.extend(self.listing(col, v)),
+                None => out.extend(rules),
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The earlier rules that may match a row `c` matches, in order.
+    fn may_meet(&self, c: &Conjunction) -> Vec<usize> {
+        let mut out = self.unlisted.clone();
+        for (col, rules) in &self.by_column {
+            match c.get(col).and_then(|k| k.set.as_ref().map(|s| (k, s))) {
+                Some((k, set)) => {
+                    for v in set.iter().filter(|v| k.admits(v)) {
+                        out.extend(self.listing(col, v));
+                    }
+                }
+                None => out.extend(rules),
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    fn listing(&self, col: &str, v: &Lit) -> impl Iterator<Item = &usize> {
+        self.by_value
+            .get(&(col.to_string(), v.clone()))
+            .into_iter()
+            .flatten()
+    }
+}
+
 impl Checker {
     pub(crate) fn lints(&mut self) {
         self.lint_unused();
@@ -350,6 +452,9 @@ impl Checker {
                 Some((c, complete))
             })
             .collect();
+        // Only the earlier rules the index offers can cover or overlap a
+        // rule, so thousands of rules are not compared pair by pair.
+        let mut earlier = Pivots::default();
         for (j, cj) in conj.iter().enumerate() {
             let Some((cj, cj_complete)) = cj else {
                 continue;
@@ -357,15 +462,22 @@ impl Checker {
             let Some((_, span_j, label_j)) = arms.get(j) else {
                 continue;
             };
+            let candidates = match hit {
+                HitPolicy::FirstMatch => earlier.may_cover(cj),
+                HitPolicy::Unique if *cj_complete => earlier.may_meet(cj),
+                _ => Vec::new(),
+            };
+            let candidates = || {
+                candidates
+                    .iter()
+                    .filter_map(|&i| conj.get(i).map(|c| (i, c)))
+            };
             if hit == HitPolicy::FirstMatch {
-                for (i, ci) in conj.iter().enumerate().take(j) {
+                for (i, ci) in candidates() {
                     // The earlier rule must be understood completely; the
                     // later one only needs to imply the earlier one.
                     let Some((ci, true)) = ci else { continue };
-                    let covered = ci
-                        .iter()
-                        .all(|(col, c)| cj.get(col).is_some_and(|x| x.within(c)));
-                    if covered {
+                    if covers(ci, cj) {
                         if let Some((_, span_i, label_i)) = arms.get(i) {
                             self.diags.push(
                                 Diagnostic::warning(
@@ -382,15 +494,12 @@ impl Checker {
                 }
             }
             if hit == HitPolicy::Unique {
-                for (i, ci) in conj.iter().enumerate().take(j) {
+                for (i, ci) in candidates() {
                     let Some((ci, true)) = ci else { continue };
                     if !cj_complete {
                         continue;
                     }
-                    let overlap = ci
-                        .iter()
-                        .all(|(col, c)| cj.get(col).is_none_or(|x| x.meets(c)));
-                    if overlap {
+                    if overlaps(ci, cj) {
                         if let Some((_, span_i, label_i)) = arms.get(i) {
                             self.diags.push(
                                 Diagnostic::warning(
@@ -404,6 +513,9 @@ impl Checker {
                         }
                     }
                 }
+            }
+            if *cj_complete {
+                earlier.add(j, cj);
             }
         }
     }
@@ -482,4 +594,59 @@ fn narrow_set(c: &mut Constraint, values: BTreeSet<Lit>) {
         None => values,
         Some(prev) => prev.intersection(&values).cloned().collect(),
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A constraint on one column: a list of values, a range, or both.
+    fn constraint() -> impl Strategy<Value = Constraint> {
+        let lit = (0i64..6).prop_map(|n| Lit::Num(rust_decimal::Decimal::from(n)));
+        let bound = proptest::option::of((lit.clone(), any::<bool>()));
+        (
+            proptest::option::of(proptest::collection::btree_set(lit, 0..3)),
+            bound.clone(),
+            bound,
+        )
+            .prop_map(|(set, lo, hi)| Constraint { set, lo, hi })
+    }
+
+    fn conjunction() -> impl Strategy<Value = Conjunction> {
+        proptest::collection::btree_map(
+            prop_oneof![Just("a"), Just("b"), Just("c")].prop_map(String::from),
+            constraint(),
+            0..3,
+        )
+    }
+
+    proptest! {
+        /// The index offers every earlier rule that covers or overlaps a
+        /// later one: the warnings are those of comparing every pair.
+        #[test]
+        fn pivots_offer_every_rule_a_pair_check_would_find(
+            rules in proptest::collection::vec(conjunction(), 0..24)
+        ) {
+            let mut earlier = Pivots::default();
+            for (j, cj) in rules.iter().enumerate() {
+                let all = || rules.iter().enumerate().take(j);
+                let covering: Vec<usize> = all().filter(|(_, ci)| covers(ci, cj)).map(|(i, _)| i).collect();
+                let meeting: Vec<usize> = all().filter(|(_, ci)| overlaps(ci, cj)).map(|(i, _)| i).collect();
+                let offered_cover: Vec<usize> = earlier
+                    .may_cover(cj)
+                    .into_iter()
+                    .filter(|&i| covers(&rules[i], cj))
+                    .collect();
+                let offered_meet: Vec<usize> = earlier
+                    .may_meet(cj)
+                    .into_iter()
+                    .filter(|&i| overlaps(&rules[i], cj))
+                    .collect();
+                prop_assert_eq!(offered_cover, covering);
+                prop_assert_eq!(offered_meet, meeting);
+                earlier.add(j, cj);
+            }
+        }
+    }
 }
