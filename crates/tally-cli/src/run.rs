@@ -123,6 +123,14 @@ pub fn run(
     } else {
         reports.to_vec()
     };
+    if names.is_empty() {
+        progress.finish();
+        eprintln!(
+            "note: `{}` declares no reports, so there is nothing to print (add a `report` block)",
+            policy.display()
+        );
+        return output::OK;
+    }
     let mut views = Vec::new();
     for name in &names {
         match results.view(name) {
@@ -133,9 +141,13 @@ pub fn run(
                 let hint = tally::suggest(name, &known)
                     .map(|s| format!(" (did you mean `{s}`?)"))
                     .unwrap_or_default();
+                let reports = if known.is_empty() {
+                    "it declares none".to_string()
+                } else {
+                    format!("its reports are {}", known.join(", "))
+                };
                 output::error_line(&format!(
-                    "the policy has no report `{name}`{hint}; its reports are {}",
-                    known.join(", ")
+                    "the policy has no report `{name}`{hint}; {reports}"
                 ));
                 return output::USAGE;
             }

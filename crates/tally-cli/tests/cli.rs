@@ -402,3 +402,27 @@ fn fmt_formats_stdin_to_stdout() {
     assert_eq!(stdout(&o), "");
     assert!(stderr(&o).contains("<stdin>:1:9"), "{}", stderr(&o));
 }
+
+/// A policy without reports says so instead of printing nothing.
+#[test]
+fn a_policy_without_reports_says_so() {
+    let dir = std::env::temp_dir().join(format!("tally-no-reports-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("data")).unwrap();
+    let policy = dir.join("policy.tally");
+    std::fs::write(&policy, "table t {\n  id: Text key\n}\n").unwrap();
+    std::fs::write(dir.join("data/t.csv"), "id\na\n").unwrap();
+    let (policy, data) = (policy.to_str().unwrap(), dir.join("data"));
+    let data = data.to_str().unwrap();
+    let o = tally(&["run", policy, "--data", data]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "");
+    assert!(stderr(&o).contains("declares no reports"), "{}", stderr(&o));
+    let o = tally(&["run", policy, "--data", data, "--report", "x"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).ends_with("the policy has no report `x`; it declares none\n"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
