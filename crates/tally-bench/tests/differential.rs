@@ -15,17 +15,22 @@ use proptest::prelude::*;
 use tally::{Limits, Policy};
 use tally_bench::gen::{generate, Shape};
 
+/// The generator's shape: ten opportunities per account.
+fn shape(seed: u64, accounts: usize, rules: usize) -> Shape {
+    Shape {
+        accounts,
+        rules,
+        opportunities_per_account: 10,
+        seed,
+    }
+}
+
 fn check(seed: u64, accounts: usize, rules: usize) {
     let dir = std::env::temp_dir().join(format!(
         "tally-diff-{}-{seed}-{accounts}-{rules}",
         std::process::id()
     ));
-    let shape = Shape {
-        accounts,
-        rules,
-        opportunities_per_account: 10,
-        seed,
-    };
+    let shape = shape(seed, accounts, rules);
     generate(&shape, &dir).unwrap();
     let policy = Policy::compile_file(&dir.join("policy.tally"))
         .unwrap_or_else(|f| panic!("{}", f.render(false)));
@@ -74,12 +79,7 @@ fn check_row_order(seed: u64, accounts: usize, rules: usize, order: u64) {
         "tally-order-{}-{seed}-{accounts}-{rules}-{order}",
         std::process::id()
     ));
-    let shape = Shape {
-        accounts,
-        rules,
-        opportunities_per_account: 10,
-        seed,
-    };
+    let shape = shape(seed, accounts, rules);
     let (first, second) = (base.join("a"), base.join("b"));
     generate(&shape, &first).unwrap();
     std::fs::create_dir_all(second.join("data")).unwrap();

@@ -26,6 +26,35 @@ pub const MONTHS: [&str; 12] = [
     "December",
 ];
 
+/// The names of the built-in types that take no parameters.
+pub const SCALAR_TYPE_NAMES: [&str; 9] = [
+    "Text",
+    "Int",
+    "Decimal",
+    "Percent",
+    "Money",
+    "Date",
+    "Bool",
+    "Period",
+    "Territory",
+];
+
+/// The names of every built-in type: the scalar ones, then `List` and
+/// `Map` (written with parameters, `List<T>`, `Map<K, V>`).
+pub const TYPE_NAMES: [&str; 11] = [
+    "Text",
+    "Int",
+    "Decimal",
+    "Percent",
+    "Money",
+    "Date",
+    "Bool",
+    "Period",
+    "Territory",
+    "List",
+    "Map",
+];
+
 impl Checker {
     /// Registers a global name, reporting duplicates.
     pub(crate) fn declare(&mut self, name: &Ident, global: Global, is_stdlib: bool) {
@@ -674,20 +703,8 @@ impl Checker {
                 }
                 _ if self.p.broken_names.iter().any(|b| b == name) => Type::Unknown,
                 _ => {
-                    let mut candidates: Vec<String> = [
-                        "Text",
-                        "Int",
-                        "Decimal",
-                        "Percent",
-                        "Money",
-                        "Date",
-                        "Bool",
-                        "Period",
-                        "Territory",
-                    ]
-                    .iter()
-                    .map(|s| s.to_string())
-                    .collect();
+                    let mut candidates: Vec<String> =
+                        SCALAR_TYPE_NAMES.iter().map(|s| s.to_string()).collect();
                     candidates.extend(
                         self.p
                             .tables
@@ -716,5 +733,14 @@ impl Checker {
         } else {
             base
         }
+    }
+}
+
+#[cfg(test)]
+mod type_name_tests {
+    #[test]
+    fn every_type_name_starts_with_the_scalar_ones() {
+        assert_eq!(super::TYPE_NAMES[..9], super::SCALAR_TYPE_NAMES);
+        assert_eq!(super::TYPE_NAMES[9..], ["List", "Map"]);
     }
 }

@@ -28,7 +28,7 @@ pub mod types;
 mod visit;
 
 pub use builtins::{Native, AGGREGATES, STDLIB_SOURCES, TABLE_METHODS, TERRITORY_FIELDS};
-pub use collect::MONTHS;
+pub use collect::{MONTHS, SCALAR_TYPE_NAMES, TYPE_NAMES};
 pub use confine::confined_join;
 pub use program::*;
 pub use types::{TableId, Type};

@@ -66,19 +66,6 @@ const EXPR_KEYWORDS: &[&str] = &[
     "within", "as", "tiered",
 ];
 
-/// The built-in types.
-const TYPES: &[&str] = &[
-    "Text",
-    "Int",
-    "Decimal",
-    "Percent",
-    "Money",
-    "Date",
-    "Bool",
-    "Period",
-    "Territory",
-];
-
 /// Templates for the start of a declaration.
 const DECLARATIONS: &[(&str, &str)] = &[
     ("policy", "policy \"${1:title}\""),
@@ -164,7 +151,7 @@ pub fn completion(
             }
         }
         Place::Type => {
-            for t in TYPES {
+            for t in tally_check::SCALAR_TYPE_NAMES {
                 out.push(t, CompletionKind::Type, Some("type"), t, "0");
             }
             for t in &program.tables {

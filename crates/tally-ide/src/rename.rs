@@ -18,21 +18,6 @@ pub struct TextEdit {
     pub new_text: String,
 }
 
-/// Type names, which a declaration may not take.
-const TYPE_NAMES: &[&str] = &[
-    "Text",
-    "Int",
-    "Decimal",
-    "Percent",
-    "Money",
-    "Date",
-    "Bool",
-    "Period",
-    "Territory",
-    "List",
-    "Map",
-];
-
 /// The name at `offset` and its span, when it can be renamed; otherwise
 /// why not.
 pub fn prepare_rename(analysis: &Analysis, offset: usize) -> Result<(Span, String), String> {
@@ -117,7 +102,7 @@ fn check_new_name(new_name: &str) -> Result<(), String> {
     if tally_syntax::keywords::is_keyword(new_name) {
         return Err(format!("`{new_name}` is a reserved word"));
     }
-    if TYPE_NAMES.contains(&new_name) {
+    if tally_check::TYPE_NAMES.contains(&new_name) {
         return Err(format!("`{new_name}` is the name of a type"));
     }
     Ok(())

@@ -66,20 +66,6 @@ pub struct SemanticToken {
     pub modifiers: TokenModifiers,
 }
 
-const TYPES: &[&str] = &[
-    "Text",
-    "Int",
-    "Decimal",
-    "Percent",
-    "Money",
-    "Date",
-    "Bool",
-    "Period",
-    "Territory",
-    "List",
-    "Map",
-];
-
 /// The tokens of the analysed document, in order.
 pub fn semantic_tokens(analysis: &Analysis) -> Vec<SemanticToken> {
     let text = analysis.text.as_str();
@@ -282,7 +268,7 @@ fn classify(
     if KEYWORDS.contains(&word) {
         return Some((TokenKind::Keyword, m));
     }
-    if TYPES.contains(&word) {
+    if tally_check::TYPE_NAMES.contains(&word) {
         return Some((TokenKind::Type, m));
     }
     if matches!(word, "currency" | "fiscal_year_start" | "rounding") {

@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use tally_check::{Program, TableId, TableKind, Type};
 use tally_diagnostics::{closest_many, Diagnostic, SourceMap};
 use tally_eval::display::plain;
+use tally_eval::engine::parallel;
 use tally_eval::{RowRef, Store, Value};
 
 /// A key value as people write it.
@@ -199,40 +200,22 @@ fn resolve_column(
         return Vec::new();
     };
     let cells = col.values.as_slice();
-    let resolve = |from: usize, part: &[Value]| -> Vec<(usize, Option<u32>)> {
-        part.iter()
+    let resolve = |range: std::ops::Range<usize>| -> Vec<(usize, Option<u32>)> {
+        let from = range.start;
+        cells
+            .get(range)
+            .unwrap_or_default()
+            .iter()
             .enumerate()
             .filter(|(_, v)| !matches!(v, Value::None | Value::Row(_)))
             .map(|(i, v)| (from + i, target_table.lookup(v)))
             .collect()
     };
-    // As for reading, a number of threads the host asks for is used on
-    // any column.
-    let parts = match threads {
-        Some(n) => n.min(cells.len()).max(1),
-        None => std::thread::available_parallelism()
-            .map_or(1, std::num::NonZeroUsize::get)
-            .min(cells.len() / CELLS_PER_THREAD)
-            .max(1),
-    };
-    if parts == 1 {
-        return resolve(0, cells);
-    }
-    let size = cells.len().div_ceil(parts);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = cells
-            .chunks(size)
-            .enumerate()
-            .map(|(i, part)| (i * size, part))
-            .map(|(from, part)| (from, part, scope.spawn(move || resolve(from, part))))
-            .collect();
-        let mut out = Vec::new();
-        for (from, part, handle) in handles {
-            // (a thread that could not finish is redone here)
-            out.extend(handle.join().unwrap_or_else(|_| resolve(from, part)));
-        }
-        out
-    })
+    let parts = parallel::parts_for(threads, cells.len(), CELLS_PER_THREAD);
+    parallel::map_ranges(cells.len(), parts, resolve)
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 fn check_effective(

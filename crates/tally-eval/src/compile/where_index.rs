@@ -83,33 +83,8 @@ fn build(store: &Store, id: &IndexId, threads: Option<usize>) -> RowIndex {
         }
         index
     };
-    // (a number of threads the host asks for splits any table, as in the
-    // rest of the engine)
-    let parts = match threads {
-        Some(n) => n.min(t.len).max(1),
-        None => std::thread::available_parallelism()
-            .map_or(1, std::num::NonZeroUsize::get)
-            .min(t.len / ROWS_PER_THREAD)
-            .max(1),
-    };
-    if parts == 1 {
-        return build_range(0..t.len);
-    }
-    let size = t.len.div_ceil(parts);
-    let ranges: Vec<std::ops::Range<usize>> = (0..parts)
-        .map(|i| i * size..((i + 1) * size).min(t.len))
-        .collect();
-    let mut maps = std::thread::scope(|scope| {
-        let handles: Vec<_> = ranges
-            .iter()
-            .map(|r| (r.clone(), scope.spawn(|| build_range(r.clone()))))
-            .collect();
-        handles
-            .into_iter()
-            .map(|(r, h)| h.join().unwrap_or_else(|_| build_range(r)))
-            .collect::<Vec<_>>()
-            .into_iter()
-    });
+    let parts = crate::engine::parallel::parts_for(threads, t.len, ROWS_PER_THREAD);
+    let mut maps = crate::engine::parallel::map_ranges(t.len, parts, build_range).into_iter();
     let mut index = maps.next().unwrap_or_default();
     for part in maps {
         for (key, rows) in part {

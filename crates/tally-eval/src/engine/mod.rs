@@ -3,7 +3,7 @@
 
 mod assign;
 mod credit;
-mod parallel;
+pub mod parallel;
 mod plan;
 mod report;
 

@@ -32,15 +32,55 @@ impl Engine<'_> {
         if self.limits.max_steps.is_some() || self.limits.max_output_rows.is_some() {
             return 1;
         }
-        match self.limits.threads {
-            Some(asked) => asked.clamp(1, 64).min(n).max(1),
-            None => {
-                let cores =
-                    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-                cores.clamp(1, 64).min(n / grain.max(1)).max(1)
-            }
+        parts_for(self.limits.threads, n, grain)
+    }
+}
+
+/// How many contiguous ranges a pass over `n` items is cut into: the
+/// number of threads the host asked for (at most one per item; a number
+/// asked for splits even a small input), or else one per core with at
+/// least `grain` items each.
+pub fn parts_for(asked: Option<usize>, n: usize, grain: usize) -> usize {
+    match asked {
+        Some(asked) => asked.clamp(1, 64).min(n).max(1),
+        None => {
+            let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+            cores.clamp(1, 64).min(n / grain.max(1)).max(1)
         }
     }
+}
+
+/// `0..n` cut into `parts` contiguous ranges, none of them empty.
+fn cut(n: usize, parts: usize) -> Vec<Range<usize>> {
+    let size = n.div_ceil(parts.max(1)).max(1);
+    (0..parts)
+        .map(|i| (i * size).min(n)..((i + 1) * size).min(n))
+        .filter(|r| !r.is_empty())
+        .collect()
+}
+
+/// Runs `work` (which cannot fail) over `parts` contiguous ranges of
+/// `0..n`, each on a thread of its own, and returns the outputs in range
+/// order. A range whose thread stops is run again on this thread.
+pub fn map_ranges<T: Send>(
+    n: usize,
+    parts: usize,
+    work: impl Fn(Range<usize>) -> T + Sync,
+) -> Vec<T> {
+    if parts <= 1 {
+        return vec![work(0..n)];
+    }
+    let work = &work;
+    std::thread::scope(|scope| {
+        let spawned: Vec<_> = cut(n, parts)
+            .into_iter()
+            .map(|r| (r.clone(), scope.spawn(move || work(r))))
+            .collect();
+        spawned
+            .into_iter()
+            .map(|(r, handle)| handle.join().unwrap_or_else(|_| work(r)))
+            .collect()
+    })
 }
 
 /// Runs `work` over contiguous ranges covering `0..n` (at least `grain`
@@ -56,11 +96,7 @@ pub(crate) fn in_ranges<T: Send>(
     if threads <= 1 {
         return Ok(vec![work(0..n)?]);
     }
-    let size = n.div_ceil(threads);
-    let ranges: Vec<Range<usize>> = (0..threads)
-        .map(|i| (i * size).min(n)..((i + 1) * size).min(n))
-        .filter(|r| !r.is_empty())
-        .collect();
+    let ranges = cut(n, threads);
     let work = &work;
     let results: Vec<Result<T, EvalError>> = std::thread::scope(|scope| {
         let spawned: Vec<_> = ranges
