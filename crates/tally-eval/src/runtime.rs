@@ -119,18 +119,23 @@ pub struct Runtime<'a> {
 }
 
 impl Runtime<'_> {
-    /// Counts `n` steps against the budget.
+    /// Counts `n` steps against the budget. Without a `max_steps` limit
+    /// nothing is counted: a shared counter touched on every row by every
+    /// core would cost more than the work it counts.
     pub fn step(&self, n: u64, span: Span) -> Result<(), EvalError> {
+        let Some(max) = self.limits.max_steps else {
+            return Ok(());
+        };
         let taken = self.steps.fetch_add(n, Ordering::Relaxed) + n;
-        match self.limits.max_steps {
-            Some(max) if taken > max => Err(EvalError::new(
-                codes::LIMIT,
-                span,
-                format!("the evaluation took more than {max} steps (the `max_steps` limit)"),
-            )
-            .help("raise `Limits::max_steps` given to the evaluation, or reduce the data or the policy's work per row")),
-            _ => Ok(()),
+        if taken <= max {
+            return Ok(());
         }
+        Err(EvalError::new(
+            codes::LIMIT,
+            span,
+            format!("the evaluation took more than {max} steps (the `max_steps` limit)"),
+        )
+        .help("raise `Limits::max_steps` given to the evaluation, or reduce the data or the policy's work per row"))
     }
 
     /// The value of const `i`.

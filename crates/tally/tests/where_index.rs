@@ -2,7 +2,8 @@
 //! same rows in the same order, for every shape of condition the index
 //! takes apart (tests of one column twice, parentheses, tests left over
 //! for the rows found, numbers written differently, references against
-//! key text, `none`, `.at(date)`).
+//! key text, `none`, `.at(date)`), and for every method folded straight
+//! over the rows the index finds (`first`, `count`, `sum`, `any`, ...).
 
 #![allow(
     clippy::unwrap_used,
@@ -46,6 +47,14 @@ fn regionless() -> Int = reps.where(region == none).count()
 fn first_deal(r: reps) -> Text? = deals.where(owner == r).first(id)
 fn held(r: reps) -> Int = owners.at(2025-06-30).where(rep == r and region == "EU").count()
 fn either(r: reps) -> Int = deals.where(owner == r or seats == 1).count()
+fn big_first(r: reps) -> Text? = deals.where(owner == r and amount > 10 USD).first(id)
+fn total(r: reps) -> Money = deals.where(owner == r and closed > 2025-02-15).sum(amount)
+fn average(r: reps) -> Decimal? = deals.where(owner == r).avg(seats)
+fn least(r: reps) -> Money? = deals.where(owner == r).min(amount)
+fn most(r: reps) -> Date? = deals.where(owner == r).max(closed)
+fn any_big(r: reps) -> Bool = deals.where(owner == r).any(amount > 25 USD)
+fn all_big(r: reps) -> Bool = deals.where(owner == r).all(amount > 2 USD)
+fn sole(r: reps) -> Text = deals.where(owner == r and seats == 3).only(id)
 
 report lookups "Lookups" {
   from reps
@@ -61,6 +70,22 @@ report lookups "Lookups" {
     first_deal = first_deal(reps[id])
     held = held(reps[id])
     either = either(reps[id])
+  }
+  order by id
+}
+
+report folds "Folds over the rows found" {
+  from reps where id != "R-2"
+  columns {
+    id
+    big_first = big_first(reps[id])
+    total = total(reps[id])
+    average = average(reps[id])
+    least = least(reps[id])
+    most = most(reps[id])
+    any_big = any_big(reps[id])
+    all_big = all_big(reps[id])
+    sole = sole(reps[id])
   }
   order by id
 }
@@ -115,5 +140,48 @@ fn indexed_where_gives_what_a_scan_gives() {
          R-1,3,3,3,1,2,2,1,D-1,1,4\n\
          R-2,1,1,0,0,1,1,1,D-2,0,1\n\
          R-3,1,1,0,0,1,0,1,D-5,0,2\n"
+    );
+}
+
+#[test]
+fn methods_folded_over_an_index_give_what_a_scan_gives() {
+    let policy = Policy::compile("policy.tally", POLICY, &NoImports)
+        .unwrap_or_else(|f| panic!("{}", f.render(false)));
+    let data = data(&policy);
+    let fast = policy.evaluate(&data, Limits::default()).unwrap();
+    let scan = policy.evaluate_reference(&data, Limits::default()).unwrap();
+    let got = fast.csv("folds").unwrap();
+    assert_eq!(got, scan.csv("folds").unwrap());
+    assert_eq!(
+        got,
+        "id,big_first,total,average,least,most,any_big,all_big,sole\n\
+         R-1,D-3,25.00,2.3333333333333333333333333333,5.00,2025-05-01,true,true,D-4\n\
+         R-3,,0.00,3,1.00,2025-01-01,false,false,D-5\n"
+    );
+}
+
+/// `first` over an index stops looking once it has its row, but the rest
+/// of the condition is still tested on the later rows: a condition that
+/// fails on one of them fails as it does in a scan.
+#[test]
+fn a_condition_failing_on_a_later_row_fails_as_in_a_scan() {
+    let text = format!(
+        "{POLICY}\n\
+         fn odd_first(r: reps) -> Text? = deals.where(owner == r and 10 / (seats - 3) < 0).first(id)\n\
+         report odd \"Odd\" {{\n  from reps where id == \"R-1\"\n  columns {{\n    id\n    odd = odd_first(reps[id])\n  }}\n}}\n"
+    );
+    let policy = Policy::compile("policy.tally", &text, &NoImports)
+        .unwrap_or_else(|f| panic!("{}", f.render(false)));
+    let data = data(&policy);
+    let fast = policy.evaluate(&data, Limits::default());
+    let scan = policy.evaluate_reference(&data, Limits::default());
+    let (Err(fast), Err(scan)) = (fast, scan) else {
+        panic!("both evaluations should fail: R-1's third deal has 3 seats");
+    };
+    assert_eq!(fast.render(false), scan.render(false));
+    assert!(
+        fast.render(false).contains("by zero"),
+        "{}",
+        fast.render(false)
     );
 }

@@ -155,22 +155,125 @@ impl Compiler<'_> {
         optional: bool,
         span: Span,
     ) -> Result<Eval, EvalError> {
+        // The reference evaluation (differential tests) always scans.
         if method.name == "where" && !optional {
             if let [arg] = args {
                 if let Some(indexed) = self.indexed_where(receiver, &arg.value, span)? {
-                    // The reference evaluation (differential tests) scans.
                     let scan = self.method_scan(receiver, method, args, optional, span)?;
                     return Ok(Arc::new(move |rt: &Runtime, f: &mut Frame| {
                         if rt.plain {
                             scan(rt, f)
                         } else {
-                            indexed(rt, f)
+                            indexed.view(rt, f)
                         }
                     }));
                 }
             }
         }
+        if let Some(fused) = self.fused_where(receiver, method, args, optional, span)? {
+            let scan = self.method_scan(receiver, method, args, optional, span)?;
+            return Ok(Arc::new(
+                move |rt: &Runtime, f: &mut Frame| {
+                    if rt.plain {
+                        scan(rt, f)
+                    } else {
+                        fused(rt, f)
+                    }
+                },
+            ));
+        }
         self.method_scan(receiver, method, args, optional, span)
+    }
+
+    /// `T.where(...).first(x)` (and `count`, `sum`, `any`... after an
+    /// indexed `where`): the rows the index finds are folded as they are
+    /// found, without a table value in between, and `first` stops at the
+    /// first. `None` when the receiver is not an indexed `where`.
+    fn fused_where(
+        &mut self,
+        receiver: &Expr,
+        method: &Ident,
+        args: &[Arg],
+        optional: bool,
+        span: Span,
+    ) -> Result<Option<Eval>, EvalError> {
+        const FUSED: [&str; 9] = [
+            "first", "count", "any", "all", "sum", "avg", "min", "max", "only",
+        ];
+        if optional || !FUSED.contains(&method.name.as_str()) {
+            return Ok(None);
+        }
+        let ExprKind::Method {
+            receiver: inner,
+            method: inner_method,
+            args: inner_args,
+            optional: false,
+        } = &receiver.kind
+        else {
+            return Ok(None);
+        };
+        let [pred] = inner_args.as_slice() else {
+            return Ok(None);
+        };
+        if inner_method.name != "where" {
+            return Ok(None);
+        }
+        let Some(source) = self.indexed_where(inner, &pred.value, receiver.span)? else {
+            return Ok(None);
+        };
+        let table = source.table;
+        let (per_row, depth) = match args.first() {
+            Some(a) if method.name != "count" => self.per_row(table, &a.value)?,
+            _ => (constant(Value::Bool(true)), self.rows_depth),
+        };
+        let name = method.name.clone();
+        let ty = self.type_of(span);
+        Ok(Some(Arc::new(move |rt: &Runtime, f: &mut Frame| {
+            let saved = f.rows.len();
+            let eval_row = |f: &mut Frame, row: u32| -> Result<Value, EvalError> {
+                f.rows.truncate(depth);
+                f.rows.resize(depth, RowRef { table, row: 0 });
+                f.rows.push(RowRef { table, row });
+                let v = per_row(rt, f);
+                f.rows.truncate(saved.min(depth));
+                v
+            };
+            match name.as_str() {
+                "count" => {
+                    let mut n: i64 = 0;
+                    source.each(rt, f, |_, _| {
+                        n = n.saturating_add(1);
+                        Ok(true)
+                    })?;
+                    Ok(Value::Int(n))
+                }
+                "first" => {
+                    let mut first = Value::None;
+                    source.each(rt, f, |f, row| {
+                        first = eval_row(f, row)?;
+                        Ok(false)
+                    })?;
+                    Ok(first)
+                }
+                "any" | "all" => {
+                    let want = name == "any";
+                    let mut found = false;
+                    source.each(rt, f, |f, row| {
+                        found = matches!(eval_row(f, row)?, Value::Bool(true)) == want;
+                        Ok(!found)
+                    })?;
+                    Ok(Value::Bool(found == want))
+                }
+                _ => {
+                    let mut values = Vec::new();
+                    source.each(rt, f, |f, row| {
+                        values.push(eval_row(f, row)?);
+                        Ok(true)
+                    })?;
+                    aggregate(&name, values, rt, &ty, span)
+                }
+            }
+        })))
     }
 
     /// A method call evaluated row by row (no index).

@@ -22,10 +22,37 @@ pub type RowIndex = crate::FastMap<Vec<Key>, Vec<u32>>;
 /// Which index: a table and the columns it is keyed by.
 pub type IndexId = (TableId, Vec<usize>);
 
+/// How many indexes a phase finds without taking a lock.
+const SLOTS: usize = 16;
+
 /// Indexes built during one evaluation phase, by (table, columns).
+///
+/// The first [`SLOTS`] indexes built are also published in slots that
+/// threads read without taking the lock: a lookup runs once per row of a
+/// phase, on every core, and a shared lock would pass between the cores on
+/// every one. Later indexes are found under the lock.
 #[derive(Debug, Default)]
 pub struct IndexCache {
+    slots: [std::sync::OnceLock<(IndexId, Arc<RowIndex>)>; SLOTS],
     built: Mutex<crate::FastMap<IndexId, Arc<RowIndex>>>,
+}
+
+/// An index found in an [`IndexCache`].
+pub enum IndexRef<'a> {
+    /// Read from a published slot.
+    Slot(&'a RowIndex),
+    /// Found (or built) under the lock.
+    Shared(Arc<RowIndex>),
+}
+
+impl std::ops::Deref for IndexRef<'_> {
+    type Target = RowIndex;
+    fn deref(&self) -> &RowIndex {
+        match self {
+            IndexRef::Slot(ix) => ix,
+            IndexRef::Shared(ix) => ix,
+        }
+    }
 }
 
 /// The key a value is looked up by: a reference by its row's key value (so
@@ -45,17 +72,29 @@ impl IndexCache {
     /// first use (once: threads asking for it meanwhile wait for it).
     /// A large table's index is built on up to `threads` threads (`None`:
     /// one per core).
-    pub fn get(&self, store: &Store, id: &IndexId, threads: Option<usize>) -> Arc<RowIndex> {
+    pub fn get(&self, store: &Store, id: &IndexId, threads: Option<usize>) -> IndexRef<'_> {
+        // Slots are filled in order, under the lock: the first empty one
+        // ends the published ones.
+        for slot in &self.slots {
+            match slot.get() {
+                Some((published, ix)) if published == id => return IndexRef::Slot(ix),
+                Some(_) => continue,
+                None => break,
+            }
+        }
         let mut built = match self.built.lock() {
             Ok(b) => b,
             Err(poisoned) => poisoned.into_inner(),
         };
         if let Some(ix) = built.get(id) {
-            return ix.clone();
+            return IndexRef::Shared(ix.clone());
         }
         let index = Arc::new(build(store, id, threads));
         built.insert(id.clone(), index.clone());
-        index
+        if let Some(free) = self.slots.iter().find(|s| s.get().is_none()) {
+            let _ = free.set((id.clone(), index.clone()));
+        }
+        IndexRef::Shared(index)
     }
 }
 
@@ -180,6 +219,95 @@ fn equality_atom<'e>(
     }
 }
 
+/// A compiled `T.where(...)` (or `T.at(d).where(...)`) answered through an
+/// index: the rows that pass are found, not scanned for.
+pub(super) struct IndexedWhere {
+    /// The table whose rows are selected.
+    pub(super) table: TableId,
+    /// The outer values the index is keyed by, one per indexed column.
+    values: Vec<Eval>,
+    /// The date of `.at(date)`, if any.
+    at_date: Option<Eval>,
+    /// The table's effective-date columns (start, end).
+    effective: Option<(usize, usize)>,
+    /// The row-scope depth of the condition.
+    depth: usize,
+    /// The conjuncts the index does not guarantee, tested on each row found.
+    residual: Vec<Eval>,
+    index_id: IndexId,
+    span: Span,
+}
+
+impl IndexedWhere {
+    /// Calls `visit` with each row that passes, in table order, until it
+    /// returns `false`. The frame's rows are as they were on each call.
+    ///
+    /// After `visit` is done, the rest of the condition is still tested on
+    /// the remaining rows (when there is a rest to test), so that a
+    /// condition that fails on a later row fails here as it does in a scan.
+    pub(super) fn each(
+        &self,
+        rt: &Runtime,
+        f: &mut Frame,
+        mut visit: impl FnMut(&mut Frame, u32) -> Result<bool, EvalError>,
+    ) -> Result<(), EvalError> {
+        let mut keys: smallvec::SmallVec<[Key; 4]> = smallvec::SmallVec::new();
+        for value in &self.values {
+            keys.push(lookup_key(&value(rt, f)?, rt.store));
+        }
+        let on = self.at_date.as_ref().map(|d| d(rt, f)).transpose()?;
+        let index = rt.indexes.get(rt.store, &self.index_id, rt.limits.threads);
+        let candidates: &[u32] = index.get(keys.as_slice()).map(Vec::as_slice).unwrap_or(&[]);
+        rt.step(candidates.len() as u64 + 1, self.span)?;
+        let (table, depth) = (self.table, self.depth);
+        let t = rt.store.table(table);
+        let saved = f.rows.len();
+        let mut visiting = true;
+        for &row in candidates {
+            if let (Some(on), Some((start, end))) = (&on, self.effective) {
+                let s = t.get(start, row as usize);
+                let e = t.get(end, row as usize);
+                let in_effect = !s.is_none()
+                    && compare(s, on).is_le()
+                    && (e.is_none() || compare(on, e).is_le());
+                if !in_effect {
+                    continue;
+                }
+            }
+            if !self.residual.is_empty() {
+                f.rows.truncate(depth);
+                f.rows.resize(depth, RowRef { table, row: 0 });
+                f.rows.push(RowRef { table, row });
+                let holds = holds_all(&self.residual, rt, f);
+                f.rows.truncate(saved.min(depth));
+                if !holds? {
+                    continue;
+                }
+            }
+            if visiting && !visit(f, row)? {
+                visiting = false;
+            }
+            if !visiting && self.residual.is_empty() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// The rows that pass, as a table value.
+    pub(super) fn view(&self, rt: &Runtime, f: &mut Frame) -> Result<Value, EvalError> {
+        let mut kept = Vec::new();
+        self.each(rt, f, |_, row| {
+            kept.push(row);
+            Ok(true)
+        })?;
+        Ok(Value::Table(Arc::new(TableView {
+            table: self.table,
+            rows: Some(kept.into()),
+        })))
+    }
+}
+
 impl Compiler<'_> {
     /// Compiles `receiver.where(pred)` through an index when the receiver
     /// is a table (or `table.at(date)`) and `pred` tests columns for
@@ -189,7 +317,7 @@ impl Compiler<'_> {
         receiver: &Expr,
         pred: &Expr,
         span: Span,
-    ) -> Result<Option<Eval>, EvalError> {
+    ) -> Result<Option<IndexedWhere>, EvalError> {
         let program = self.program;
         let table_of = |e: &Expr| match &e.kind {
             ExprKind::Name(id) => match program.resolutions.get(&id.span) {
@@ -243,49 +371,16 @@ impl Compiler<'_> {
         let residual: Result<Vec<Eval>, EvalError> =
             residual.iter().map(|e| self.expr(e)).collect();
         self.pop();
-        let residual = residual?;
-        let index_id: IndexId = (table, columns);
-        Ok(Some(Arc::new(move |rt: &Runtime, f: &mut Frame| {
-            let keys = values
-                .iter()
-                .map(|v| v(rt, f).map(|x| lookup_key(&x, rt.store)))
-                .collect::<Result<Vec<_>, _>>()?;
-            let on = at_date.as_ref().map(|d| d(rt, f)).transpose()?;
-            let index = rt.indexes.get(rt.store, &index_id, rt.limits.threads);
-            let candidates: &[u32] = index.get(&keys).map(Vec::as_slice).unwrap_or(&[]);
-            rt.step(candidates.len() as u64 + 1, span)?;
-            let t = rt.store.table(table);
-            let saved = f.rows.len();
-            let mut kept = Vec::new();
-            for &row in candidates {
-                if let (Some(on), Some((start, end))) = (&on, effective) {
-                    let s = t.get(start, row as usize);
-                    let e = t.get(end, row as usize);
-                    let in_effect = !s.is_none()
-                        && compare(s, on).is_le()
-                        && (e.is_none() || compare(on, e).is_le());
-                    if !in_effect {
-                        continue;
-                    }
-                }
-                if residual.is_empty() {
-                    kept.push(row);
-                    continue;
-                }
-                f.rows.truncate(depth);
-                f.rows.resize(depth, RowRef { table, row: 0 });
-                f.rows.push(RowRef { table, row });
-                let holds = holds_all(&residual, rt, f);
-                f.rows.truncate(saved.min(depth));
-                if holds? {
-                    kept.push(row);
-                }
-            }
-            Ok(Value::Table(Arc::new(TableView {
-                table,
-                rows: Some(kept.into()),
-            })))
-        })))
+        Ok(Some(IndexedWhere {
+            table,
+            values,
+            at_date,
+            effective,
+            depth,
+            residual: residual?,
+            index_id: (table, columns),
+            span,
+        }))
     }
 }
 
