@@ -3,6 +3,7 @@
 //! `report` in the order of spec §5.
 
 pub mod calendar;
+pub mod column;
 pub mod display;
 pub mod error;
 pub mod money;

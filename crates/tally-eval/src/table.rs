@@ -1,19 +1,11 @@
 //! Columnar in-memory tables and the store of every table of a run.
 
+pub use crate::column::Column;
 use crate::value::{Key, RowRef, Value};
 use crate::FastMap;
 use std::hash::BuildHasher;
 use std::sync::Arc;
 use tally_check::TableId;
-
-/// One column: its name and one value per row.
-#[derive(Clone, Debug, Default)]
-pub struct Column {
-    /// Column name.
-    pub name: String,
-    /// Values, one per row.
-    pub values: Vec<Value>,
-}
 
 /// A table stored column by column.
 #[derive(Clone, Debug, Default)]
@@ -46,13 +38,7 @@ impl Table {
     pub fn new(name: impl Into<String>, columns: &[&str]) -> Table {
         Table {
             name: name.into(),
-            columns: columns
-                .iter()
-                .map(|c| Column {
-                    name: c.to_string(),
-                    values: Vec::new(),
-                })
-                .collect(),
+            columns: columns.iter().map(|c| Column::new(*c)).collect(),
             ..Table::default()
         }
     }
@@ -61,7 +47,7 @@ impl Table {
     pub fn push_row(&mut self, mut values: Vec<Value>) {
         values.resize(self.columns.len(), Value::None);
         for (c, v) in self.columns.iter_mut().zip(values) {
-            c.values.push(v);
+            c.push(v);
         }
         self.len += 1;
     }
@@ -70,7 +56,7 @@ impl Table {
     pub fn push_array<const N: usize>(&mut self, values: [Value; N]) {
         let mut values = values.into_iter();
         for c in &mut self.columns {
-            c.values.push(values.next().unwrap_or(Value::None));
+            c.push(values.next().unwrap_or(Value::None));
         }
         self.len += 1;
     }
@@ -79,39 +65,46 @@ impl Table {
     /// memory; it saves the copies of growing a column step by step.
     pub fn reserve(&mut self, rows: usize) {
         for c in &mut self.columns {
-            c.values.reserve(rows);
+            c.reserve(rows);
         }
     }
 
-    /// Appends the rows of `other`, a table with the same columns.
+    /// Appends the rows of `other`, a table with the same columns (and
+    /// settles the columns: see [`Column::settle`]).
     pub fn append(&mut self, other: Table) {
         if self.len == 0 && self.columns.len() == other.columns.len() {
             self.columns = other.columns;
+            self.columns.iter_mut().for_each(Column::settle);
             self.origins.lines = other.origins.lines;
             self.len = other.len;
             return;
         }
         for (c, o) in self.columns.iter_mut().zip(other.columns) {
-            c.values.extend(o.values);
+            c.append(o);
         }
         self.origins.lines.extend(other.origins.lines);
         self.len += other.len;
     }
 
-    /// Appends a column (its length must be the table's length).
+    /// Appends a column of `values` (padded with none, or cut, to the
+    /// table's length).
     pub fn push_column(&mut self, name: impl Into<String>, mut values: Vec<Value>) {
         values.resize(self.len, Value::None);
-        self.columns.push(Column {
-            name: name.into(),
-            values,
-        });
+        self.columns.push(Column::from_values(name, values));
+    }
+
+    /// Appends a column (padded with none, or cut, to the table's length).
+    pub fn push_built_column(&mut self, mut column: Column) {
+        column.resize(self.len);
+        column.settle();
+        self.columns.push(column);
     }
 
     /// The value at `column`, `row` (none when out of range).
     pub fn get(&self, column: usize, row: usize) -> &Value {
         self.columns
             .get(column)
-            .and_then(|c| c.values.get(row))
+            .and_then(|c| c.get(row))
             .unwrap_or(&Value::None)
     }
 
@@ -129,11 +122,8 @@ impl Table {
     /// key repeats an earlier row's key (earlier row, later row).
     pub fn set_key(&mut self, column: usize) -> Vec<(u32, u32)> {
         self.key = Some(column);
-        let values = self
-            .columns
-            .get(column)
-            .map(|c| c.values.as_slice())
-            .unwrap_or(&[]);
+        let empty = Column::default();
+        let values = self.columns.get(column).unwrap_or(&empty);
         let (index, duplicates) = KeyIndex::build(values);
         self.index = index;
         duplicates
@@ -141,12 +131,10 @@ impl Table {
 
     /// The row whose key equals `key`.
     pub fn lookup(&self, key: &Value) -> Option<u32> {
-        let values = self
-            .key
-            .and_then(|k| self.columns.get(k))
-            .map(|c| c.values.as_slice())
-            .unwrap_or(&[]);
-        self.index.find(values, key)
+        match self.key.and_then(|k| self.columns.get(k)) {
+            Some(values) => self.index.find(values, key),
+            None => None,
+        }
     }
 
     /// Where row `row` came from (`file:line`), if known.
@@ -236,14 +224,14 @@ struct KeyIndex<S = foldhash::fast::RandomState> {
 impl KeyIndex {
     /// The index of the key column `values`, and the (first, later) rows
     /// of every duplicate key (the first one stays in the index).
-    fn build(values: &[Value]) -> (KeyIndex, Vec<(u32, u32)>) {
+    fn build(values: &Column) -> (KeyIndex, Vec<(u32, u32)>) {
         KeyIndex::build_with(foldhash::fast::RandomState::default(), values)
     }
 }
 
 impl<S: BuildHasher> KeyIndex<S> {
     /// [`KeyIndex::build`] with a given hasher.
-    fn build_with(hasher: S, values: &[Value]) -> (KeyIndex<S>, Vec<(u32, u32)>) {
+    fn build_with(hasher: S, values: &Column) -> (KeyIndex<S>, Vec<(u32, u32)>) {
         use std::collections::hash_map::Entry;
         let mut index = KeyIndex {
             hasher,
@@ -279,7 +267,7 @@ impl<S: BuildHasher> KeyIndex<S> {
     }
 
     /// The row of the key column `values` whose key equals `key`.
-    fn find(&self, values: &[Value], key: &Value) -> Option<u32> {
+    fn find(&self, values: &Column, key: &Value) -> Option<u32> {
         let key = Key::of(key);
         if let Some(&row) = self.by_hash.get(&self.hasher.hash_one(&key)) {
             if values.get(row as usize).is_some_and(|v| Key::of(v) == key) {
@@ -305,14 +293,17 @@ mod tests {
         fn write(&mut self, _: &[u8]) {}
     }
 
-    fn keys() -> Vec<Value> {
-        vec![
-            Value::text("A-1"),
-            Value::Int(2),
-            Value::text("A-3"),
-            Value::Decimal(Decimal::new(200, 2)),
-            Value::text("A-1"),
-        ]
+    fn keys() -> Column {
+        Column::from_values(
+            "id",
+            vec![
+                Value::text("A-1"),
+                Value::Int(2),
+                Value::text("A-3"),
+                Value::Decimal(Decimal::new(200, 2)),
+                Value::text("A-1"),
+            ],
+        )
     }
 
     fn check<S: BuildHasher>(index: &KeyIndex<S>, duplicates: &[(u32, u32)]) {

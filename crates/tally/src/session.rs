@@ -289,7 +289,7 @@ impl Session {
                 let shown = if self.format == SessionFormat::Table && total > PAGE {
                     let mut t = table.clone();
                     for c in &mut t.columns {
-                        c.values.truncate(PAGE);
+                        c.truncate(PAGE);
                     }
                     t.len = PAGE;
                     t

@@ -109,6 +109,25 @@ pub(crate) fn loaded_columns(info: &TableInfo) -> Vec<(&ColumnInfo, &str, Option
         .collect()
 }
 
+/// Empty columns for the loaded columns of `info`: the key's values are
+/// all distinct, so it is kept plain; the others are coded while their
+/// values repeat (see [`tally_eval::Column`]).
+fn empty_columns(info: &TableInfo, plans: &[Plan<'_>]) -> Vec<tally_eval::Column> {
+    let key = loaded_key(info);
+    plans
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let name = p.info.name.clone();
+            if Some(i) == key {
+                tally_eval::Column::plain(name)
+            } else {
+                tally_eval::Column::new(name)
+            }
+        })
+        .collect()
+}
+
 /// The key's position among the loaded columns.
 pub(crate) fn loaded_key(info: &TableInfo) -> Option<usize> {
     let key = info.columns.get(info.key?)?;
@@ -210,7 +229,7 @@ pub(crate) struct Builder<'p> {
     unit: Unit,
     keyed: bool,
     plans: Vec<Plan<'p>>,
-    columns: Vec<Vec<Value>>,
+    columns: Vec<tally_eval::Column>,
     state: TableState,
     lines: Vec<u32>,
     max_rows: Option<usize>,
@@ -330,7 +349,7 @@ impl<'p> Builder<'p> {
             file: raw.file,
             unit: raw.unit,
             keyed: raw.keyed,
-            columns: vec![Vec::new(); plans.len()],
+            columns: empty_columns(info, &plans),
             plans,
             state,
             lines: Vec::new(),
@@ -356,7 +375,7 @@ impl<'p> Builder<'p> {
             unit: self.unit,
             keyed: self.keyed,
             plans: self.plans.clone(),
-            columns: vec![Vec::new(); self.plans.len()],
+            columns: empty_columns(self.info, &self.plans),
             state,
             lines: Vec::new(),
             max_rows: self.max_rows,
@@ -374,7 +393,7 @@ impl<'p> Builder<'p> {
             self.lines = other.lines;
         } else {
             for (mine, theirs) in self.columns.iter_mut().zip(other.columns) {
-                mine.extend(theirs);
+                mine.append(theirs);
             }
             self.lines.extend(other.lines);
         }
@@ -494,8 +513,8 @@ impl<'p> Builder<'p> {
     pub(crate) fn finish(self, file_name: &str) -> (Table, TableState) {
         let mut table = Table::new(self.info.name.clone(), &[]);
         table.len = self.lines.len();
-        for (plan, values) in self.plans.iter().zip(self.columns) {
-            table.push_column(plan.info.name.clone(), values);
+        for column in self.columns {
+            table.push_built_column(column);
         }
         table.origins.file = Some(std::sync::Arc::from(file_name));
         let mut state = self.state;

@@ -112,31 +112,44 @@ pub(crate) fn link(
                 .unwrap_or_else(|| "key".to_string());
             let resolved = resolve_column(store, state, target, ci, threads);
             let target_table = store.table(target);
-            let cells = store
-                .table(state.id)
-                .columns
-                .get(ci)
-                .map(|c| c.values.as_slice());
+            let empty = tally_eval::Column::default();
+            let cells = store.table(state.id).columns.get(ci).unwrap_or(&empty);
+            // The rows whose key is not there, in row order.
+            let missing: Vec<usize> = if resolved.iter().any(|(_, found)| found.is_none()) {
+                let missing_items: std::collections::HashSet<usize> = resolved
+                    .iter()
+                    .filter(|(_, found)| found.is_none())
+                    .map(|(item, _)| *item)
+                    .collect();
+                (0..cells.len())
+                    .filter(|row| {
+                        cells
+                            .item_of(*row)
+                            .is_some_and(|i| missing_items.contains(&i))
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
             let mut dangling = Vec::new();
-            for (row, outcome) in &resolved {
-                if outcome.is_none() {
-                    let v = cells.and_then(|c| c.get(*row)).unwrap_or(&Value::None);
-                    let value = key_text(v, store);
-                    let suggestion = if target_table.len <= 10_000 {
-                        let keys: Vec<String> = (0..target_table.len)
-                            .filter_map(|r| target_table.key_of(r).map(|k| key_text(k, store)))
-                            .collect();
-                        // Only a single close key is a likely typo.
-                        let near = closest_many(&value, keys.iter().map(String::as_str), 2);
-                        if near.len() == 1 {
-                            near.into_iter().next()
-                        } else {
-                            None
-                        }
+            for row in &missing {
+                let v = cells.get(*row).unwrap_or(&Value::None);
+                let value = key_text(v, store);
+                let suggestion = if target_table.len <= 10_000 {
+                    let keys: Vec<String> = (0..target_table.len)
+                        .filter_map(|r| target_table.key_of(r).map(|k| key_text(k, store)))
+                        .collect();
+                    // Only a single close key is a likely typo.
+                    let near = closest_many(&value, keys.iter().map(String::as_str), 2);
+                    if near.len() == 1 {
+                        near.into_iter().next()
                     } else {
                         None
-                    };
-                    dangling.push(
+                    }
+                } else {
+                    None
+                };
+                dangling.push(
                         Diagnostic::error(
                             codes::DANGLING_REFERENCE,
                             state.span(ci, *row, sources),
@@ -150,22 +163,24 @@ pub(crate) fn link(
                         .with_label(format!("not a `{target_name}` {target_key}"))
                         .with_help_opt(suggestion.map(|s| format!("did you mean `{s}`?"))),
                     );
-                }
             }
             dangling.into_iter().for_each(|d| sink.push(d));
             if let Some(table) = store.table_mut(state.id) {
                 if let Some(col) = table.columns.get_mut(ci) {
-                    for (row, outcome) in resolved {
-                        if let Some(slot) = col.values.get_mut(row) {
-                            *slot = match outcome {
-                                Some(r) => Value::Row(RowRef {
-                                    table: target,
-                                    row: r,
-                                }),
-                                None => Value::None,
-                            };
+                    let mut outcomes: Vec<Option<Option<u32>>> = vec![None; col.items().len()];
+                    for (item, found) in resolved {
+                        if let Some(slot) = outcomes.get_mut(item) {
+                            *slot = Some(found);
                         }
                     }
+                    col.map_items(|item, v| match outcomes.get(item) {
+                        Some(Some(Some(row))) => Value::Row(RowRef {
+                            table: target,
+                            row: *row,
+                        }),
+                        Some(Some(None)) => Value::None,
+                        _ => v.clone(),
+                    });
                 }
             }
         }
@@ -183,10 +198,11 @@ pub(crate) fn link(
 /// Fewest cells worth a thread of their own when references are looked up.
 const CELLS_PER_THREAD: usize = 1 << 16;
 
-/// Looks up every key value of reference column `ci` in `target`: the
-/// target row of each cell that holds a key, `None` for a key that is not
-/// there. Large columns are looked up on several threads (`threads`, or
-/// one per core), in ranges joined in row order.
+/// Looks up every key value of reference column `ci` in `target`, once
+/// per item of the column (see [`tally_eval::Column::items`]): the target
+/// row of each item that holds a key, `None` for a key that is not there.
+/// Many items are looked up on several threads (`threads`, or one per
+/// core), in ranges joined in item order.
 fn resolve_column(
     store: &Store,
     state: &TableState,
@@ -199,7 +215,7 @@ fn resolve_column(
     let Some(col) = table.columns.get(ci) else {
         return Vec::new();
     };
-    let cells = col.values.as_slice();
+    let cells = col.items();
     let resolve = |range: std::ops::Range<usize>| -> Vec<(usize, Option<u32>)> {
         let from = range.start;
         cells

@@ -12,7 +12,7 @@ use tally_eval::{Currency, Value};
 pub(crate) fn currencies(view: &ReportView<'_>, column: usize) -> Vec<Currency> {
     let mut out: Vec<Currency> = Vec::new();
     if let Some(c) = view.table.columns.get(column) {
-        for v in &c.values {
+        for v in c.iter() {
             if let Value::Money(m) = v {
                 if !out.contains(&m.currency) {
                     out.push(m.currency);
@@ -29,7 +29,7 @@ pub(crate) fn is_numeric(view: &ReportView<'_>, column: usize) -> bool {
         Some(Type::Int | Type::Decimal | Type::Percent | Type::Money) => true,
         Some(Type::Unknown | Type::Var(_)) | None => {
             view.table.columns.get(column).is_some_and(|c| {
-                c.values.iter().find(|v| !v.is_none()).is_some_and(|v| {
+                c.iter().find(|v| !v.is_none()).is_some_and(|v| {
                     matches!(
                         v,
                         Value::Int(_) | Value::Decimal(_) | Value::Percent(_) | Value::Money(_)

@@ -3,6 +3,7 @@
 //! looked up by the row's value instead of being tried one by one.
 
 use super::{row_label, Engine};
+use crate::column::Column;
 use crate::compile::Compiler;
 use crate::error::{codes, EvalError};
 use crate::runtime::{Eval, Frame, Runtime};
@@ -272,10 +273,10 @@ pub(crate) fn run(engine: &Engine, store: &mut Store, idx: usize) -> Result<(), 
     };
     if let Some(t) = store.table_mut(table) {
         if let Some(c) = t.columns.get_mut(column) {
-            c.values = new_values;
+            *c = Column::from_values(std::mem::take(&mut c.name), new_values);
         }
         if let Some(c) = t.columns.get_mut(rule_column) {
-            c.values = new_labels;
+            *c = Column::from_values(std::mem::take(&mut c.name), new_labels);
         }
     }
     Ok(())

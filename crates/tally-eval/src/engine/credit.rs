@@ -155,6 +155,19 @@ fn compile_block(
     }))
 }
 
+/// An empty `credits` table. Its deals and amounts are kept plain: a
+/// deal's credits are few and its amounts split, so their values hardly
+/// repeat (the other columns are coded: see [`crate::Column`]).
+fn credits_table() -> Table {
+    let mut table = Table::new("credits", &CREDIT_COLUMNS);
+    for column in &mut table.columns {
+        if column.name == "deal" || column.name == "amount" {
+            *column = crate::Column::plain(std::mem::take(&mut column.name));
+        }
+    }
+    table
+}
+
 /// One credit row before it goes into the table.
 struct Credit {
     payee: RowRef,
@@ -167,7 +180,7 @@ struct Credit {
 /// Computes the `credits` table.
 pub(crate) fn run(engine: &Engine, store: &Store, id: TableId) -> Result<Table, EvalError> {
     let program = engine.program;
-    let mut table = Table::new("credits", &CREDIT_COLUMNS);
+    let mut table = credits_table();
     let Some(info) = &program.credit else {
         return Ok(table);
     };
@@ -208,7 +221,7 @@ pub(crate) fn run(engine: &Engine, store: &Store, id: TableId) -> Result<Table, 
         .unwrap_or_default();
     let n = store.table(credited).len;
     let parts = super::parallel::in_ranges(engine, n, super::parallel::ROWS, |rows| {
-        let mut part = Table::new("credits", &CREDIT_COLUMNS);
+        let mut part = credits_table();
         // (most credited rows give a credit or two)
         part.reserve(rows.len().saturating_mul(2));
         let mut frames: Vec<Frame> = blocks.iter().map(|b| Frame::with_slots(b.slots)).collect();

@@ -296,7 +296,7 @@ pub fn materialize(store: &Store, view: &crate::value::TableView) -> crate::tabl
             source
                 .columns
                 .iter()
-                .map(|c| c.values.get(r as usize).cloned().unwrap_or(Value::None))
+                .map(|c| c.get(r as usize).cloned().unwrap_or(Value::None))
                 .collect(),
         );
         if let Some(line) = source.origins.lines.get(r as usize) {

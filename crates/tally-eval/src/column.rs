@@ -1,0 +1,556 @@
+//! One column of a table: dictionary-coded while its values repeat, plain
+//! once they do not.
+//!
+//! Most columns of sales data hold few distinct values among many rows:
+//! stages, products, owners, dates, the roles and rules of credits. Such a
+//! column keeps each distinct value once and a 4-byte code per row, where
+//! a plain column keeps a 24-byte value per row. A column starts coded
+//! and turns plain, for good, once its distinct values are too many for
+//! the codes to pay (ids, amounts). Either way a cell is read as a
+//! `&Value`, and the values read back are exactly the values written
+//! (`1.0` stays `1.0`, not `1`).
+
+use crate::value::Value;
+use rust_decimal::Decimal;
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
+
+/// Distinct values a coded column always keeps coded.
+const ALWAYS_CODED: usize = 4096;
+/// Rows a column takes before it may turn plain while values still come.
+const DECIDE_AFTER: usize = 1 << 16;
+
+/// One column: its name and one value per row.
+#[derive(Clone, Debug, Default)]
+pub struct Column {
+    /// Column name.
+    pub name: String,
+    data: Data,
+}
+
+#[derive(Clone, Debug)]
+enum Data {
+    Coded(Coded),
+    Plain(Vec<Value>),
+}
+
+impl Default for Data {
+    fn default() -> Data {
+        Data::Coded(Coded::default())
+    }
+}
+
+/// Distinct values and a code per row.
+#[derive(Clone, Debug, Default)]
+struct Coded {
+    codes: Vec<u32>,
+    dict: Vec<Value>,
+    /// Code by the exact hash of its value; codes whose hash an earlier
+    /// code already has are in `collided`.
+    by_hash: std::collections::HashMap<u64, u32, BuildHasherDefault<AlreadyHashed>>,
+    collided: Vec<(u64, u32)>,
+    hasher: foldhash::fast::FixedState,
+    /// The code of the value written last: runs of one value (the credits
+    /// of one deal) need no hashing.
+    last: Option<u32>,
+}
+
+/// The hasher of a map keyed by hashes: the key is its own hash.
+#[derive(Default)]
+struct AlreadyHashed(u64);
+
+impl Hasher for AlreadyHashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+impl Coded {
+    /// The code of `v`, adding it to the dictionary if it is new; `None`
+    /// when `v` cannot be coded (lists, maps, tables, records).
+    fn code(&mut self, v: &Value) -> Option<u32> {
+        if let Some(last) = self.last {
+            if self.dict.get(last as usize).is_some_and(|d| same(d, v)) {
+                return Some(last);
+            }
+        }
+        let code = self.lookup(v)?;
+        self.last = Some(code);
+        Some(code)
+    }
+
+    fn lookup(&mut self, v: &Value) -> Option<u32> {
+        let hash = self.exact_hash(v)?;
+        match self.by_hash.get(&hash) {
+            None => {
+                let code = self.add(v);
+                self.by_hash.insert(hash, code);
+                Some(code)
+            }
+            Some(&first) => {
+                if self.dict.get(first as usize).is_some_and(|d| same(d, v)) {
+                    return Some(first);
+                }
+                let dict = &self.dict;
+                let found = self
+                    .collided
+                    .iter()
+                    .find(|(h, c)| *h == hash && dict.get(*c as usize).is_some_and(|d| same(d, v)));
+                match found {
+                    Some((_, c)) => Some(*c),
+                    None => {
+                        let code = self.add(v);
+                        self.collided.push((hash, code));
+                        Some(code)
+                    }
+                }
+            }
+        }
+    }
+
+    fn add(&mut self, v: &Value) -> u32 {
+        let code = u32::try_from(self.dict.len()).unwrap_or(u32::MAX);
+        self.dict.push(v.clone());
+        code
+    }
+
+    fn exact_hash(&self, v: &Value) -> Option<u64> {
+        let mut h = self.hasher.build_hasher();
+        exact_hash(v, &mut h)?;
+        Some(h.finish())
+    }
+
+    /// True, while values are still coming, when nearly every value is
+    /// new (ids, amounts). Values that repeat only after many rows (a
+    /// reference to one of many accounts, rows in no order) look new for a
+    /// long while; they stay coded until [`Coded::not_worth_it`] decides.
+    fn all_new(&self) -> bool {
+        let (distinct, rows) = (self.dict.len(), self.codes.len());
+        distinct > ALWAYS_CODED && rows >= DECIDE_AFTER && distinct * 10 > rows * 9
+    }
+
+    /// True, once the values are all in, when codes cost more than they
+    /// save (more than half the values distinct).
+    fn not_worth_it(&self) -> bool {
+        let (distinct, rows) = (self.dict.len(), self.codes.len());
+        distinct > ALWAYS_CODED && distinct * 2 > rows
+    }
+
+    fn decode(&self) -> Vec<Value> {
+        self.codes
+            .iter()
+            .map(|c| self.dict.get(*c as usize).cloned().unwrap_or(Value::None))
+            .collect()
+    }
+}
+
+/// Hashes `v` by its exact form (numbers with their scale); `None` for
+/// values that are not coded.
+fn exact_hash(v: &Value, h: &mut impl Hasher) -> Option<()> {
+    std::mem::discriminant(v).hash(h);
+    match v {
+        Value::None => {}
+        Value::Bool(b) => b.hash(h),
+        Value::Int(i) => i.hash(h),
+        Value::Decimal(d) | Value::Percent(d) => d.serialize().hash(h),
+        Value::Money(m) => {
+            m.amount.serialize().hash(h);
+            m.currency.hash(h);
+        }
+        Value::Date(d) => d.hash(h),
+        Value::Period(p) => p.hash(h),
+        Value::Text(t) => t.hash(h),
+        Value::Territory(t) => t.hash(h),
+        Value::Row(r) => r.hash(h),
+        Value::List(_) | Value::Map(_) | Value::Table(_) | Value::Record(_) => return None,
+    }
+    Some(())
+}
+
+/// Exact equality: the same kind and the same written form.
+fn same(a: &Value, b: &Value) -> bool {
+    let exact = |x: &Decimal, y: &Decimal| x.serialize() == y.serialize();
+    match (a, b) {
+        (Value::Decimal(x), Value::Decimal(y)) | (Value::Percent(x), Value::Percent(y)) => {
+            exact(x, y)
+        }
+        (Value::Money(x), Value::Money(y)) => {
+            exact(&x.amount, &y.amount) && x.currency == y.currency
+        }
+        (Value::Text(x), Value::Text(y)) => std::sync::Arc::ptr_eq(x, y) || x == y,
+        _ => std::mem::discriminant(a) == std::mem::discriminant(b) && a == b,
+    }
+}
+
+static NONE: Value = Value::None;
+
+impl Column {
+    /// An empty column.
+    pub fn new(name: impl Into<String>) -> Column {
+        Column {
+            name: name.into(),
+            data: Data::default(),
+        }
+    }
+
+    /// An empty column that keeps its values plain from the start, for
+    /// values known to be (nearly) all distinct: keys, amounts.
+    pub fn plain(name: impl Into<String>) -> Column {
+        Column {
+            name: name.into(),
+            data: Data::Plain(Vec::new()),
+        }
+    }
+
+    /// A column of `values`.
+    pub fn from_values(name: impl Into<String>, values: Vec<Value>) -> Column {
+        let mut column = Column::new(name);
+        column.reserve(values.len());
+        for v in values {
+            column.push(v);
+        }
+        column.settle();
+        column
+    }
+
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        match &self.data {
+            Data::Coded(c) => c.codes.len(),
+            Data::Plain(v) => v.len(),
+        }
+    }
+
+    /// True when the column has no values.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The value on `row`.
+    pub fn get(&self, row: usize) -> Option<&Value> {
+        match &self.data {
+            Data::Coded(c) => c
+                .codes
+                .get(row)
+                .map(|code| c.dict.get(*code as usize).unwrap_or(&NONE)),
+            Data::Plain(v) => v.get(row),
+        }
+    }
+
+    /// The values, in row order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &Value> + '_ {
+        (0..self.len()).map(|row| self.get(row).unwrap_or(&NONE))
+    }
+
+    /// The values, copied out in row order.
+    pub fn to_values(&self) -> Vec<Value> {
+        match &self.data {
+            Data::Coded(c) => c.decode(),
+            Data::Plain(v) => v.clone(),
+        }
+    }
+
+    /// The distinct values and each row's index into them, when the
+    /// column is coded.
+    pub fn coded(&self) -> Option<(&[u32], &[Value])> {
+        match &self.data {
+            Data::Coded(c) => Some((&c.codes, &c.dict)),
+            Data::Plain(_) => None,
+        }
+    }
+
+    /// Appends a value.
+    pub fn push(&mut self, v: Value) {
+        match &mut self.data {
+            Data::Coded(c) => match c.code(&v) {
+                Some(code) => {
+                    c.codes.push(code);
+                    if c.all_new() {
+                        self.make_plain();
+                    }
+                }
+                None => {
+                    self.make_plain();
+                    self.push(v);
+                }
+            },
+            Data::Plain(values) => values.push(v),
+        }
+    }
+
+    /// Replaces the value on `row` (out of range: nothing happens).
+    pub fn set(&mut self, row: usize, v: Value) {
+        if row >= self.len() {
+            return;
+        }
+        match &mut self.data {
+            Data::Coded(c) => match c.code(&v) {
+                Some(code) => {
+                    if let Some(slot) = c.codes.get_mut(row) {
+                        *slot = code;
+                    }
+                }
+                None => {
+                    self.make_plain();
+                    self.set(row, v);
+                }
+            },
+            Data::Plain(values) => {
+                if let Some(slot) = values.get_mut(row) {
+                    *slot = v;
+                }
+            }
+        }
+    }
+
+    /// The column's items: its distinct values when it is coded, else
+    /// the value of every row. Work done once per item (and put back with
+    /// [`Column::map_items`]) is done once per distinct value where values
+    /// repeat.
+    pub fn items(&self) -> &[Value] {
+        match &self.data {
+            Data::Coded(c) => &c.dict,
+            Data::Plain(v) => v,
+        }
+    }
+
+    /// The index in [`Column::items`] of the value on `row`.
+    pub fn item_of(&self, row: usize) -> Option<usize> {
+        match &self.data {
+            Data::Coded(c) => c.codes.get(row).map(|code| *code as usize),
+            Data::Plain(v) => (row < v.len()).then_some(row),
+        }
+    }
+
+    /// Replaces every item by `f(index, item)`.
+    pub fn map_items(&mut self, mut f: impl FnMut(usize, &Value) -> Value) {
+        match &mut self.data {
+            Data::Coded(c) => {
+                let mapped: Vec<Value> = c.dict.iter().enumerate().map(|(i, v)| f(i, v)).collect();
+                let codes = std::mem::take(&mut c.codes);
+                let mut fresh = Coded::default();
+                let mut remap = Vec::with_capacity(mapped.len());
+                for v in &mapped {
+                    match fresh.code(v) {
+                        Some(code) => remap.push(code),
+                        None => {
+                            let plain = codes
+                                .iter()
+                                .map(|code| {
+                                    mapped.get(*code as usize).cloned().unwrap_or(Value::None)
+                                })
+                                .collect();
+                            self.data = Data::Plain(plain);
+                            return;
+                        }
+                    }
+                }
+                fresh.codes = codes
+                    .into_iter()
+                    .map(|code| remap.get(code as usize).copied().unwrap_or(0))
+                    .collect();
+                *c = fresh;
+            }
+            Data::Plain(values) => {
+                for (i, v) in values.iter_mut().enumerate() {
+                    *v = f(i, v);
+                }
+            }
+        }
+    }
+
+    /// Keeps the first `len` values.
+    pub fn truncate(&mut self, len: usize) {
+        match &mut self.data {
+            Data::Coded(c) => c.codes.truncate(len),
+            Data::Plain(v) => v.truncate(len),
+        }
+    }
+
+    /// Pads with none up to `len` values, or keeps the first `len`.
+    pub fn resize(&mut self, len: usize) {
+        self.truncate(len);
+        while self.len() < len {
+            self.push(Value::None);
+        }
+    }
+
+    /// Reserves room for `rows` more values.
+    pub fn reserve(&mut self, rows: usize) {
+        match &mut self.data {
+            Data::Coded(c) => c.codes.reserve(rows),
+            Data::Plain(v) => v.reserve(rows),
+        }
+    }
+
+    /// Appends the values of `other`, then [settles](Column::settle).
+    pub fn append(&mut self, other: Column) {
+        self.append_values(other);
+        self.settle();
+    }
+
+    /// Turns a coded column plain when its codes cost more than they save
+    /// (a column decides this as its values come, and for good once they
+    /// are all in: tables settle their columns when they are built).
+    pub fn settle(&mut self) {
+        if let Data::Coded(c) = &self.data {
+            if c.not_worth_it() {
+                self.make_plain();
+            }
+        }
+    }
+
+    fn append_values(&mut self, other: Column) {
+        if self.is_empty() {
+            self.data = other.data;
+            return;
+        }
+        match (&mut self.data, other.data) {
+            (Data::Coded(mine), Data::Coded(theirs)) => {
+                let mut remap = Vec::with_capacity(theirs.dict.len());
+                for v in &theirs.dict {
+                    remap.push(mine.code(v).unwrap_or(0));
+                }
+                mine.codes.extend(
+                    theirs
+                        .codes
+                        .iter()
+                        .map(|code| remap.get(*code as usize).copied().unwrap_or(0)),
+                );
+            }
+            (Data::Plain(mine), Data::Plain(theirs)) => mine.extend(theirs),
+            (Data::Plain(mine), Data::Coded(theirs)) => mine.extend(theirs.decode()),
+            (Data::Coded(_), Data::Plain(theirs)) => {
+                self.make_plain();
+                if let Data::Plain(mine) = &mut self.data {
+                    mine.extend(theirs);
+                }
+            }
+        }
+    }
+
+    fn make_plain(&mut self) {
+        if let Data::Coded(c) = &self.data {
+            let mut values = c.decode();
+            values.reserve(c.codes.capacity().saturating_sub(c.codes.len()));
+            self.data = Data::Plain(values);
+        }
+    }
+
+    /// True when the column keeps its values coded (for tests).
+    pub fn is_coded(&self) -> bool {
+        matches!(self.data, Data::Coded(_))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::{Currency, Money};
+    use proptest::prelude::*;
+
+    fn sample() -> Vec<Value> {
+        vec![
+            Value::text("Closed Won"),
+            Value::Decimal(Decimal::new(10, 1)),
+            Value::Decimal(Decimal::new(1, 0)),
+            Value::Int(1),
+            Value::None,
+            Value::Money(Money::new(Decimal::new(500, 2), Currency(*b"USD"))),
+            Value::Money(Money::new(Decimal::new(5, 0), Currency(*b"USD"))),
+            Value::Money(Money::new(Decimal::new(500, 2), Currency(*b"EUR"))),
+            Value::text("Closed Won"),
+            Value::Percent(Decimal::new(1, 0)),
+        ]
+    }
+
+    fn shown(v: &Value) -> String {
+        format!("{v:?}")
+    }
+
+    #[test]
+    fn values_read_back_exactly_as_written() {
+        let values = sample();
+        let column = Column::from_values("c", values.clone());
+        assert!(column.is_coded());
+        // `1.0`, `1`, `1` (Int) and `1` (Percent) are four values here.
+        let (_, dict) = column.coded().unwrap();
+        assert_eq!(dict.len(), 9);
+        let back: Vec<String> = column.iter().map(shown).collect();
+        assert_eq!(back, values.iter().map(shown).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn many_distinct_values_make_a_column_plain() {
+        let values: Vec<Value> = (0..10_000).map(Value::Int).collect();
+        let column = Column::from_values("ids", values.clone());
+        assert!(!column.is_coded());
+        assert_eq!(column.to_values(), values);
+        let repeated: Vec<Value> = (0..100_000).map(|i| Value::Int(i % 5_000)).collect();
+        assert!(Column::from_values("c", repeated).is_coded());
+        // 20,000 values ten times each, in no order: they repeat only
+        // late, and still end coded.
+        let scattered: Vec<Value> = (0..200_000i64)
+            .map(|i| Value::Int(i * 7_919 % 20_000))
+            .collect();
+        let column = Column::from_values("c", scattered.clone());
+        assert!(column.is_coded());
+        assert_eq!(column.to_values(), scattered);
+    }
+
+    #[test]
+    fn lists_make_a_column_plain() {
+        let list = Value::List(vec![Value::Int(1)].into());
+        let column = Column::from_values("c", vec![Value::Int(1), list.clone()]);
+        assert!(!column.is_coded());
+        assert_eq!(column.to_values(), vec![Value::Int(1), list]);
+    }
+
+    fn value() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            Just(Value::None),
+            (0i64..6).prop_map(Value::Int),
+            (0i64..6, 0u32..3).prop_map(|(m, s)| Value::Decimal(Decimal::new(m, s))),
+            (0u8..4).prop_map(|i| Value::text(&format!("t{i}"))),
+            (0i64..3).prop_map(|i| Value::List(vec![Value::Int(i)].into())),
+        ]
+    }
+
+    proptest! {
+        /// Pushing, setting, appending and mapping a column gives what the
+        /// same operations give on a plain list of values.
+        #[test]
+        fn a_column_behaves_as_a_list_of_values(
+            first in proptest::collection::vec(value(), 0..40),
+            second in proptest::collection::vec(value(), 0..40),
+            sets in proptest::collection::vec((0usize..80, value()), 0..10),
+        ) {
+            let mut column = Column::from_values("c", first.clone());
+            let mut model = first;
+            column.append(Column::from_values("c", second.clone()));
+            model.extend(second);
+            for (row, v) in sets {
+                column.set(row, v.clone());
+                if let Some(slot) = model.get_mut(row) {
+                    *slot = v;
+                }
+            }
+            let bump = |v: &Value| match v {
+                Value::Int(i) => Value::Int(i / 2),
+                other => other.clone(),
+            };
+            column.map_items(|_, v| bump(v));
+            let model: Vec<Value> = model.iter().map(bump).collect();
+            let got: Vec<String> = column.iter().map(shown).collect();
+            prop_assert_eq!(got, model.iter().map(shown).collect::<Vec<_>>());
+            prop_assert_eq!(column.len(), model.len());
+        }
+    }
+}
