@@ -28,6 +28,7 @@ table deals {
   amount: Money
   seats: Decimal
   closed: Date
+  signed: Date?
 }
 
 table owners effective(start, end) {
@@ -55,6 +56,11 @@ fn most(r: reps) -> Date? = deals.where(owner == r).max(closed)
 fn any_big(r: reps) -> Bool = deals.where(owner == r).any(amount > 25 USD)
 fn all_big(r: reps) -> Bool = deals.where(owner == r).all(amount > 2 USD)
 fn sole(r: reps) -> Text = deals.where(owner == r and seats == 3).only(id)
+fn in_quarter(r: reps, q: Period) -> Int = deals.where(owner == r and closed in q and amount > 1 USD).count()
+fn in_literal(r: reps) -> Money = deals.where(closed in FY2025-Q1 and owner == r).sum(amount)
+fn in_month(r: reps) -> Text? = deals.where(owner == r and (closed in FY2025-M05)).first(id)
+fn signed_in(r: reps, q: Period) -> Int = deals.where(owner == r and signed in q).count()
+fn in_list(r: reps) -> Int = deals.where(owner == r and closed in [2025-05-01, 2025-01-01]).count()
 
 report lookups "Lookups" {
   from reps
@@ -70,6 +76,22 @@ report lookups "Lookups" {
     first_deal = first_deal(reps[id])
     held = held(reps[id])
     either = either(reps[id])
+  }
+  order by id
+}
+
+report periods "Rows found by period" {
+  from reps
+  columns {
+    id
+    q1 = in_quarter(reps[id], FY2025-Q1)
+    q2 = in_quarter(reps[id], FY2025-Q2)
+    year = in_quarter(reps[id], FY2025)
+    literal = in_literal(reps[id])
+    may = in_month(reps[id])
+    signed_q1 = signed_in(reps[id], FY2025-Q1)
+    closed_q1 = in_quarter(reps[id], FY2025-Q1)
+    listed = in_list(reps[id])
   }
   order by id
 }
@@ -105,10 +127,10 @@ fn data(policy: &Policy) -> tally::Data {
             (
                 "deals",
                 json!([
-                    { "id": "D-1", "owner": "R-1", "amount": "5.00", "seats": "2.00", "closed": "2025-03-01" },
+                    { "id": "D-1", "owner": "R-1", "amount": "5.00", "seats": "2.00", "closed": "2025-03-01", "signed": "2025-01-15" },
                     { "id": "D-2", "owner": "R-2", "amount": "50.00", "seats": "1", "closed": "2025-04-01" },
                     { "id": "D-3", "owner": "R-1", "amount": "20.00", "seats": "2", "closed": "2025-05-01" },
-                    { "id": "D-4", "owner": "R-1", "amount": "30.00", "seats": "3", "closed": "2025-02-01" },
+                    { "id": "D-4", "owner": "R-1", "amount": "30.00", "seats": "3", "closed": "2025-02-01", "signed": null },
                     { "id": "D-5", "owner": "R-3", "amount": "1.00", "seats": "3.0", "closed": "2025-01-01" },
                 ]),
             ),
@@ -183,5 +205,28 @@ fn a_condition_failing_on_a_later_row_fails_as_in_a_scan() {
         fast.render(false).contains("by zero"),
         "{}",
         fast.render(false)
+    );
+}
+
+/// `col in period` after an indexed `where` is answered from the rows
+/// found sorted by date: periods as parameters and literals, a test in
+/// parentheses, a second date column over the same index, a column with
+/// none in it, and `in` a list (which is tested row by row).
+#[test]
+fn rows_found_by_period_are_what_a_scan_finds() {
+    let policy = Policy::compile("policy.tally", POLICY, &NoImports)
+        .unwrap_or_else(|f| panic!("{}", f.render(false)));
+    let data = data(&policy);
+    let fast = policy.evaluate(&data, Limits::default()).unwrap();
+    let scan = policy.evaluate_reference(&data, Limits::default()).unwrap();
+    let got = fast.csv("periods").unwrap();
+    assert_eq!(got, scan.csv("periods").unwrap());
+    // FY2025 starts in January (no settings): Q1 is January to March.
+    assert_eq!(
+        got,
+        "id,q1,q2,year,literal,may,signed_q1,closed_q1,listed\n\
+         R-1,2,1,3,35.00,D-3,1,2,1\n\
+         R-2,0,1,1,0.00,,0,0,0\n\
+         R-3,0,0,0,1.00,,0,0,1\n"
     );
 }
