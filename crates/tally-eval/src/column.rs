@@ -154,7 +154,7 @@ impl Coded {
 /// Hashes `v` by its exact form (numbers with their scale); `None` for
 /// values that are not coded.
 fn exact_hash(v: &Value, h: &mut impl Hasher) -> Option<()> {
-    std::mem::discriminant(v).hash(h);
+    tag(v).hash(h);
     match v {
         Value::None => {}
         Value::Bool(b) => b.hash(h),
@@ -173,6 +173,30 @@ fn exact_hash(v: &Value, h: &mut impl Hasher) -> Option<()> {
     }
     Some(())
 }
+
+/// The tag a value's exact hash starts with (one per kind).
+fn tag(v: &Value) -> u8 {
+    match v {
+        Value::None => 0,
+        Value::Bool(_) => 1,
+        Value::Int(_) => 2,
+        Value::Decimal(_) => 3,
+        Value::Percent(_) => 4,
+        Value::Money(_) => 5,
+        Value::Date(_) => 6,
+        Value::Period(_) => 7,
+        Value::Text(_) => TEXT_TAG,
+        Value::Territory(_) => 9,
+        Value::Row(_) => 10,
+        Value::List(_) => 11,
+        Value::Map(_) => 12,
+        Value::Table(_) => 13,
+        Value::Record(_) => 14,
+    }
+}
+
+/// The tag of text values (see [`Column::push_str`]).
+const TEXT_TAG: u8 = 8;
 
 /// Exact equality: the same kind and the same written form.
 fn same(a: &Value, b: &Value) -> bool {
@@ -283,6 +307,26 @@ impl Column {
             },
             Data::Plain(values) => values.push(v),
         }
+    }
+
+    /// Appends the text `s`, without making a copy of it when the column
+    /// already holds it.
+    pub fn push_str(&mut self, s: &str) {
+        if let Data::Coded(c) = &mut self.data {
+            let mut h = c.hasher.build_hasher();
+            TEXT_TAG.hash(&mut h);
+            s.hash(&mut h);
+            let hash = h.finish();
+            let known = c.by_hash.get(&hash).copied().filter(
+                |code| matches!(c.dict.get(*code as usize), Some(Value::Text(t)) if &**t == s),
+            );
+            if let Some(code) = known {
+                c.codes.push(code);
+                c.last = Some(code);
+                return;
+            }
+        }
+        self.push(Value::Text(std::sync::Arc::from(s)));
     }
 
     /// Replaces the value on `row` (out of range: nothing happens).
@@ -503,6 +547,22 @@ mod tests {
         let column = Column::from_values("c", scattered.clone());
         assert!(column.is_coded());
         assert_eq!(column.to_values(), scattered);
+    }
+
+    #[test]
+    fn texts_pushed_as_str_are_the_texts_pushed_as_values() {
+        let mut by_str = Column::new("c");
+        let mut by_value = Column::new("c");
+        for t in ["Won", "Lost", "Won", "", "Lost"] {
+            by_str.push_str(t);
+            by_value.push(Value::text(t));
+        }
+        assert_eq!(by_str.to_values(), by_value.to_values());
+        assert_eq!(by_str.coded().map(|(_, d)| d.len()), Some(3));
+        // A text after other values: still one dictionary entry per text.
+        by_str.push(Value::Int(1));
+        by_str.push_str("Won");
+        assert_eq!(by_str.coded().map(|(_, d)| d.len()), Some(4));
     }
 
     #[test]

@@ -121,10 +121,16 @@ impl Table {
     /// Sets the key column and builds the key index. Returns the rows whose
     /// key repeats an earlier row's key (earlier row, later row).
     pub fn set_key(&mut self, column: usize) -> Vec<(u32, u32)> {
+        self.set_key_on(column, None)
+    }
+
+    /// [`Table::set_key`] on at most `threads` threads (`None`: one per
+    /// core).
+    pub fn set_key_on(&mut self, column: usize, threads: Option<usize>) -> Vec<(u32, u32)> {
         self.key = Some(column);
         let empty = Column::default();
         let values = self.columns.get(column).unwrap_or(&empty);
-        let (index, duplicates) = KeyIndex::build(values);
+        let (index, duplicates) = KeyIndex::build(values, threads);
         self.index = index;
         duplicates
     }
@@ -224,15 +230,54 @@ struct KeyIndex<S = foldhash::fast::RandomState> {
 impl KeyIndex {
     /// The index of the key column `values`, and the (first, later) rows
     /// of every duplicate key (the first one stays in the index).
-    fn build(values: &Column) -> (KeyIndex, Vec<(u32, u32)>) {
-        KeyIndex::build_with(foldhash::fast::RandomState::default(), values)
+    fn build(values: &Column, threads: Option<usize>) -> (KeyIndex, Vec<(u32, u32)>) {
+        KeyIndex::build_with(foldhash::fast::RandomState::default(), values, threads)
     }
 }
 
-impl<S: BuildHasher> KeyIndex<S> {
-    /// [`KeyIndex::build`] with a given hasher.
-    fn build_with(hasher: S, values: &Column) -> (KeyIndex<S>, Vec<(u32, u32)>) {
+/// The hash of key value `v`: texts (most keys) are hashed as they are,
+/// without building a [`Key`]; other values by their [`Key`].
+fn key_hash<S: BuildHasher>(hasher: &S, v: &Value) -> u64 {
+    match v {
+        Value::Text(t) => hasher.hash_one((KEY_TEXT, &**t)),
+        other => hasher.hash_one(Key::of(other)),
+    }
+}
+
+/// What a text key's hash starts with.
+const KEY_TEXT: u8 = 0x54;
+
+/// True when `a` and `b` are the same key (`Key::of(a) == Key::of(b)`).
+fn same_key(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Text(x), Value::Text(y)) => x == y,
+        (Value::Text(_), _) | (_, Value::Text(_)) => false,
+        _ => Key::of(a) == Key::of(b),
+    }
+}
+
+/// Fewest keys worth a thread of their own when they are hashed.
+const KEYS_PER_THREAD: usize = 1 << 16;
+
+impl<S: BuildHasher + Sync> KeyIndex<S> {
+    /// [`KeyIndex::build`] with a given hasher. The keys are hashed on
+    /// several threads, then put in the index in row order (so the first
+    /// of two equal keys is the one kept).
+    fn build_with(
+        hasher: S,
+        values: &Column,
+        threads: Option<usize>,
+    ) -> (KeyIndex<S>, Vec<(u32, u32)>) {
         use std::collections::hash_map::Entry;
+        let parts = crate::engine::parallel::parts_for(threads, values.len(), KEYS_PER_THREAD);
+        let hashes: Vec<u64> = crate::engine::parallel::map_ranges(values.len(), parts, |range| {
+            range
+                .map(|row| key_hash(&hasher, values.get(row).unwrap_or(&Value::None)))
+                .collect::<Vec<u64>>()
+        })
+        .into_iter()
+        .flatten()
+        .collect();
         let mut index = KeyIndex {
             hasher,
             by_hash: FastMap::default(),
@@ -240,20 +285,19 @@ impl<S: BuildHasher> KeyIndex<S> {
         };
         index.by_hash.reserve(values.len());
         let mut duplicates = Vec::new();
-        for (i, v) in values.iter().enumerate() {
+        for (i, (v, hash)) in values.iter().zip(hashes).enumerate() {
             let row = u32::try_from(i).unwrap_or(u32::MAX);
-            let key = Key::of(v);
-            match index.by_hash.entry(index.hasher.hash_one(&key)) {
+            match index.by_hash.entry(hash) {
                 Entry::Vacant(e) => {
                     e.insert(row);
                 }
                 Entry::Occupied(e) => {
                     let prev = *e.get();
-                    let same = values.get(prev as usize).is_some_and(|p| Key::of(p) == key);
+                    let same = values.get(prev as usize).is_some_and(|p| same_key(p, v));
                     if same {
                         duplicates.push((prev, row));
                     } else {
-                        match index.collided.entry(key) {
+                        match index.collided.entry(Key::of(v)) {
                             Entry::Vacant(e) => {
                                 e.insert(row);
                             }
@@ -268,13 +312,15 @@ impl<S: BuildHasher> KeyIndex<S> {
 
     /// The row of the key column `values` whose key equals `key`.
     fn find(&self, values: &Column, key: &Value) -> Option<u32> {
-        let key = Key::of(key);
-        if let Some(&row) = self.by_hash.get(&self.hasher.hash_one(&key)) {
-            if values.get(row as usize).is_some_and(|v| Key::of(v) == key) {
+        if let Some(&row) = self.by_hash.get(&key_hash(&self.hasher, key)) {
+            if values.get(row as usize).is_some_and(|v| same_key(v, key)) {
                 return Some(row);
             }
         }
-        self.collided.get(&key).copied()
+        if self.collided.is_empty() {
+            return None;
+        }
+        self.collided.get(&Key::of(key)).copied()
     }
 }
 
@@ -306,7 +352,7 @@ mod tests {
         )
     }
 
-    fn check<S: BuildHasher>(index: &KeyIndex<S>, duplicates: &[(u32, u32)]) {
+    fn check<S: BuildHasher + Sync>(index: &KeyIndex<S>, duplicates: &[(u32, u32)]) {
         let values = keys();
         // `2.00` is the key `2` again; `A-1` comes twice.
         assert_eq!(duplicates, &[(1, 3), (0, 4)]);
@@ -321,14 +367,14 @@ mod tests {
 
     #[test]
     fn keys_are_found_and_duplicates_reported() {
-        let (index, duplicates) = KeyIndex::build(&keys());
+        let (index, duplicates) = KeyIndex::build(&keys(), None);
         check(&index, &duplicates);
     }
 
     #[test]
     fn colliding_hashes_still_find_the_right_row() {
         let hasher = std::hash::BuildHasherDefault::<Collide>::default();
-        let (index, duplicates) = KeyIndex::build_with(hasher, &keys());
+        let (index, duplicates) = KeyIndex::build_with(hasher, &keys(), Some(1));
         check(&index, &duplicates);
     }
 }

@@ -480,6 +480,13 @@ impl<'p> Builder<'p> {
                             ));
                         }
                         Value::None
+                    } else if let (Kind::Text, Cell::Text(t)) = (kind, c) {
+                        // Text goes straight into the column, which keeps
+                        // one copy of each distinct text.
+                        if let Some(column) = self.columns.get_mut(i) {
+                            column.push_str(t.trim_end_matches('\r'));
+                        }
+                        continue;
                     } else {
                         match parse(kind, c, ctx) {
                             Ok(v) => v,

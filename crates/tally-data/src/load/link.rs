@@ -50,7 +50,7 @@ pub(crate) fn link(
         let Some(table) = store.table_mut(state.id) else {
             continue;
         };
-        for (first, again) in table.set_key(key) {
+        for (first, again) in table.set_key_on(key, threads) {
             let key_name = loaded_columns(info)
                 .get(key)
                 .map(|c| c.0.name.clone())
@@ -187,7 +187,7 @@ pub(crate) fn link(
     }
     for (id, key) in rekey {
         if let Some(table) = store.table_mut(id) {
-            table.set_key(key);
+            table.set_key_on(key, threads);
         }
     }
     for state in states {
