@@ -459,6 +459,25 @@ impl<'p> Compiler<'p> {
         if let Some(fast) = self.column_vs_literal(op, lhs, rhs, span) {
             return Ok(fast);
         }
+        if op == BinOp::And {
+            // `a and b and c ...` as one loop over the operands, left to
+            // right, stopping at the first that is not true.
+            let mut operands = Vec::new();
+            and_operands(lhs, &mut operands);
+            and_operands(rhs, &mut operands);
+            let tests = operands
+                .into_iter()
+                .map(|e| self.expr(e))
+                .collect::<Result<Vec<_>, _>>()?;
+            return Ok(Arc::new(move |rt: &Runtime, f: &mut Frame| {
+                for test in &tests {
+                    if !matches!(test(rt, f)?, Value::Bool(true)) {
+                        return Ok(Value::Bool(false));
+                    }
+                }
+                Ok(Value::Bool(true))
+            }));
+        }
         let (a, b) = (self.expr(lhs)?, self.expr(rhs)?);
         Ok(match op {
             BinOp::And => Arc::new(move |rt: &Runtime, f: &mut Frame| {
@@ -631,4 +650,21 @@ pub(crate) fn within(rt: &Runtime, t: u32, anc: u32) -> bool {
         }
     }
     false
+}
+
+/// The operands of `e` read as a chain of `and`s (through parentheses),
+/// left to right.
+fn and_operands<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+    match &e.kind {
+        ExprKind::Paren(x) => and_operands(x, out),
+        ExprKind::Binary {
+            op: BinOp::And,
+            lhs,
+            rhs,
+        } => {
+            and_operands(lhs, out);
+            and_operands(rhs, out);
+        }
+        _ => out.push(e),
+    }
 }
