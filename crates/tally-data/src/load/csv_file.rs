@@ -314,7 +314,8 @@ pub(crate) fn read_typed(
                 };
                 forked.reserve(share + share / 16 + 16);
                 let mut part_sink = sink.fork();
-                // Each thread interns its own text.
+                // Each thread has its own cell context (text interning for
+                // plain columns, territory names).
                 let part_ctx = records.ctx.clone();
                 let range = range.clone();
                 scope.spawn(move || {
