@@ -9,6 +9,7 @@ use crate::runtime::{Eval, Frame, Runtime};
 use crate::table::{Store, Table};
 use crate::value::{RowRef, Value};
 use rust_decimal::Decimal;
+use smallvec::SmallVec;
 use std::sync::Arc;
 use tally_check::{ColumnOrigin, DeclRef, TableId, Type};
 use tally_diagnostics::Span;
@@ -168,6 +169,17 @@ fn credits_table() -> Table {
     table
 }
 
+/// Buffers one thread reuses from deal to deal.
+#[derive(Default)]
+struct Scratch {
+    /// The deal's credits so far.
+    credits: Vec<Credit>,
+    /// Credits a rollup adds.
+    added: Vec<Credit>,
+    /// The managers above one payee.
+    chain: Vec<RowRef>,
+}
+
 /// One credit row before it goes into the table.
 struct Credit {
     payee: RowRef,
@@ -225,14 +237,24 @@ pub(crate) fn run(engine: &Engine, store: &Store, id: TableId) -> Result<Table, 
         // (most credited rows give a credit or two)
         part.reserve(rows.len().saturating_mul(2));
         let mut frames: Vec<Frame> = blocks.iter().map(|b| Frame::with_slots(b.slots)).collect();
+        let mut scratch = Scratch::default();
         for row in rows {
             let deal = RowRef {
                 table: credited,
                 row: u32::try_from(row).unwrap_or(u32::MAX),
             };
             for ((block, idx), frame) in blocks.iter().zip(&indexes).zip(frames.iter_mut()) {
-                credit_row(engine, &rt, block, idx, frame, deal, &mut part)
-                    .map_err(|e| e.at_row(|| row_label(store, deal)))?;
+                credit_row(
+                    engine,
+                    &rt,
+                    block,
+                    idx,
+                    frame,
+                    deal,
+                    &mut part,
+                    &mut scratch,
+                )
+                .map_err(|e| e.at_row(|| row_label(store, deal)))?;
             }
             engine.check_output(part.len, "credits", credit_span)?;
         }
@@ -245,6 +267,10 @@ pub(crate) fn run(engine: &Engine, store: &Store, id: TableId) -> Result<Table, 
     Ok(table)
 }
 
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the pieces of one deal's crediting"
+)]
 fn credit_row(
     engine: &Engine,
     rt: &Runtime,
@@ -253,6 +279,7 @@ fn credit_row(
     frame: &mut Frame,
     deal: RowRef,
     table: &mut Table,
+    scratch: &mut Scratch,
 ) -> Result<(), EvalError> {
     rt.step(1, Span::default())?;
     frame.reset();
@@ -264,23 +291,21 @@ fn credit_row(
     }
     let date = (block.on)(rt, frame)?;
     let amount = (block.amount)(rt, frame)?;
-    let mut credits: Vec<Credit> = Vec::new();
+    let Scratch {
+        credits,
+        added,
+        chain,
+    } = scratch;
+    credits.clear();
     for (step, index) in block.steps.iter().zip(indexes) {
         match step {
             Step::Let(slot, value) => {
                 let v = value(rt, frame)?;
                 frame.set(*slot, v);
             }
-            Step::Group(g) => credit_group(
-                engine,
-                rt,
-                frame,
-                g,
-                index.as_ref(),
-                deal,
-                &amount,
-                &mut credits,
-            )?,
+            Step::Group(g) => {
+                credit_group(engine, rt, frame, g, index.as_ref(), deal, &amount, credits)?
+            }
             Step::Rollup {
                 group,
                 via,
@@ -289,9 +314,10 @@ fn credit_row(
                 span,
             } => {
                 let Some(via) = via else { continue };
-                let mut added = Vec::new();
+                added.clear();
                 for c in credits.iter().filter(|c| &c.role == group) {
-                    let mut chain = vec![c.payee];
+                    chain.clear();
+                    chain.push(c.payee);
                     let mut cur = c.payee;
                     loop {
                         let next = rt.store.cell(cur, *via).clone();
@@ -332,11 +358,11 @@ fn credit_row(
                         cur = manager;
                     }
                 }
-                credits.extend(added);
+                credits.append(added);
             }
         }
     }
-    for c in credits {
+    for c in credits.drain(..) {
         table.push_array([
             Value::Row(deal),
             Value::Row(c.payee),
@@ -375,8 +401,8 @@ fn credit_group(
     amount: &Value,
     credits: &mut Vec<Credit>,
 ) -> Result<(), EvalError> {
-    let chosen: Vec<usize> = if g.hit == HitPolicy::AllMatch {
-        let mut all = Vec::new();
+    let chosen: SmallVec<[usize; 4]> = if g.hit == HitPolicy::AllMatch {
+        let mut all = SmallVec::new();
         for (i, arm) in g.arms.iter().enumerate() {
             let holds = match &arm.when {
                 Some(w) => matches!(w(rt, frame)?, Value::Bool(true)),
@@ -397,8 +423,8 @@ fn credit_group(
             continue;
         };
         engine.fired(arm.span);
-        let mut payees = Vec::with_capacity(list.len());
-        let mut shares = Vec::with_capacity(list.len());
+        let mut payees: SmallVec<[RowRef; 4]> = SmallVec::new();
+        let mut shares: SmallVec<[Decimal; 4]> = SmallVec::new();
         for gets in list {
             let payee = (gets.payee)(rt, frame)?;
             let Value::Row(p) = payee else {
@@ -419,7 +445,7 @@ fn credit_group(
             payees.push(p);
             shares.push(share);
         }
-        let parts: Vec<Value> = match amount {
+        let parts: SmallVec<[Value; 4]> = match amount {
             Value::Money(m) => allocate(m.amount, &shares, m.currency.minor_unit(), rt.rounding)
                 .into_iter()
                 .map(|a| Value::Money(Money::new(a, m.currency)))
