@@ -57,10 +57,41 @@ pub fn max_parse_calls() -> usize {
     PARSE_CALLS.load(Ordering::Relaxed)
 }
 
+/// Parses `text` as `rule`. The first parse does not record what was
+/// expected where (that record costs a quarter of the parse, and input
+/// that parses never needs it); input that fails is parsed again with the
+/// record on, for the message.
+fn parse_rule(
+    rule: Rule,
+    text: &str,
+) -> Result<pest::iterators::Pairs<'_, Rule>, pest::error::Error<Rule>> {
+    let first = TallyParser::parse(rule, text);
+    let Err(err) = &first else {
+        return first;
+    };
+    if is_limit(err) {
+        return first;
+    }
+    // pest's switch is one for the whole process: detailed parses take
+    // turns (a parse elsewhere that starts meanwhile only records more).
+    static DETAILED: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = DETAILED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    pest::set_error_detail(true);
+    let detailed = TallyParser::parse(rule, text);
+    pest::set_error_detail(false);
+    detailed
+}
+
+/// True for pest's own failures (its call or stack limit), which a second
+/// parse would only repeat.
+fn is_limit(err: &pest::error::Error<Rule>) -> bool {
+    matches!(err.variant, pest::error::ErrorVariant::CustomError { .. })
+}
+
 fn init_pest() {
     INIT.call_once(|| {
-        // Record which tokens were expected at an error, for better messages.
-        pest::set_error_detail(true);
         // Bound the work of one parse: pest fails with "call limit reached"
         // past it (and with "stack limit reached" when the native stack runs
         // low), which becomes an `E0006` that names the limit.
@@ -147,7 +178,7 @@ pub fn parse(file: FileId, src: &str) -> Parsed {
             end,
             errors: Vec::new(),
         };
-        match TallyParser::parse(Rule::chunk, text) {
+        match parse_rule(Rule::chunk, text) {
             Ok(mut pairs) => {
                 let chunk = pairs.next();
                 let mut built = Vec::new();
@@ -272,7 +303,7 @@ fn parse_standalone<T>(
         end: src.len(),
         errors: Vec::new(),
     };
-    match TallyParser::parse(rule, src) {
+    match parse_rule(rule, src) {
         Ok(mut pairs) => {
             let Some(top) = pairs.next() else {
                 return Err(vec![Diagnostic::error(
