@@ -293,7 +293,16 @@ impl Column {
     /// Appends a value.
     pub fn push(&mut self, v: Value) {
         match &mut self.data {
-            Data::Coded(c) => match c.code(&v) {
+            Data::Plain(values) => values.push(v),
+            Data::Coded(_) => self.push_ref(&v),
+        }
+    }
+
+    /// Appends a copy of `v`; a coded column that holds `v` already takes
+    /// its code and copies nothing.
+    pub fn push_ref(&mut self, v: &Value) {
+        match &mut self.data {
+            Data::Coded(c) => match c.code(v) {
                 Some(code) => {
                     c.codes.push(code);
                     if c.all_new() {
@@ -301,11 +310,14 @@ impl Column {
                     }
                 }
                 None => {
+                    // (lists, maps, tables and records are not coded)
                     self.make_plain();
-                    self.push(v);
+                    if let Data::Plain(values) = &mut self.data {
+                        values.push(v.clone());
+                    }
                 }
             },
-            Data::Plain(values) => values.push(v),
+            Data::Plain(values) => values.push(v.clone()),
         }
     }
 

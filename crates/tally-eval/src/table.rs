@@ -61,6 +61,17 @@ impl Table {
         self.len += 1;
     }
 
+    /// Appends a row of exactly `N` values given by reference: a coded
+    /// column that already holds a value takes its code, and copies
+    /// nothing.
+    pub fn push_refs<const N: usize>(&mut self, values: [&Value; N]) {
+        let mut values = values.into_iter();
+        for c in &mut self.columns {
+            c.push_ref(values.next().unwrap_or(&Value::None));
+        }
+        self.len += 1;
+    }
+
     /// Reserves room for `rows` more rows. Room never written takes no
     /// memory; it saves the copies of growing a column step by step.
     pub fn reserve(&mut self, rows: usize) {

@@ -26,6 +26,10 @@ struct CompiledGets {
 
 struct CompiledGroup {
     name: Arc<str>,
+    /// The group's name as the `role` of its credits.
+    role: Value,
+    /// Each rule's label as the `rule` of its credits.
+    labels: Vec<Value>,
     hit: HitPolicy,
     arms: Vec<CompiledArm>,
     payees: Vec<Vec<CompiledGets>>,
@@ -38,9 +42,9 @@ enum Step {
     Rollup {
         group: Arc<str>,
         via: Option<usize>,
-        role: Arc<str>,
+        role: Value,
         /// `rollup of revenue via manager`: the rule of the rows it adds.
-        rule: Arc<str>,
+        rule: Value,
         span: Span,
     },
 }
@@ -99,6 +103,8 @@ fn compile_block(
                 }
                 steps.push(Step::Group(CompiledGroup {
                     name: g.name.name.as_str().into(),
+                    role: Value::text(&g.name.name),
+                    labels: arms.iter().map(|a| Value::Text(a.label.clone())).collect(),
                     hit: g.hit,
                     arms,
                     payees,
@@ -116,8 +122,8 @@ fn compile_block(
                 steps.push(Step::Rollup {
                     group: ru.group.name.as_str().into(),
                     via,
-                    role: ru.role.name.as_str().into(),
-                    rule: format!("rollup of {} via {via_name}", ru.group.name).into(),
+                    role: Value::text(&ru.role.name),
+                    rule: Value::text(&format!("rollup of {} via {via_name}", ru.group.name)),
                     span: ru.span,
                 });
             }
@@ -171,20 +177,21 @@ fn credits_table() -> Table {
 
 /// Buffers one thread reuses from deal to deal.
 #[derive(Default)]
-struct Scratch {
+struct Scratch<'b> {
     /// The deal's credits so far.
-    credits: Vec<Credit>,
+    credits: Vec<Credit<'b>>,
     /// Credits a rollup adds.
-    added: Vec<Credit>,
+    added: Vec<Credit<'b>>,
     /// The managers above one payee.
     chain: Vec<RowRef>,
 }
 
-/// One credit row before it goes into the table.
-struct Credit {
+/// One credit row before it goes into the table (its role and rule are
+/// the compiled block's values, written without a copy).
+struct Credit<'b> {
     payee: RowRef,
-    role: Arc<str>,
-    rule: Arc<str>,
+    role: &'b Value,
+    rule: &'b Value,
     share: Decimal,
     amount: Value,
 }
@@ -271,15 +278,15 @@ pub(crate) fn run(engine: &Engine, store: &Store, id: TableId) -> Result<Table, 
     clippy::too_many_arguments,
     reason = "the pieces of one deal's crediting"
 )]
-fn credit_row(
+fn credit_row<'b>(
     engine: &Engine,
     rt: &Runtime,
-    block: &CompiledBlock,
+    block: &'b CompiledBlock,
     indexes: &[Option<super::assign::RuleIndex>],
     frame: &mut Frame,
     deal: RowRef,
     table: &mut Table,
-    scratch: &mut Scratch,
+    scratch: &mut Scratch<'b>,
 ) -> Result<(), EvalError> {
     rt.step(1, Span::default())?;
     frame.reset();
@@ -315,7 +322,10 @@ fn credit_row(
             } => {
                 let Some(via) = via else { continue };
                 added.clear();
-                for c in credits.iter().filter(|c| &c.role == group) {
+                for c in credits
+                    .iter()
+                    .filter(|c| matches!(c.role, Value::Text(t) if t == group))
+                {
                     chain.clear();
                     chain.push(c.payee);
                     let mut cur = c.payee;
@@ -350,8 +360,8 @@ fn credit_row(
                         chain.push(manager);
                         added.push(Credit {
                             payee: manager,
-                            role: role.clone(),
-                            rule: rule.clone(),
+                            role,
+                            rule,
                             share: c.share,
                             amount: c.amount.clone(),
                         });
@@ -363,14 +373,14 @@ fn credit_row(
         }
     }
     for c in credits.drain(..) {
-        table.push_array([
-            Value::Row(deal),
-            Value::Row(c.payee),
-            Value::Text(c.role),
-            Value::Text(c.rule),
-            Value::Percent(c.share),
-            c.amount,
-            date.clone(),
+        table.push_refs([
+            &Value::Row(deal),
+            &Value::Row(c.payee),
+            c.role,
+            c.rule,
+            &Value::Percent(c.share),
+            &c.amount,
+            &date,
         ]);
     }
     Ok(())
@@ -391,15 +401,15 @@ fn via_name(rt: &Runtime, via: usize) -> String {
     clippy::too_many_arguments,
     reason = "the pieces of one deal's crediting"
 )]
-fn credit_group(
+fn credit_group<'b>(
     engine: &Engine,
     rt: &Runtime,
     frame: &mut Frame,
-    g: &CompiledGroup,
+    g: &'b CompiledGroup,
     index: Option<&super::assign::RuleIndex>,
     deal: RowRef,
     amount: &Value,
-    credits: &mut Vec<Credit>,
+    credits: &mut Vec<Credit<'b>>,
 ) -> Result<(), EvalError> {
     let chosen: SmallVec<[usize; 4]> = if g.hit == HitPolicy::AllMatch {
         let mut all = SmallVec::new();
@@ -466,8 +476,8 @@ fn credit_group(
         for ((p, s), a) in payees.into_iter().zip(shares).zip(parts) {
             credits.push(Credit {
                 payee: p,
-                role: g.name.clone(),
-                rule: arm.label.clone(),
+                role: &g.role,
+                rule: g.labels.get(i).unwrap_or(&Value::None),
                 share: s,
                 amount: a,
             });
