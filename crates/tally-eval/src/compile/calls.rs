@@ -99,22 +99,8 @@ pub(crate) fn aggregate(
             Ok(best.unwrap_or(Value::None))
         }
         "count_distinct" => {
-            // References (the usual case: distinct deals) are counted by
-            // sorting their row numbers, which is cheaper than hashing.
-            if values
-                .iter()
-                .all(|v| matches!(v, Value::Row(_) | Value::None))
-            {
-                let mut rows: Vec<RowRef> = values
-                    .iter()
-                    .filter_map(|v| match v {
-                        Value::Row(r) => Some(*r),
-                        _ => None,
-                    })
-                    .collect();
-                rows.sort_unstable();
-                rows.dedup();
-                return Ok(Value::Int(i64::try_from(rows.len()).unwrap_or(i64::MAX)));
+            if let Some(n) = distinct_references(values.iter()) {
+                return Ok(n);
             }
             let mut set = crate::FastSet::<Key>::default();
             set.reserve(values.len());
@@ -136,6 +122,27 @@ pub(crate) fn aggregate(
         }
         _ => Ok(values.into_iter().next().unwrap_or(Value::None)),
     }
+}
+
+/// `count_distinct` of references (the usual case: distinct deals), by
+/// sorting their row numbers, which is cheaper than hashing; `None` when a
+/// value is not a reference (or none).
+fn distinct_references<'v>(values: impl Iterator<Item = &'v Value> + Clone) -> Option<Value> {
+    if !values
+        .clone()
+        .all(|v| matches!(v, Value::Row(_) | Value::None))
+    {
+        return None;
+    }
+    let mut rows: Vec<RowRef> = values
+        .filter_map(|v| match v {
+            Value::Row(r) => Some(*r),
+            _ => None,
+        })
+        .collect();
+    rows.sort_unstable();
+    rows.dedup();
+    Some(Value::Int(i64::try_from(rows.len()).unwrap_or(i64::MAX)))
 }
 
 impl Compiler<'_> {
@@ -589,21 +596,10 @@ fn column_aggregate(
                 }
                 Ok(acc.unwrap_or_else(|| zero_of(rt, &result_ty)))
             }
-            "count_distinct"
-                if cells
-                    .clone()
-                    .all(|v| matches!(v, Value::Row(_) | Value::None)) =>
-            {
-                let mut refs: Vec<RowRef> = cells
-                    .filter_map(|v| match v {
-                        Value::Row(r) => Some(*r),
-                        _ => None,
-                    })
-                    .collect();
-                refs.sort_unstable();
-                refs.dedup();
-                Ok(Value::Int(i64::try_from(refs.len()).unwrap_or(i64::MAX)))
-            }
+            "count_distinct" => match distinct_references(cells.clone()) {
+                Some(n) => Ok(n),
+                None => aggregate(&name, cells.cloned().collect(), rt, &result_ty, span),
+            },
             _ => aggregate(&name, cells.cloned().collect(), rt, &result_ty, span),
         }
     })

@@ -334,6 +334,29 @@ fn conjuncts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
     }
 }
 
+/// `e` (through parentheses) as `lhs op rhs`.
+fn binary_parts(e: &Expr, op: BinOp) -> Option<(&Expr, &Expr)> {
+    let mut e = e;
+    while let ExprKind::Paren(x) = &e.kind {
+        e = x;
+    }
+    match &e.kind {
+        ExprKind::Binary { op: o, lhs, rhs } if *o == op => Some((lhs, rhs)),
+        _ => None,
+    }
+}
+
+/// The column of `table` that `x` names, if `x` is a column name.
+fn column_named(program: &tally_check::Program, x: &Expr, table: TableId) -> Option<usize> {
+    let ExprKind::Name(id) = &x.kind else {
+        return None;
+    };
+    match program.resolutions.get(&id.span) {
+        Some(Resolution::Column(t, c)) if *t == table => Some(*c),
+        _ => None,
+    }
+}
+
 /// `conjunct` as `col == outer`: (column, outer expression), when it
 /// tests a column of `table` against a value computed outside its rows.
 fn equality_atom<'e>(
@@ -341,26 +364,11 @@ fn equality_atom<'e>(
     conjunct: &'e Expr,
     table: TableId,
 ) -> Option<(usize, &'e Expr)> {
-    let mut e = conjunct;
-    while let ExprKind::Paren(x) = &e.kind {
-        e = x;
-    }
-    let ExprKind::Binary {
-        op: BinOp::Eq,
-        lhs,
-        rhs,
-    } = &e.kind
-    else {
-        return None;
-    };
-    let column_of = |x: &Expr| match &x.kind {
-        ExprKind::Name(id) => match program.resolutions.get(&id.span) {
-            Some(Resolution::Column(t, c)) if *t == table => Some(*c),
-            _ => None,
-        },
-        _ => None,
-    };
-    match (column_of(lhs), column_of(rhs)) {
+    let (lhs, rhs) = binary_parts(conjunct, BinOp::Eq)?;
+    match (
+        column_named(program, lhs, table),
+        column_named(program, rhs, table),
+    ) {
         (Some(c), None) if independent_of(program, rhs, table) => Some((c, rhs)),
         (None, Some(c)) if independent_of(program, lhs, table) => Some((c, lhs)),
         _ => None,
@@ -490,25 +498,8 @@ fn dated_atom<'e>(
     conjunct: &'e Expr,
     table: TableId,
 ) -> Option<(usize, &'e Expr)> {
-    let mut e = conjunct;
-    while let ExprKind::Paren(x) = &e.kind {
-        e = x;
-    }
-    let ExprKind::Binary {
-        op: BinOp::In,
-        lhs,
-        rhs,
-    } = &e.kind
-    else {
-        return None;
-    };
-    let ExprKind::Name(id) = &lhs.kind else {
-        return None;
-    };
-    let column = match program.resolutions.get(&id.span) {
-        Some(Resolution::Column(t, c)) if *t == table => *c,
-        _ => return None,
-    };
+    let (lhs, rhs) = binary_parts(conjunct, BinOp::In)?;
+    let column = column_named(program, lhs, table)?;
     let plain = match &rhs.kind {
         ExprKind::Name(id) => matches!(
             program.resolutions.get(&id.span),
@@ -517,7 +508,7 @@ fn dated_atom<'e>(
         ExprKind::Period(_) => true,
         _ => false,
     };
-    plain.then_some((column, rhs.as_ref()))
+    plain.then_some((column, rhs))
 }
 
 impl Compiler<'_> {
