@@ -49,14 +49,7 @@ pub(crate) fn aggregate(
     match name {
         "sum" | "avg" => {
             let n = values.len();
-            let mut acc: Option<Value> = None;
-            for v in values {
-                acc = Some(match acc {
-                    None => v,
-                    Some(a) => ops::arith(BinOp::Add, &a, &v, span, rt.store)?,
-                });
-            }
-            let Some(total) = acc else {
+            let Some(total) = super::sum::sum(values.iter(), span, rt.store)? else {
                 return Ok(if name == "sum" {
                     zero_of(rt, ty)
                 } else {
@@ -587,14 +580,8 @@ fn column_aggregate(
         match name.as_str() {
             "count" => Ok(Value::Int(i64::try_from(rows.len()).unwrap_or(i64::MAX))),
             "sum" => {
-                let mut acc: Option<Value> = None;
-                for v in cells {
-                    acc = Some(match acc {
-                        None => v.clone(),
-                        Some(a) => ops::arith(BinOp::Add, &a, v, span, rt.store)?,
-                    });
-                }
-                Ok(acc.unwrap_or_else(|| zero_of(rt, &result_ty)))
+                Ok(super::sum::sum(cells, span, rt.store)?
+                    .unwrap_or_else(|| zero_of(rt, &result_ty)))
             }
             "count_distinct" => match distinct_references(cells.clone()) {
                 Some(n) => Ok(n),

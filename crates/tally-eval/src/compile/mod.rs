@@ -3,6 +3,7 @@
 //! positions, so evaluation never looks anything up by name.
 
 pub(crate) mod calls;
+mod sum;
 pub mod tiers;
 pub mod where_index;
 
