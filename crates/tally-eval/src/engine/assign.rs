@@ -28,6 +28,8 @@ pub(crate) struct RuleIndex {
     by_value: FastMap<Key, Vec<usize>>,
     /// Rules that do not test the column (always candidates), in order.
     wildcards: Vec<usize>,
+    /// The `otherwise` rule, if any (found once, not per row).
+    otherwise: Option<usize>,
 }
 
 impl RuleIndex {
@@ -184,6 +186,7 @@ pub(crate) fn build_index(
         column,
         by_value,
         wildcards,
+        otherwise: whens.iter().position(Option::is_none),
     })
 }
 
@@ -324,5 +327,8 @@ pub(crate) fn choose(
         }
     }
     // (the `otherwise` arm is looked for only when no rule matched)
-    Ok(matched.or_else(|| arms.iter().position(|a| a.when.is_none())))
+    Ok(matched.or_else(|| match index {
+        Some(ix) => ix.otherwise,
+        None => arms.iter().position(|a| a.when.is_none()),
+    }))
 }
