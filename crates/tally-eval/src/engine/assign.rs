@@ -217,6 +217,8 @@ pub(crate) fn run(engine: &Engine, store: &mut Store, idx: usize) -> Result<(), 
         values.push(compiler.expr(&arm.then)?);
     }
     let (column, rule_column) = (info.column, info.rule_column);
+    // Each rule's label as the value of the rule column.
+    let label_values: Vec<Value> = arms.iter().map(|a| Value::Text(a.label.clone())).collect();
     let (new_values, new_labels) = {
         let rt = engine.runtime(store);
         let whens: Vec<Option<&Expr>> = a.arms.iter().map(|arm| arm.when.as_ref()).collect();
@@ -229,8 +231,11 @@ pub(crate) fn run(engine: &Engine, store: &mut Store, idx: usize) -> Result<(), 
         let n = store.table(table).len;
         let slots = compiler.slots();
         let parts = super::parallel::in_ranges(engine, n, super::parallel::ROWS, |rows| {
-            let mut out = Vec::with_capacity(rows.len());
-            let mut labels = Vec::with_capacity(rows.len());
+            // (coded as they are written, on each thread)
+            let mut out = Column::new("");
+            let mut labels = Column::new("");
+            out.reserve(rows.len());
+            labels.reserve(rows.len());
             let mut frame = Frame::with_slots(slots);
             for row in rows {
                 let r = RowRef {
@@ -251,11 +256,7 @@ pub(crate) fn run(engine: &Engine, store: &mut Store, idx: usize) -> Result<(), 
                             .map_err(|e| e.at_row(|| row_label(rt.store, r)))?
                             .unwrap_or(Value::None);
                         out.push(v);
-                        labels.push(
-                            arms.get(i)
-                                .map(|a| Value::Text(a.label.clone()))
-                                .unwrap_or(Value::None),
-                        );
+                        labels.push_ref(label_values.get(i).unwrap_or(&Value::None));
                     }
                     None => {
                         out.push(Value::None);
@@ -266,20 +267,20 @@ pub(crate) fn run(engine: &Engine, store: &mut Store, idx: usize) -> Result<(), 
             Ok((out, labels))
         })?;
         rt.step(n as u64, a.field.span)?;
-        let mut out = Vec::with_capacity(n);
-        let mut labels = Vec::with_capacity(n);
+        let mut out = Column::new("");
+        let mut labels = Column::new("");
         for (o, l) in parts {
-            out.extend(o);
-            labels.extend(l);
+            out.append(o);
+            labels.append(l);
         }
         (out, labels)
     };
     if let Some(t) = store.table_mut(table) {
-        if let Some(c) = t.columns.get_mut(column) {
-            *c = Column::from_values(std::mem::take(&mut c.name), new_values);
-        }
-        if let Some(c) = t.columns.get_mut(rule_column) {
-            *c = Column::from_values(std::mem::take(&mut c.name), new_labels);
+        for (index, mut values) in [(column, new_values), (rule_column, new_labels)] {
+            if let Some(c) = t.columns.get_mut(index) {
+                values.name = std::mem::take(&mut c.name);
+                *c = values;
+            }
         }
     }
     Ok(())
