@@ -10,6 +10,7 @@ use crate::runtime::{Eval, Frame, Runtime};
 use crate::table::Store;
 use crate::value::{Key, RowRef, Value};
 use crate::FastMap;
+use smallvec::SmallVec;
 use std::collections::BTreeMap;
 use tally_check::{Program, Resolution, TableId};
 use tally_diagnostics::Span;
@@ -34,7 +35,7 @@ pub(crate) struct RuleIndex {
 
 impl RuleIndex {
     /// The candidate rules for `row`, in rule order.
-    pub fn candidates(&self, store: &Store, row: RowRef) -> Vec<usize> {
+    pub fn candidates(&self, store: &Store, row: RowRef) -> SmallVec<[usize; 8]> {
         let v = store.cell(row, self.column);
         let key = match v {
             Value::Row(r) => store
@@ -45,7 +46,7 @@ impl RuleIndex {
             other => Key::of(other),
         };
         let hits = self.by_value.get(&key).map(Vec::as_slice).unwrap_or(&[]);
-        let mut out = Vec::with_capacity(hits.len() + self.wildcards.len());
+        let mut out = SmallVec::with_capacity(hits.len() + self.wildcards.len());
         let (mut i, mut j) = (0, 0);
         while i < hits.len() || j < self.wildcards.len() {
             match (hits.get(i), self.wildcards.get(j)) {
@@ -295,7 +296,7 @@ pub(crate) fn choose(
     index: Option<&RuleIndex>,
     row: RowRef,
 ) -> Result<Option<usize>, EvalError> {
-    let candidates: Vec<usize> = match index {
+    let candidates: SmallVec<[usize; 8]> = match index {
         Some(ix) => ix.candidates(rt.store, row),
         None => (0..arms.len()).collect(),
     };
