@@ -117,6 +117,18 @@ pub(crate) fn aggregate(
     }
 }
 
+/// `fast`, except in the reference evaluation (row by row, no index: the
+/// differential tests compare the two), which runs `reference`.
+fn unless_reference(fast: Eval, reference: Eval) -> Eval {
+    Arc::new(move |rt: &Runtime, f: &mut Frame| {
+        if rt.plain {
+            reference(rt, f)
+        } else {
+            fast(rt, f)
+        }
+    })
+}
+
 /// `count_distinct` of references (the usual case: distinct deals), by
 /// sorting their row numbers, which is cheaper than hashing; `None` when a
 /// value is not a reference (or none).
@@ -155,32 +167,19 @@ impl Compiler<'_> {
         optional: bool,
         span: Span,
     ) -> Result<Eval, EvalError> {
-        // The reference evaluation (differential tests) always scans.
         if method.name == "where" && !optional {
             if let [arg] = args {
                 if let Some(indexed) = self.indexed_where(receiver, &arg.value, span)? {
                     let scan = self.method_scan(receiver, method, args, optional, span)?;
-                    return Ok(Arc::new(move |rt: &Runtime, f: &mut Frame| {
-                        if rt.plain {
-                            scan(rt, f)
-                        } else {
-                            indexed.view(rt, f)
-                        }
-                    }));
+                    let found: Eval =
+                        Arc::new(move |rt: &Runtime, f: &mut Frame| indexed.view(rt, f));
+                    return Ok(unless_reference(found, scan));
                 }
             }
         }
         if let Some(fused) = self.fused_where(receiver, method, args, optional, span)? {
             let scan = self.method_scan(receiver, method, args, optional, span)?;
-            return Ok(Arc::new(
-                move |rt: &Runtime, f: &mut Frame| {
-                    if rt.plain {
-                        scan(rt, f)
-                    } else {
-                        fused(rt, f)
-                    }
-                },
-            ));
+            return Ok(unless_reference(fused, scan));
         }
         self.method_scan(receiver, method, args, optional, span)
     }
@@ -483,17 +482,9 @@ impl Compiler<'_> {
     ) -> Result<Eval, EvalError> {
         let result_ty = self.type_of(span);
         if let Some(column) = args.first().and_then(|a| self.column_of(input, &a.value)) {
-            // The reference evaluation (differential tests) evaluates row
-            // by row.
             let direct = column_aggregate(name.clone(), input, column, result_ty, span);
             let by_row = self.group_aggregate_by_row(name, input, args, span)?;
-            return Ok(Arc::new(move |rt: &Runtime, f: &mut Frame| {
-                if rt.plain {
-                    by_row(rt, f)
-                } else {
-                    direct(rt, f)
-                }
-            }));
+            return Ok(unless_reference(direct, by_row));
         }
         self.group_aggregate_by_row(name, input, args, span)
     }
