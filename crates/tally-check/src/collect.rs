@@ -41,19 +41,17 @@ pub const SCALAR_TYPE_NAMES: [&str; 9] = [
 
 /// The names of every built-in type: the scalar ones, then `List` and
 /// `Map` (written with parameters, `List<T>`, `Map<K, V>`).
-pub const TYPE_NAMES: [&str; 11] = [
-    "Text",
-    "Int",
-    "Decimal",
-    "Percent",
-    "Money",
-    "Date",
-    "Bool",
-    "Period",
-    "Territory",
-    "List",
-    "Map",
-];
+pub const TYPE_NAMES: [&str; 11] = {
+    let mut all = [""; 11];
+    let mut i = 0;
+    while i < SCALAR_TYPE_NAMES.len() {
+        all[i] = SCALAR_TYPE_NAMES[i];
+        i += 1;
+    }
+    all[9] = "List";
+    all[10] = "Map";
+    all
+};
 
 impl Checker {
     /// Registers a global name, reporting duplicates.

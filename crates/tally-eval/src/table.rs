@@ -52,15 +52,6 @@ impl Table {
         self.len += 1;
     }
 
-    /// Appends a row of exactly `N` values (without a row vector).
-    pub fn push_array<const N: usize>(&mut self, values: [Value; N]) {
-        let mut values = values.into_iter();
-        for c in &mut self.columns {
-            c.push(values.next().unwrap_or(Value::None));
-        }
-        self.len += 1;
-    }
-
     /// Appends a row of exactly `N` values given by reference: a coded
     /// column that already holds a value takes its code, and copies
     /// nothing.
@@ -99,9 +90,8 @@ impl Table {
 
     /// Appends a column of `values` (padded with none, or cut, to the
     /// table's length).
-    pub fn push_column(&mut self, name: impl Into<String>, mut values: Vec<Value>) {
-        values.resize(self.len, Value::None);
-        self.columns.push(Column::from_values(name, values));
+    pub fn push_column(&mut self, name: impl Into<String>, values: Vec<Value>) {
+        self.push_built_column(Column::from_values(name, values));
     }
 
     /// Appends a column (padded with none, or cut, to the table's length).

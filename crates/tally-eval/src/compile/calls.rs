@@ -481,7 +481,10 @@ impl Compiler<'_> {
         span: Span,
     ) -> Result<Eval, EvalError> {
         let result_ty = self.type_of(span);
-        if let Some(column) = args.first().and_then(|a| self.column_of(input, &a.value)) {
+        let column = args
+            .first()
+            .and_then(|a| super::column_named(self.program, &a.value, input));
+        if let Some(column) = column {
             let direct = column_aggregate(name.clone(), input, column, result_ty, span);
             let by_row = self.group_aggregate_by_row(name, input, args, span)?;
             return Ok(unless_reference(direct, by_row));
@@ -536,20 +539,6 @@ impl Compiler<'_> {
             result?;
             aggregate(&name, values, rt, &result_ty, span)
         }))
-    }
-}
-
-impl Compiler<'_> {
-    /// The column of `table` that `e` names, when `e` is just a column
-    /// name (read straight from the column, without a row scope).
-    fn column_of(&self, table: TableId, e: &Expr) -> Option<usize> {
-        let ExprKind::Name(id) = &e.kind else {
-            return None;
-        };
-        match self.program.resolutions.get(&id.span) {
-            Some(Resolution::Column(t, c)) if *t == table => Some(*c),
-            _ => None,
-        }
     }
 }
 

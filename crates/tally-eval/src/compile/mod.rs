@@ -653,6 +653,17 @@ pub(crate) fn within(rt: &Runtime, t: u32, anc: u32) -> bool {
     false
 }
 
+/// The column of `table` that `e` names, when `e` is just a column name.
+pub(super) fn column_named(program: &Program, e: &Expr, table: TableId) -> Option<usize> {
+    let ExprKind::Name(id) = &e.kind else {
+        return None;
+    };
+    match program.resolutions.get(&id.span) {
+        Some(Resolution::Column(t, c)) if *t == table => Some(*c),
+        _ => None,
+    }
+}
+
 /// The operands of `e` read as a chain of `and`s (through parentheses),
 /// left to right.
 fn and_operands<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {

@@ -14,7 +14,7 @@
 //!   column the first time it is asked (plan metrics such as
 //!   `credits.where(payee == ae and date in q)` look up every quarter).
 
-use super::Compiler;
+use super::{column_named, Compiler};
 use crate::error::EvalError;
 use crate::runtime::{Eval, Frame, Runtime};
 use crate::table::{Store, Table};
@@ -342,17 +342,6 @@ fn binary_parts(e: &Expr, op: BinOp) -> Option<(&Expr, &Expr)> {
     }
     match &e.kind {
         ExprKind::Binary { op: o, lhs, rhs } if *o == op => Some((lhs, rhs)),
-        _ => None,
-    }
-}
-
-/// The column of `table` that `x` names, if `x` is a column name.
-fn column_named(program: &tally_check::Program, x: &Expr, table: TableId) -> Option<usize> {
-    let ExprKind::Name(id) = &x.kind else {
-        return None;
-    };
-    match program.resolutions.get(&id.span) {
-        Some(Resolution::Column(t, c)) if *t == table => Some(*c),
         _ => None,
     }
 }
