@@ -11,8 +11,9 @@
 //! (`1.0` stays `1.0`, not `1`).
 
 use crate::value::Value;
+use crate::ByHash;
 use rust_decimal::Decimal;
-use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
 
 /// Distinct values a coded column always keeps coded.
 const ALWAYS_CODED: usize = 4096;
@@ -46,30 +47,12 @@ struct Coded {
     dict: Vec<Value>,
     /// Code by the exact hash of its value; codes whose hash an earlier
     /// code already has are in `collided`.
-    by_hash: std::collections::HashMap<u64, u32, BuildHasherDefault<AlreadyHashed>>,
+    by_hash: ByHash<u32>,
     collided: Vec<(u64, u32)>,
     hasher: foldhash::fast::FixedState,
     /// The code of the value written last: runs of one value (the credits
     /// of one deal) need no hashing.
     last: Option<u32>,
-}
-
-/// The hasher of a map keyed by hashes: the key is its own hash.
-#[derive(Default)]
-struct AlreadyHashed(u64);
-
-impl Hasher for AlreadyHashed {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
 }
 
 impl Coded {

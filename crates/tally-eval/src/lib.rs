@@ -18,6 +18,27 @@ pub use table::{Column, Store, Table};
 pub type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 /// A hash set with a fast, randomly seeded hasher.
 pub type FastSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
+/// A map keyed by hashes computed beforehand (each key is its own hash).
+pub(crate) type ByHash<V> =
+    std::collections::HashMap<u64, V, std::hash::BuildHasherDefault<AlreadyHashed>>;
+
+/// The hasher of a [`ByHash`] map: the key is its own hash.
+#[derive(Default)]
+pub(crate) struct AlreadyHashed(u64);
+
+impl std::hash::Hasher for AlreadyHashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
 pub use value::{Key, RowRef, TableView, Value};
 pub mod compile;
 pub mod ops;

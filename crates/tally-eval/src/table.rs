@@ -1,9 +1,9 @@
 //! Columnar in-memory tables and the store of every table of a run.
 
 pub use crate::column::Column;
-use crate::value::{Key, RowRef, Value};
+use crate::value::{hash_key, same_key, Key, RowRef, Value};
 use crate::FastMap;
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
 use tally_check::TableId;
 
@@ -236,25 +236,11 @@ impl KeyIndex {
     }
 }
 
-/// The hash of key value `v`: texts (most keys) are hashed as they are,
-/// without building a [`Key`]; other values by their [`Key`].
+/// The hash of key value `v` (see [`hash_key`]).
 fn key_hash<S: BuildHasher>(hasher: &S, v: &Value) -> u64 {
-    match v {
-        Value::Text(t) => hasher.hash_one((KEY_TEXT, &**t)),
-        other => hasher.hash_one(Key::of(other)),
-    }
-}
-
-/// What a text key's hash starts with.
-const KEY_TEXT: u8 = 0x54;
-
-/// True when `a` and `b` are the same key (`Key::of(a) == Key::of(b)`).
-fn same_key(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Text(x), Value::Text(y)) => x == y,
-        (Value::Text(_), _) | (_, Value::Text(_)) => false,
-        _ => Key::of(a) == Key::of(b),
-    }
+    let mut h = hasher.build_hasher();
+    hash_key(v, &mut h);
+    h.finish()
 }
 
 /// Fewest keys worth a thread of their own when they are hashed.

@@ -4,6 +4,7 @@ use crate::money::{Currency, Money};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use tally_check::TableId;
 use tally_syntax::literal::Period;
@@ -155,6 +156,36 @@ impl Key {
                 Key::Composite(fields.iter().map(|(_, v)| Key::of(v)).collect())
             }
         }
+    }
+}
+
+/// Hashes `v` so that values of one key (`Key::of(a) == Key::of(b)`)
+/// hash alike. Texts, the most common keys, are hashed as they are: no
+/// [`Key`] is built, so no shared text is touched.
+pub(crate) fn hash_key<H: Hasher>(v: &Value, h: &mut H) {
+    match v {
+        Value::Text(t) => {
+            KEY_TEXT.hash(h);
+            t.hash(h);
+        }
+        other => Key::of(other).hash(h),
+    }
+}
+
+/// What a text key's hash starts with.
+const KEY_TEXT: u8 = 0x54;
+
+/// True when `a` and `b` are the same key (`Key::of(a) == Key::of(b)`),
+/// texts compared without building keys.
+pub(crate) fn same_key(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Text(x), Value::Text(y)) => x == y,
+        (Value::Text(_), _) | (_, Value::Text(_)) => false,
+        (Value::Territory(x), Value::Territory(y)) => x == y,
+        (Value::Row(x), Value::Row(y)) => x == y,
+        (Value::Period(x), Value::Period(y)) => x == y,
+        (Value::Date(x), Value::Date(y)) => x == y,
+        _ => Key::of(a) == Key::of(b),
     }
 }
 

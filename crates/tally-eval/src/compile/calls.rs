@@ -129,25 +129,48 @@ fn unless_reference(fast: Eval, reference: Eval) -> Eval {
     })
 }
 
-/// `count_distinct` of references (the usual case: distinct deals), by
-/// sorting their row numbers, which is cheaper than hashing; `None` when a
-/// value is not a reference (or none).
-fn distinct_references<'v>(values: impl Iterator<Item = &'v Value> + Clone) -> Option<Value> {
-    if !values
-        .clone()
-        .all(|v| matches!(v, Value::Row(_) | Value::None))
-    {
-        return None;
+/// `count_distinct` of references (and nones) without building keys:
+/// `None` when some value is not a reference.
+fn distinct_references<'v>(values: impl Iterator<Item = &'v Value>) -> Option<Value> {
+    let mut rows = DistinctRows::default();
+    for v in values {
+        if !rows.add(v) {
+            return None;
+        }
     }
-    let mut rows: Vec<RowRef> = values
-        .filter_map(|v| match v {
-            Value::Row(r) => Some(*r),
-            _ => None,
-        })
-        .collect();
-    rows.sort_unstable();
-    rows.dedup();
-    Some(Value::Int(i64::try_from(rows.len()).unwrap_or(i64::MAX)))
+    Some(rows.finish())
+}
+
+/// A running `count_distinct` of references, fed one value at a time (a
+/// report's counts of every group, in one pass over its rows).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct DistinctRows {
+    rows: Vec<RowRef>,
+}
+
+impl DistinctRows {
+    /// Adds `v` (nones are not counted); false when `v` is not a
+    /// reference, and the values must be counted by their keys.
+    pub(crate) fn add(&mut self, v: &Value) -> bool {
+        match v {
+            Value::Row(r) => {
+                // (a run of one row, as the credits of one deal are, is kept once)
+                if self.rows.last() != Some(r) {
+                    self.rows.push(*r);
+                }
+                true
+            }
+            Value::None => true,
+            _ => false,
+        }
+    }
+
+    /// The number of distinct references added.
+    pub(crate) fn finish(mut self) -> Value {
+        self.rows.sort_unstable();
+        self.rows.dedup();
+        Value::Int(i64::try_from(self.rows.len()).unwrap_or(i64::MAX))
+    }
 }
 
 impl Compiler<'_> {

@@ -3,7 +3,7 @@
 //! positions, so evaluation never looks anything up by name.
 
 pub(crate) mod calls;
-mod sum;
+pub(crate) mod sum;
 pub mod tiers;
 pub mod where_index;
 
@@ -654,7 +654,7 @@ pub(crate) fn within(rt: &Runtime, t: u32, anc: u32) -> bool {
 }
 
 /// The column of `table` that `e` names, when `e` is just a column name.
-pub(super) fn column_named(program: &Program, e: &Expr, table: TableId) -> Option<usize> {
+pub(crate) fn column_named(program: &Program, e: &Expr, table: TableId) -> Option<usize> {
     let ExprKind::Name(id) = &e.kind else {
         return None;
     };

@@ -3,7 +3,7 @@
 //! currency are added as scaled integers.
 
 use crate::error::EvalError;
-use crate::money::Money;
+use crate::money::{Currency, Money};
 use crate::ops;
 use crate::table::Store;
 use crate::value::Value;
@@ -42,41 +42,78 @@ const MANTISSA_LIMIT: i128 = 1 << 96;
 /// for a decimal at any step, or a total of zero (whose sign the decimal
 /// addition decides).
 fn money_sum<'v>(values: impl Iterator<Item = &'v Value>) -> Option<Value> {
-    let mut currency = None;
-    let mut scale: u32 = 0;
-    let mut total: i128 = 0;
+    let mut total = MoneySum::default();
     for v in values {
-        let Value::Money(m) = v else {
+        if !total.add(v) {
             return None;
+        }
+    }
+    total.finish()
+}
+
+/// A running [`money_sum`], fed one value at a time (a report's sums of
+/// every group, in one pass over its rows).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct MoneySum {
+    currency: Option<Currency>,
+    scale: u32,
+    total: i128,
+}
+
+impl MoneySum {
+    /// Adds `v`; false when the sum can no longer be made this way (the
+    /// values must then be added one by one).
+    pub(crate) fn add(&mut self, v: &Value) -> bool {
+        let Value::Money(m) = v else {
+            return false;
         };
-        match currency {
-            None => currency = Some(m.currency),
+        match self.currency {
+            None => self.currency = Some(m.currency),
             Some(c) if c == m.currency => {}
-            Some(_) => return None,
+            Some(_) => return false,
         }
         let (mut mantissa, s) = (m.amount.mantissa(), m.amount.scale());
-        if s > scale {
-            total = total.checked_mul(10i128.checked_pow(s - scale)?)?;
-            scale = s;
-        } else if s < scale {
-            mantissa = mantissa.checked_mul(10i128.checked_pow(scale - s)?)?;
+        if s > self.scale {
+            let Some(total) = 10i128
+                .checked_pow(s - self.scale)
+                .and_then(|f| self.total.checked_mul(f))
+            else {
+                return false;
+            };
+            self.total = total;
+            self.scale = s;
+        } else if s < self.scale {
+            let Some(m) = 10i128
+                .checked_pow(self.scale - s)
+                .and_then(|f| mantissa.checked_mul(f))
+            else {
+                return false;
+            };
+            mantissa = m;
         }
-        total = total.checked_add(mantissa)?;
-        if total.abs() >= MANTISSA_LIMIT {
+        match self.total.checked_add(mantissa) {
+            Some(t) if t.abs() < MANTISSA_LIMIT => {
+                self.total = t;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The sum, or `None` when the values must be added one by one (no
+    /// values, or a total of zero).
+    pub(crate) fn finish(self) -> Option<Value> {
+        if self.total == 0 {
             return None;
         }
+        let amount = Decimal::try_from_i128_with_scale(self.total, self.scale).ok()?;
+        Some(Value::Money(Money::new(amount, self.currency?)))
     }
-    if total == 0 {
-        return None;
-    }
-    let amount = Decimal::try_from_i128_with_scale(total, scale).ok()?;
-    Some(Value::Money(Money::new(amount, currency?)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::money::Currency;
     use proptest::prelude::*;
 
     fn money(mantissa: i64, scale: u32, currency: &[u8; 3]) -> Value {

@@ -1,6 +1,9 @@
 //! Reports (spec §2.8): `from`, `where`, `group by` with aggregates,
 //! `columns`, stable `order by` (output names first), `limit`, `totals`.
 
+mod groups;
+mod streamed;
+
 use super::parallel::{self, in_ranges};
 use super::Engine;
 use crate::compile::calls::view_rows;
@@ -8,10 +11,11 @@ use crate::compile::Compiler;
 use crate::error::EvalError;
 use crate::runtime::{Eval, Frame, Runtime};
 use crate::table::{Store, Table};
-use crate::value::{compare, Key, RowRef, TableView, Value};
-use crate::FastMap;
+use crate::value::{compare, RowRef, TableView, Value};
+use groups::{GroupKey, Groups};
 use std::cmp::Ordering;
 use std::sync::Arc;
+use streamed::Stream;
 use tally_check::{DeclRef, TableId};
 use tally_diagnostics::Span;
 use tally_syntax::ast::*;
@@ -20,8 +24,10 @@ struct Compiled {
     input: TableId,
     source: Eval,
     wheres: Vec<Eval>,
-    keys: Vec<(usize, Eval)>,
+    keys: Vec<(usize, GroupKey)>,
     columns: Vec<(usize, Eval)>,
+    /// The columns aggregated in one pass over the rows (grouped reports).
+    streams: Vec<Option<Stream>>,
     order: Vec<(Eval, bool)>,
     limit: Option<Eval>,
     totals: bool,
@@ -112,15 +118,15 @@ fn compile(engine: &Engine, id: TableId, report: &Report) -> Result<Option<Compi
         .collect::<Result<Vec<_>, _>>()?;
     let mut keys = Vec::new();
     for k in group.unwrap_or(&[]) {
-        let e = c.expr(&k.value)?;
-        keys.push((0, e, name_span(k)));
+        let e = GroupKey::new(program, &k.value, input, c.expr(&k.value)?);
+        keys.push((e, name_span(k)));
     }
     c.pop();
     let grouped = group.is_some();
     c.push_locals();
-    let keys: Vec<(usize, Eval)> = keys
+    let keys: Vec<(usize, GroupKey)> = keys
         .into_iter()
-        .map(|(_, e, span)| (c.bind(span), e))
+        .map(|(e, span)| (c.bind(span), e))
         .collect();
     if grouped {
         c.push_group(input);
@@ -128,11 +134,17 @@ fn compile(engine: &Engine, id: TableId, report: &Report) -> Result<Option<Compi
         c.push_row(input);
     }
     let mut cols = Vec::new();
+    let mut streams = Vec::new();
     match columns {
         Some(list) => {
             for n in list {
                 let e = c.expr(&n.value)?;
                 cols.push((e, name_span(n)));
+                streams.push(
+                    grouped
+                        .then(|| Stream::of(program, &n.value, input))
+                        .flatten(),
+                );
             }
         }
         None if !grouped => {
@@ -171,6 +183,7 @@ fn compile(engine: &Engine, id: TableId, report: &Report) -> Result<Option<Compi
         wheres,
         keys,
         columns: cols,
+        streams,
         order,
         limit,
         totals,
@@ -220,17 +233,22 @@ pub(crate) fn run(
     // The rows that pass the filters, and (grouped) their groups in the
     // order of their first rows: per range of the input, on as many
     // threads as the engine allows, then merged in range order.
+    // Streamed columns need each kept row's group (not in the reference
+    // evaluation, which evaluates every column on each group's rows).
+    let streaming = c.grouped && !rt.plain && c.streams.iter().any(Option::is_some);
     let filtered = in_ranges(engine, input_rows.len(), parallel::ROWS, |range| {
         let mut frame = Frame::with_slots(c.slots);
         let mut kept = Vec::new();
         let mut groups = Groups::default();
-        let mut values: Vec<Value> = Vec::with_capacity(c.keys.len());
+        let mut group_of = Vec::new();
+        let mut values = Vec::with_capacity(c.keys.len());
         for &row in input_rows.get(range).unwrap_or_default() {
-            frame.rows.clear();
-            frame.rows.push(RowRef {
+            let at = RowRef {
                 table: view.table,
                 row,
-            });
+            };
+            frame.rows.clear();
+            frame.rows.push(at);
             let mut ok = true;
             for w in &c.wheres {
                 if !matches!(w(&rt, &mut frame)?, Value::Bool(true)) {
@@ -245,39 +263,67 @@ pub(crate) fn run(
             if c.grouped {
                 values.clear();
                 for (_, k) in &c.keys {
-                    values.push(k(&rt, &mut frame)?);
+                    values.push(k.value(&rt, &mut frame, at)?);
                 }
-                groups.add(&values, std::slice::from_ref(&row));
+                let g = groups.group_of(&values);
+                groups.push_row(g, row);
+                if streaming {
+                    group_of.push(u32::try_from(g).unwrap_or(u32::MAX));
+                }
             }
         }
-        Ok((kept, groups))
+        Ok((kept, groups, group_of))
     })?;
     let mut kept = Vec::new();
     let mut groups = Groups::default();
-    for (k, part) in filtered {
+    let mut group_of = Vec::new();
+    for (k, part, part_group_of) in filtered {
         kept.extend(k);
-        for (values, members) in part.list {
-            groups.add(&values, &members);
-        }
+        let became = groups.merge(part);
+        group_of.extend(
+            part_group_of
+                .into_iter()
+                .map(|g| became.get(g as usize).copied().unwrap_or(u32::MAX)),
+        );
     }
     // (output row, sort keys)
     let mut rows: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
     if c.grouped {
+        let streamed: Vec<Option<Vec<Option<Value>>>> = c
+            .streams
+            .iter()
+            .map(|s| match s {
+                Some(s) if streaming => {
+                    Some(s.run(store.table(c.input), &kept, &group_of, groups.list.len()))
+                }
+                _ => None,
+            })
+            .collect();
         let groups: Vec<(Vec<Value>, Arc<[u32]>)> = groups
             .list
             .into_iter()
-            .map(|(values, members)| (values, members.into()))
+            .map(|g| (g.values, g.rows.into()))
             .collect();
         let parts = in_ranges(engine, groups.len(), parallel::ITEMS, |range| {
             let mut frame = Frame::with_slots(c.slots);
             let mut out = Vec::with_capacity(range.len());
-            for (values, members) in groups.get(range).unwrap_or_default() {
+            for (g, (values, members)) in
+                groups.iter().enumerate().take(range.end).skip(range.start)
+            {
                 frame.rows.clear();
                 frame.group = Some(members.clone());
                 for ((slot, _), v) in c.keys.iter().zip(values) {
                     frame.set(*slot, v.clone());
                 }
-                out.push(output_row(&c, &rt, &mut frame, values.clone())?);
+                let known = |column: usize| {
+                    streamed
+                        .get(column)
+                        .and_then(Option::as_ref)
+                        .and_then(|per_group| per_group.get(g))
+                        .cloned()
+                        .flatten()
+                };
+                out.push(output_row(&c, &rt, &mut frame, values.clone(), known)?);
             }
             Ok(out)
         })?;
@@ -292,7 +338,7 @@ pub(crate) fn run(
                     table: view.table,
                     row,
                 });
-                out.push(output_row(&c, &rt, &mut frame, Vec::new())?);
+                out.push(output_row(&c, &rt, &mut frame, Vec::new(), |_| None)?);
             }
             Ok(out)
         })?;
@@ -335,21 +381,26 @@ pub(crate) fn run(
         for (slot, _) in &c.keys {
             frame.set(*slot, Value::None);
         }
-        let (row, _) = output_row(&c, &rt, &mut frame, keys)?;
+        let (row, _) = output_row(&c, &rt, &mut frame, keys, |_| None)?;
         table.push_row(row);
     }
     Ok(table)
 }
 
-/// Computes one output row (keys first) and its sort keys.
+/// Computes one output row (keys first) and its sort keys; `known` gives
+/// the columns already computed (streamed), by their index.
 fn output_row(
     c: &Compiled,
     rt: &Runtime,
     frame: &mut Frame,
     mut values: Vec<Value>,
+    known: impl Fn(usize) -> Option<Value>,
 ) -> Result<(Vec<Value>, Vec<Value>), EvalError> {
-    for (slot, e) in &c.columns {
-        let v = e(rt, frame)?;
+    for (i, (slot, e)) in c.columns.iter().enumerate() {
+        let v = match known(i) {
+            Some(v) => v,
+            None => e(rt, frame)?,
+        };
         frame.set(*slot, v.clone());
         values.push(v);
     }
@@ -358,34 +409,4 @@ fn output_row(
         sort.push(sort_value(e(rt, frame)?, rt.store));
     }
     Ok((values, sort))
-}
-
-/// Groups of rows by their key values, in the order of their first rows.
-#[derive(Default)]
-struct Groups {
-    /// Each group's key values and rows.
-    list: Vec<(Vec<Value>, Vec<u32>)>,
-    /// Group by key (the values as [`Key`]s).
-    by_key: FastMap<Vec<Key>, usize>,
-    /// The key being looked up (reused).
-    scratch: Vec<Key>,
-}
-
-impl Groups {
-    /// Adds `rows` to the group of `values`, a new last group if none.
-    fn add(&mut self, values: &[Value], rows: &[u32]) {
-        self.scratch.clear();
-        self.scratch.extend(values.iter().map(Key::of));
-        match self.by_key.get(self.scratch.as_slice()) {
-            Some(&g) => {
-                if let Some((_, members)) = self.list.get_mut(g) {
-                    members.extend_from_slice(rows);
-                }
-            }
-            None => {
-                self.by_key.insert(self.scratch.clone(), self.list.len());
-                self.list.push((values.to_vec(), rows.to_vec()));
-            }
-        }
-    }
 }
