@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod column;
 pub mod display;
 pub mod error;
+mod key_map;
 pub mod money;
 pub mod table;
 pub mod value;

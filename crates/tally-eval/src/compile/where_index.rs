@@ -16,21 +16,23 @@
 
 use super::{column_named, Compiler};
 use crate::error::EvalError;
+use crate::key_map::KeyMap;
 use crate::runtime::{Eval, Frame, Runtime};
 use crate::table::{Store, Table};
-use crate::value::{compare, Key, RowRef, TableView, Value};
+use crate::value::{compare, RowRef, TableView, Value};
 use chrono::NaiveDate;
+use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
 use tally_check::{Resolution, TableId};
 use tally_diagnostics::Span;
 use tally_syntax::ast::*;
 
-/// Rows by the values of some columns.
-pub type RowIndex = crate::FastMap<Vec<Key>, Bucket>;
+/// Rows by the values of some columns (references by their key values).
+pub(crate) type RowIndex = KeyMap<Bucket>;
 
 /// The rows of one key of a [`RowIndex`], in table order.
 #[derive(Debug, Default)]
-pub struct Bucket {
+pub(crate) struct Bucket {
     /// The rows, in table order.
     pub rows: Vec<u32>,
     /// The rows holding a date in one column (the column, then the
@@ -40,13 +42,6 @@ pub struct Bucket {
 }
 
 impl Bucket {
-    fn new(row: u32) -> Bucket {
-        Bucket {
-            rows: vec![row],
-            by_date: std::sync::OnceLock::new(),
-        }
-    }
-
     /// The rows whose `column` holds a date from `start` to `end`, in
     /// table order; `None` when the bucket's rows are sorted by another
     /// date column.
@@ -104,7 +99,7 @@ pub struct IndexCache {
 }
 
 /// An index found in an [`IndexCache`].
-pub enum IndexRef<'a> {
+pub(crate) enum IndexRef<'a> {
     /// Read from a published slot.
     Slot(&'a RowIndex),
     /// Found (or built) under the lock.
@@ -121,15 +116,16 @@ impl std::ops::Deref for IndexRef<'_> {
     }
 }
 
-/// The key a value is looked up by: a reference by its row's key value (so
+/// The value `v` is looked up by: a reference by its row's key value (so
 /// a reference and the text of its key meet), anything else as itself.
-pub fn lookup_key(v: &Value, store: &Store) -> Key {
-    match v {
-        Value::Row(r) => match store.table(r.table).key_of(r.row as usize) {
-            Some(k) => Key::of(k),
-            None => Key::Row(*r),
-        },
-        other => Key::of(other),
+fn lookup_value<'s>(v: Cow<'s, Value>, store: &'s Store) -> Cow<'s, Value> {
+    let key = match &*v {
+        Value::Row(r) => store.table(r.table).key_of(r.row as usize),
+        _ => None,
+    };
+    match key {
+        Some(k) => Cow::Borrowed(k),
+        None => v,
     }
 }
 
@@ -138,7 +134,7 @@ impl IndexCache {
     /// first use (once: threads asking for it meanwhile wait for it).
     /// A large table's index is built on up to `threads` threads (`None`:
     /// one per core).
-    pub fn get(&self, store: &Store, id: &IndexId, threads: Option<usize>) -> IndexRef<'_> {
+    pub(crate) fn get(&self, store: &Store, id: &IndexId, threads: Option<usize>) -> IndexRef<'_> {
         // Slots are filled in order, under the lock: the first empty one
         // ends the published ones.
         for slot in &self.slots {
@@ -176,17 +172,18 @@ fn build(store: &Store, id: &IndexId, threads: Option<usize>) -> RowIndex {
         return index;
     }
     let build_range = |range: std::ops::Range<usize>| {
-        let mut index: RowIndex = RowIndex::default();
-        let mut key: Vec<Key> = Vec::with_capacity(columns.len());
+        let mut index = RowIndex::default();
+        let mut key: Vec<Cow<'_, Value>> = Vec::with_capacity(columns.len());
         for row in range {
             key.clear();
-            key.extend(columns.iter().map(|c| lookup_key(t.get(*c, row), store)));
-            let row = u32::try_from(row).unwrap_or(u32::MAX);
-            match index.get_mut(key.as_slice()) {
-                Some(bucket) => bucket.rows.push(row),
-                None => {
-                    index.insert(key.clone(), Bucket::new(row));
-                }
+            key.extend(
+                columns
+                    .iter()
+                    .map(|c| lookup_value(Cow::Borrowed(t.get(*c, row)), store)),
+            );
+            let bucket = index.entry(&key, Bucket::default);
+            if let Some(bucket) = index.get_mut(bucket) {
+                bucket.rows.push(u32::try_from(row).unwrap_or(u32::MAX));
             }
         }
         index
@@ -195,9 +192,7 @@ fn build(store: &Store, id: &IndexId, threads: Option<usize>) -> RowIndex {
     let mut maps = crate::engine::parallel::map_ranges(t.len, parts, build_range).into_iter();
     let mut index = maps.next().unwrap_or_default();
     for part in maps {
-        for (key, rows) in part {
-            index.entry(key).or_default().rows.extend(rows.rows);
-        }
+        index.merge(part, |mine, theirs| mine.rows.extend(theirs.rows));
     }
     index
 }
@@ -207,9 +202,9 @@ fn build(store: &Store, id: &IndexId, threads: Option<usize>) -> RowIndex {
 /// distinct value instead of once per row. Codes of values with one key
 /// (`1` and `1.00`, a reference and its key text) share a bucket, their
 /// rows merged back into table order. `None` when a column is not coded.
-fn build_from_codes(
-    store: &Store,
-    t: &Table,
+fn build_from_codes<'s>(
+    store: &'s Store,
+    t: &'s Table,
     columns: &[usize],
     threads: Option<usize>,
 ) -> Option<RowIndex> {
@@ -243,12 +238,12 @@ fn build_from_codes(
             by_codes.entry(codes).or_default().extend(rows);
         }
     }
-    let key_of = |dict: &[Value], code: u64| {
+    let key_of = |dict: &'s [Value], code: u64| {
         let v = usize::try_from(code)
             .ok()
             .and_then(|c| dict.get(c))
             .unwrap_or(&Value::None);
-        lookup_key(v, store)
+        lookup_value(Cow::Borrowed(v), store)
     };
     let mut index = RowIndex::default();
     let mut merged = Vec::new();
@@ -257,24 +252,17 @@ fn build_from_codes(
         if let Some((_, dict)) = second {
             key.push(key_of(dict, codes & u64::from(u32::MAX)));
         }
-        match index.get_mut(key.as_slice()) {
-            Some(bucket) => {
-                bucket.rows.extend(rows);
-                merged.push(key);
-            }
-            None => {
-                index.insert(
-                    key,
-                    Bucket {
-                        rows,
-                        by_date: std::sync::OnceLock::new(),
-                    },
-                );
-            }
+        let before = index.len();
+        let bucket = index.entry(&key, Bucket::default);
+        if bucket < before {
+            merged.push(bucket);
+        }
+        if let Some(bucket) = index.get_mut(bucket) {
+            bucket.rows.extend(rows);
         }
     }
-    for key in merged {
-        if let Some(bucket) = index.get_mut(key.as_slice()) {
+    for bucket in merged {
+        if let Some(bucket) = index.get_mut(bucket) {
             bucket.rows.sort_unstable();
         }
     }
@@ -410,15 +398,15 @@ impl IndexedWhere {
         f: &mut Frame,
         mut visit: impl FnMut(&mut Frame, u32) -> Result<bool, EvalError>,
     ) -> Result<(), EvalError> {
-        let mut keys: smallvec::SmallVec<[Key; 4]> = smallvec::SmallVec::new();
+        let mut key: smallvec::SmallVec<[Cow<'_, Value>; 4]> = smallvec::SmallVec::new();
         for value in &self.values {
-            keys.push(lookup_key(&value(rt, f)?, rt.store));
+            key.push(lookup_value(Cow::Owned(value(rt, f)?), rt.store));
         }
         let on = self.at_date.as_ref().map(|d| d(rt, f)).transpose()?;
         let index = rt.indexes.get(rt.store, &self.index_id, rt.limits.threads);
         let (table, depth) = (self.table, self.depth);
         let t = rt.store.table(table);
-        let bucket = index.get(keys.as_slice());
+        let bucket = index.get(key.iter().map(|v| &**v));
         let dated = match (&self.dated, bucket) {
             (Some(test), Some(bucket)) => dated_rows(test, bucket, t, rt, f)?,
             _ => None,

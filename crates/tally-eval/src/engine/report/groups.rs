@@ -9,12 +9,11 @@
 
 use crate::compile::column_named;
 use crate::error::EvalError;
+use crate::key_map::KeyMap;
 use crate::runtime::{Eval, Frame, Runtime};
 use crate::table::Store;
-use crate::value::{hash_key, same_key, RowRef, Value};
-use crate::ByHash;
+use crate::value::{RowRef, Value};
 use std::borrow::Cow;
-use std::hash::{BuildHasher, Hasher};
 use tally_check::{Program, Resolution, TableId};
 use tally_syntax::ast::{Expr, ExprKind};
 
@@ -93,165 +92,43 @@ impl Path {
     }
 }
 
-/// One group: its key values and its rows, in input order.
-pub(super) struct Group {
-    pub(super) values: Vec<Value>,
-    pub(super) rows: Vec<u32>,
-    hash: u64,
-}
-
-/// Groups of rows by their key values, in the order of their first rows.
+/// Groups of rows by their key values, in the order of their first rows:
+/// each group's key values and its rows, in input order.
 #[derive(Default)]
 pub(super) struct Groups {
-    /// The groups in order.
-    pub(super) list: Vec<Group>,
-    /// Group by the hash of its values; groups whose hash an earlier
-    /// group already has are in `collided`.
-    by_hash: ByHash<u32>,
-    collided: Vec<(u64, u32)>,
-}
-
-/// The hash of a group's key values (the same on every thread).
-fn hash_values<'v>(values: impl Iterator<Item = &'v Value>) -> u64 {
-    let mut h = foldhash::fast::FixedState::default().build_hasher();
-    for v in values {
-        hash_key(v, &mut h);
-    }
-    h.finish()
+    map: KeyMap<Vec<u32>>,
 }
 
 impl Groups {
     /// The index of the group of `values`, a new last group if none.
     pub(super) fn group_of(&mut self, values: &[Cow<'_, Value>]) -> usize {
-        let hash = hash_values(values.iter().map(|v| &**v));
-        if let Some(g) = self.find(hash, values.iter().map(|v| &**v)) {
-            return g;
-        }
-        self.insert(Group {
-            values: values.iter().map(|v| v.clone().into_owned()).collect(),
-            rows: Vec::new(),
-            hash,
-        })
+        self.map.entry(values, Vec::new)
     }
 
     /// Adds `row` to group `g`.
     pub(super) fn push_row(&mut self, g: usize, row: u32) {
-        if let Some(group) = self.list.get_mut(g) {
-            group.rows.push(row);
+        if let Some(rows) = self.map.get_mut(g) {
+            rows.push(row);
         }
     }
 
     /// Adds the groups of `other` (rows that come after these), and says
     /// which group each of them became.
     pub(super) fn merge(&mut self, other: Groups) -> Vec<u32> {
-        let mut became = Vec::with_capacity(other.list.len());
-        for group in other.list {
-            let g = match self.find(group.hash, group.values.iter()) {
-                Some(g) => {
-                    if let Some(mine) = self.list.get_mut(g) {
-                        mine.rows.extend_from_slice(&group.rows);
-                    }
-                    g
-                }
-                None => self.insert(group),
-            };
-            became.push(u32::try_from(g).unwrap_or(u32::MAX));
-        }
-        became
+        self.map
+            .merge(other.map, |mine, theirs| mine.extend(theirs))
     }
 
-    fn find<'v>(
-        &self,
-        hash: u64,
-        values: impl Iterator<Item = &'v Value> + Clone,
-    ) -> Option<usize> {
-        let same = |g: u32| {
-            self.list.get(g as usize).is_some_and(|group| {
-                group.values.len() == values.clone().count()
-                    && group
-                        .values
-                        .iter()
-                        .zip(values.clone())
-                        .all(|(a, b)| same_key(a, b))
-            })
-        };
-        let first = *self.by_hash.get(&hash)?;
-        if same(first) {
-            return Some(first as usize);
-        }
-        self.collided
-            .iter()
-            .find(|(h, g)| *h == hash && same(*g))
-            .map(|(_, g)| *g as usize)
+    /// The number of groups.
+    pub(super) fn len(&self) -> usize {
+        self.map.len()
     }
 
-    fn insert(&mut self, group: Group) -> usize {
-        let g = self.list.len();
-        let code = u32::try_from(g).unwrap_or(u32::MAX);
-        match self.by_hash.entry(group.hash) {
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(code);
-            }
-            std::collections::hash_map::Entry::Occupied(_) => {
-                self.collided.push((group.hash, code))
-            }
-        }
-        self.list.push(group);
-        g
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use rust_decimal::Decimal;
-
-    fn owned(values: &[Value]) -> Vec<Cow<'static, Value>> {
-        values.iter().cloned().map(Cow::Owned).collect()
-    }
-
-    #[test]
-    fn equal_keys_share_a_group_in_first_row_order() {
-        let mut groups = Groups::default();
-        let a = groups.group_of(&owned(&[Value::text("West"), Value::Int(1)]));
-        let b = groups.group_of(&owned(&[Value::text("East"), Value::Int(1)]));
-        // `1.00` is the key `1` again.
-        let c = groups.group_of(&owned(&[
-            Value::text("West"),
-            Value::Decimal(Decimal::new(100, 2)),
-        ]));
-        assert_eq!((a, b, c), (0, 1, 0));
-        assert_eq!(groups.list.len(), 2);
-    }
-
-    #[test]
-    fn merged_groups_keep_their_rows_in_order() {
-        let mut first = Groups::default();
-        let g = first.group_of(&owned(&[Value::text("West")]));
-        first.push_row(g, 0);
-        let mut second = Groups::default();
-        for (key, row) in [("East", 1), ("West", 2)] {
-            let g = second.group_of(&owned(&[Value::text(key)]));
-            second.push_row(g, row);
-        }
-        assert_eq!(first.merge(second), vec![1, 0]);
-        let rows: Vec<&[u32]> = first.list.iter().map(|g| g.rows.as_slice()).collect();
-        assert_eq!(rows, vec![&[0, 2][..], &[1][..]]);
-    }
-
-    #[test]
-    fn groups_whose_hashes_collide_stay_apart() {
-        let mut groups = Groups::default();
-        for key in ["West", "East"] {
-            groups.insert(Group {
-                values: vec![Value::text(key)],
-                rows: Vec::new(),
-                hash: 7,
-            });
-        }
-        let east = [Value::text("East")];
-        let north = [Value::text("North")];
-        assert_eq!(groups.find(7, east.iter()), Some(1));
-        assert_eq!(groups.find(7, north.iter()), None);
+    /// Each group's key values and rows, in order.
+    pub(super) fn into_list(self) -> impl Iterator<Item = (Vec<Value>, Vec<u32>)> {
+        self.map
+            .into_entries()
+            .into_iter()
+            .map(|e| (e.key, e.value))
     }
 }

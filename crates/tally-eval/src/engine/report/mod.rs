@@ -294,15 +294,14 @@ pub(crate) fn run(
             .iter()
             .map(|s| match s {
                 Some(s) if streaming => {
-                    Some(s.run(store.table(c.input), &kept, &group_of, groups.list.len()))
+                    Some(s.run(store.table(c.input), &kept, &group_of, groups.len()))
                 }
                 _ => None,
             })
             .collect();
         let groups: Vec<(Vec<Value>, Arc<[u32]>)> = groups
-            .list
-            .into_iter()
-            .map(|g| (g.values, g.rows.into()))
+            .into_list()
+            .map(|(values, rows)| (values, rows.into()))
             .collect();
         let parts = in_ranges(engine, groups.len(), parallel::ITEMS, |range| {
             let mut frame = Frame::with_slots(c.slots);
