@@ -2,7 +2,7 @@
 
 pub use crate::column::Column;
 use crate::value::{hash_key, same_key, Key, RowRef, Value};
-use crate::FastMap;
+use crate::{ByHash, FastMap};
 use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
 use tally_check::TableId;
@@ -220,11 +220,18 @@ impl Store {
 
 /// Rows by key value: by the hash of the key (a small entry per row, and
 /// no copy of the key), with the rare key whose hash another key already
-/// has kept whole.
+/// has kept whole. The index is cut into parts by the top bits of the
+/// hash, a power of two of them, each built on its own thread.
 #[derive(Clone, Debug, Default)]
 struct KeyIndex<S = foldhash::fast::RandomState> {
     hasher: S,
-    by_hash: FastMap<u64, u32>,
+    parts: Vec<KeyPart>,
+}
+
+/// The keys of one part of a [`KeyIndex`].
+#[derive(Clone, Debug, Default)]
+struct KeyPart {
+    by_hash: ByHash<u32>,
     collided: FastMap<Key, u32>,
 }
 
@@ -243,21 +250,31 @@ fn key_hash<S: BuildHasher>(hasher: &S, v: &Value) -> u64 {
     h.finish()
 }
 
+/// The part of an index of `parts` parts (a power of two) that holds
+/// `hash`: its top bits.
+fn part_of(hash: u64, parts: usize) -> usize {
+    match parts.trailing_zeros() {
+        0 => 0,
+        bits => usize::try_from(hash >> (64 - bits)).unwrap_or(0),
+    }
+}
+
 /// Fewest keys worth a thread of their own when they are hashed.
 const KEYS_PER_THREAD: usize = 1 << 16;
 
 impl<S: BuildHasher + Sync> KeyIndex<S> {
     /// [`KeyIndex::build`] with a given hasher. The keys are hashed on
-    /// several threads, then put in the index in row order (so the first
-    /// of two equal keys is the one kept).
+    /// several threads; then each part of the index takes its keys in row
+    /// order (so the first of two equal keys is the one kept), the parts
+    /// on several threads.
     fn build_with(
         hasher: S,
         values: &Column,
         threads: Option<usize>,
     ) -> (KeyIndex<S>, Vec<(u32, u32)>) {
-        use std::collections::hash_map::Entry;
-        let parts = crate::engine::parallel::parts_for(threads, values.len(), KEYS_PER_THREAD);
-        let hashes: Vec<u64> = crate::engine::parallel::map_ranges(values.len(), parts, |range| {
+        use crate::engine::parallel::{map_ranges, parts_for};
+        let threads = parts_for(threads, values.len(), KEYS_PER_THREAD);
+        let hashes: Vec<u64> = map_ranges(values.len(), threads, |range| {
             range
                 .map(|row| key_hash(&hasher, values.get(row).unwrap_or(&Value::None)))
                 .collect::<Vec<u64>>()
@@ -265,26 +282,73 @@ impl<S: BuildHasher + Sync> KeyIndex<S> {
         .into_iter()
         .flatten()
         .collect();
+        // A power of two of parts, at most one per thread.
+        let parts = 1usize << threads.max(1).ilog2();
+        let built = map_ranges(parts, parts, |range| {
+            range
+                .map(|part| KeyPart::build(values, &hashes, part, parts))
+                .collect::<Vec<_>>()
+        });
         let mut index = KeyIndex {
             hasher,
-            by_hash: FastMap::default(),
-            collided: FastMap::default(),
+            parts: Vec::with_capacity(parts),
         };
-        index.by_hash.reserve(values.len());
         let mut duplicates = Vec::new();
-        for (i, (v, hash)) in values.iter().zip(hashes).enumerate() {
+        for (part, dups) in built.into_iter().flatten() {
+            index.parts.push(part);
+            duplicates.extend(dups);
+        }
+        // In the order of the later rows, as one pass over the rows finds them.
+        duplicates.sort_unstable_by_key(|(_, again)| *again);
+        (index, duplicates)
+    }
+
+    /// The row of the key column `values` whose key equals `key`.
+    fn find(&self, values: &Column, key: &Value) -> Option<u32> {
+        let hash = key_hash(&self.hasher, key);
+        let part = self.parts.get(part_of(hash, self.parts.len()))?;
+        if let Some(&row) = part.by_hash.get(&hash) {
+            if values.get(row as usize).is_some_and(|v| same_key(v, key)) {
+                return Some(row);
+            }
+        }
+        if part.collided.is_empty() {
+            return None;
+        }
+        part.collided.get(&Key::of(key)).copied()
+    }
+}
+
+impl KeyPart {
+    /// Part `part` of `parts`: the rows whose key's hash (in `hashes`)
+    /// falls in it, in row order, and the (first, later) rows of its
+    /// duplicate keys.
+    fn build(
+        values: &Column,
+        hashes: &[u64],
+        part: usize,
+        parts: usize,
+    ) -> (KeyPart, Vec<(u32, u32)>) {
+        use std::collections::hash_map::Entry;
+        let mut keys = KeyPart::default();
+        keys.by_hash.reserve(hashes.len() / parts.max(1) + 16);
+        let mut duplicates = Vec::new();
+        for (i, &hash) in hashes.iter().enumerate() {
+            if part_of(hash, parts) != part {
+                continue;
+            }
             let row = u32::try_from(i).unwrap_or(u32::MAX);
-            match index.by_hash.entry(hash) {
+            let v = values.get(i).unwrap_or(&Value::None);
+            match keys.by_hash.entry(hash) {
                 Entry::Vacant(e) => {
                     e.insert(row);
                 }
                 Entry::Occupied(e) => {
                     let prev = *e.get();
-                    let same = values.get(prev as usize).is_some_and(|p| same_key(p, v));
-                    if same {
+                    if values.get(prev as usize).is_some_and(|p| same_key(p, v)) {
                         duplicates.push((prev, row));
                     } else {
-                        match index.collided.entry(Key::of(v)) {
+                        match keys.collided.entry(Key::of(v)) {
                             Entry::Vacant(e) => {
                                 e.insert(row);
                             }
@@ -294,20 +358,7 @@ impl<S: BuildHasher + Sync> KeyIndex<S> {
                 }
             }
         }
-        (index, duplicates)
-    }
-
-    /// The row of the key column `values` whose key equals `key`.
-    fn find(&self, values: &Column, key: &Value) -> Option<u32> {
-        if let Some(&row) = self.by_hash.get(&key_hash(&self.hasher, key)) {
-            if values.get(row as usize).is_some_and(|v| same_key(v, key)) {
-                return Some(row);
-            }
-        }
-        if self.collided.is_empty() {
-            return None;
-        }
-        self.collided.get(&Key::of(key)).copied()
+        (keys, duplicates)
     }
 }
 
@@ -354,8 +405,43 @@ mod tests {
 
     #[test]
     fn keys_are_found_and_duplicates_reported() {
-        let (index, duplicates) = KeyIndex::build(&keys(), None);
-        check(&index, &duplicates);
+        for threads in [None, Some(1), Some(2), Some(3), Some(4)] {
+            let (index, duplicates) = KeyIndex::build(&keys(), threads);
+            check(&index, &duplicates);
+        }
+    }
+
+    #[test]
+    fn an_index_in_parts_finds_what_one_pass_finds() {
+        // Every seventh key is a repeat of the key 100 rows before it.
+        let values: Vec<Value> = (0..5000)
+            .map(|i| {
+                let k = if i % 7 == 0 && i >= 100 { i - 100 } else { i };
+                Value::text(&format!("K-{k}"))
+            })
+            .collect();
+        let column = Column::from_values("id", values.clone());
+        let mut first_row = std::collections::HashMap::new();
+        let mut expected = Vec::new();
+        for (row, v) in values.iter().enumerate() {
+            let row = u32::try_from(row).unwrap();
+            match first_row.get(&Key::of(v)) {
+                Some(first) => expected.push((*first, row)),
+                None => {
+                    first_row.insert(Key::of(v), row);
+                }
+            }
+        }
+        for threads in [Some(1), Some(2), Some(4), Some(8)] {
+            let (index, duplicates) = KeyIndex::build(&column, threads);
+            assert_eq!(index.parts.len(), threads.unwrap());
+            assert_eq!(duplicates, expected);
+            for (row, v) in values.iter().enumerate().take(100) {
+                assert_eq!(index.find(&column, v), first_row.get(&Key::of(v)).copied());
+                assert_eq!(index.find(&column, v), Some(u32::try_from(row).unwrap()));
+            }
+            assert_eq!(index.find(&column, &Value::text("K-5000")), None);
+        }
     }
 
     #[test]

@@ -177,9 +177,18 @@ fn read_range(
     }
 }
 
-/// Number of line feeds in `bytes`.
+/// Number of line feeds in `bytes`, counted 64 bytes at a time into a
+/// byte-sized counter (a loop the compiler turns into vector
+/// instructions: many times faster than counting byte by byte on the
+/// files of a large load).
 pub(crate) fn newlines(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|b| **b == b'\n').count()
+    let mut chunks = bytes.chunks_exact(64);
+    let mut n = 0;
+    for chunk in &mut chunks {
+        let in_chunk: u8 = chunk.iter().map(|b| u8::from(*b == b'\n')).sum();
+        n += usize::from(in_chunk);
+    }
+    n + chunks.remainder().iter().filter(|b| **b == b'\n').count()
 }
 
 /// Where the record after the header starts, and the header's number of
@@ -343,7 +352,7 @@ pub(crate) fn read_typed(
         };
         sink.absorb(part_sink);
         if let (Some(mine), Some(theirs)) = (&mut records.builder, part_builder) {
-            mine.join(theirs);
+            mine.join(theirs, threads);
         }
     }
 }
@@ -544,6 +553,24 @@ fn unclosed_quote(cx: &ReadContext<'_>, text: &str, quote: usize) -> Diagnostic 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Counting 64 bytes at a time counts every line feed, wherever
+        /// the chunks end (up to 64 in one chunk).
+        #[test]
+        fn newlines_are_counted_in_chunks_as_one_by_one(
+            text in proptest::collection::vec(prop_oneof![Just(b'\n'), Just(b'a'), Just(b'\r')], 0..300)
+        ) {
+            let one_by_one = text.iter().filter(|b| **b == b'\n').count();
+            prop_assert_eq!(newlines(&text), one_by_one);
+        }
+    }
+
+    #[test]
+    fn a_chunk_of_nothing_but_line_feeds_is_counted_whole() {
+        assert_eq!(newlines(&[b'\n'; 200]), 200);
+    }
 
     #[test]
     fn ranges_of_quoted_and_plain_fields() {
