@@ -308,6 +308,14 @@ impl Column {
     /// already holds it.
     pub fn push_str(&mut self, s: &str) {
         if let Data::Coded(c) = &mut self.data {
+            // A run of one text (the opportunities of one account) is
+            // not hashed again.
+            if let Some(last) = c.last {
+                if matches!(c.dict.get(last as usize), Some(Value::Text(t)) if &**t == s) {
+                    c.codes.push(last);
+                    return;
+                }
+            }
             let mut h = c.hasher.build_hasher();
             TEXT_TAG.hash(&mut h);
             s.hash(&mut h);

@@ -116,10 +116,12 @@ pub(crate) fn parse_percent(t: &str) -> Result<Value, CellError> {
 /// `1234.50` (the base currency) or `1234.50 EUR`.
 pub(crate) fn parse_money(t: &str, ctx: &CellContext) -> Result<Value, CellError> {
     let kind = Kind::Money;
-    let parts: Vec<&str> = t.split_whitespace().collect();
-    let (amount, code) = match parts.as_slice() {
-        [amount] => (*amount, None),
-        [code, amount]
+    // One or two words (no list of them is built for each cell).
+    let mut words = t.split_whitespace();
+    let (first, second, more) = (words.next(), words.next(), words.next().is_some());
+    let (amount, code) = match (first, second, more) {
+        (Some(amount), None, _) => (amount, None),
+        (Some(code), Some(amount), false)
             if is_plain_number(amount) && code.chars().all(|c| c.is_ascii_alphabetic()) =>
         {
             return Err(bad(Some(format!(
@@ -127,7 +129,7 @@ pub(crate) fn parse_money(t: &str, ctx: &CellContext) -> Result<Value, CellError
                 code.to_ascii_uppercase()
             ))))
         }
-        [amount, code] => (*amount, Some(*code)),
+        (Some(amount), Some(code), false) => (amount, Some(code)),
         _ => (t, None),
     };
     if amount.starts_with(['$', '€', '£', '¥']) || amount.ends_with(['$', '€', '£', '¥']) {
