@@ -17,6 +17,8 @@ use std::hash::{BuildHasher, Hash, Hasher};
 
 /// Distinct values a coded column always keeps coded.
 const ALWAYS_CODED: usize = 4096;
+/// Distinct values a coded column looks through before it hashes.
+const FEW: usize = 8;
 /// Rows a column takes before it may turn plain while values still come.
 const DECIDE_AFTER: usize = 1 << 16;
 
@@ -70,6 +72,13 @@ impl Coded {
     }
 
     fn lookup(&mut self, v: &Value) -> Option<u32> {
+        // A few values (the roles and rules of credits) are found sooner
+        // by looking at each than by hashing.
+        if self.dict.len() <= FEW {
+            if let Some(code) = self.dict.iter().position(|d| same(d, v)) {
+                return u32::try_from(code).ok();
+            }
+        }
         let hash = self.exact_hash(v)?;
         match self.by_hash.get(&hash) {
             None => {
