@@ -341,6 +341,24 @@ impl Column {
         self.push(Value::Text(std::sync::Arc::from(s)));
     }
 
+    /// Pushes `v`, trying the code in `hint` first (the code of the value
+    /// the same source gave last time: a rule's constant value); `hint`
+    /// then holds `v`'s code.
+    pub fn push_hinted(&mut self, v: &Value, hint: &mut Option<u32>) {
+        if let Data::Coded(c) = &mut self.data {
+            if let Some(code) = *hint {
+                if c.dict.get(code as usize).is_some_and(|d| same(d, v)) {
+                    c.codes.push(code);
+                    return;
+                }
+            }
+        }
+        self.push_ref(v);
+        if let Data::Coded(c) = &self.data {
+            *hint = c.codes.last().copied();
+        }
+    }
+
     /// Replaces the value on `row` (out of range: nothing happens).
     pub fn set(&mut self, row: usize, v: Value) {
         if row >= self.len() {
@@ -623,6 +641,23 @@ mod tests {
             let got: Vec<String> = column.iter().map(shown).collect();
             prop_assert_eq!(got, model.iter().map(shown).collect::<Vec<_>>());
             prop_assert_eq!(column.len(), model.len());
+        }
+
+        /// Pushing with hints, right or wrong, pushes the values given.
+        #[test]
+        fn hints_never_change_the_values_pushed(
+            pushes in proptest::collection::vec((value(), 0usize..3), 0..60),
+        ) {
+            let mut column = Column::new("c");
+            let mut hints = [None, Some(0), Some(7)];
+            for (v, h) in &pushes {
+                if let Some(hint) = hints.get_mut(*h) {
+                    column.push_hinted(v, hint);
+                }
+            }
+            let got: Vec<String> = column.iter().map(shown).collect();
+            let want: Vec<String> = pushes.iter().map(|(v, _)| shown(v)).collect();
+            prop_assert_eq!(got, want);
         }
     }
 }

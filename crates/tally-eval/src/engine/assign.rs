@@ -6,11 +6,12 @@ use super::{row_label, Engine};
 use crate::column::Column;
 use crate::compile::Compiler;
 use crate::error::{codes, EvalError};
+use crate::key_map::KeyMap;
 use crate::runtime::{Eval, Frame, Runtime};
 use crate::table::Store;
 use crate::value::{Key, RowRef, Value};
-use crate::FastMap;
 use smallvec::SmallVec;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use tally_check::{Program, Resolution, TableId};
 use tally_diagnostics::Span;
@@ -26,7 +27,8 @@ pub(crate) struct CompiledArm {
 /// Which rules can match a row, by the value of one column.
 pub(crate) struct RuleIndex {
     column: usize,
-    by_value: FastMap<Key, Vec<usize>>,
+    /// The rules that test the column, by the value they require.
+    by_value: KeyMap<Vec<usize>>,
     /// Rules that do not test the column (always candidates), in order.
     wildcards: Vec<usize>,
     /// The `otherwise` rule, if any (found once, not per row).
@@ -36,16 +38,15 @@ pub(crate) struct RuleIndex {
 impl RuleIndex {
     /// The candidate rules for `row`, in rule order.
     pub fn candidates(&self, store: &Store, row: RowRef) -> SmallVec<[usize; 8]> {
-        let v = store.cell(row, self.column);
-        let key = match v {
+        // (a reference is looked up by its row's key, as `==` compares it)
+        let v = match store.cell(row, self.column) {
             Value::Row(r) => store
                 .table(r.table)
                 .key_of(r.row as usize)
-                .map(Key::of)
-                .unwrap_or(Key::None),
-            other => Key::of(other),
+                .unwrap_or(&Value::None),
+            other => other,
         };
-        let hits = self.by_value.get(&key).map(Vec::as_slice).unwrap_or(&[]);
+        let hits = self.by_value.get([v]).map(Vec::as_slice).unwrap_or(&[]);
         let mut out = SmallVec::with_capacity(hits.len() + self.wildcards.len());
         let (mut i, mut j) = (0, 0);
         while i < hits.len() || j < self.wildcards.len() {
@@ -71,7 +72,12 @@ impl RuleIndex {
 
 /// The values `e` requires of a column, if `e` is `col == v` or `col in [..]`
 /// with constant right-hand sides.
-fn equality_atoms(program: &Program, rt: &Runtime, e: &Expr, out: &mut BTreeMap<usize, Vec<Key>>) {
+fn equality_atoms(
+    program: &Program,
+    rt: &Runtime,
+    e: &Expr,
+    out: &mut BTreeMap<usize, Vec<Value>>,
+) {
     match &e.kind {
         ExprKind::Paren(x) => equality_atoms(program, rt, x, out),
         ExprKind::Binary {
@@ -98,8 +104,8 @@ fn equality_atoms(program: &Program, rt: &Runtime, e: &Expr, out: &mut BTreeMap<
                 return;
             };
             let keys = match (op, value) {
-                (BinOp::Eq, v) => vec![Key::of(&v)],
-                (_, Value::List(items)) => items.iter().map(Key::of).collect(),
+                (BinOp::Eq, v) => vec![v],
+                (_, Value::List(items)) => items.to_vec(),
                 _ => return,
             };
             // Two tests on one column: keep the first (still a correct
@@ -142,7 +148,7 @@ pub(crate) fn build_index(
     rt: &Runtime,
     whens: &[Option<&Expr>],
 ) -> Option<RuleIndex> {
-    let atoms: Vec<BTreeMap<usize, Vec<Key>>> = whens
+    let atoms: Vec<BTreeMap<usize, Vec<Value>>> = whens
         .iter()
         .map(|w| {
             let mut m = BTreeMap::new();
@@ -159,7 +165,7 @@ pub(crate) fn build_index(
         for (c, keys) in a {
             let entry = counts.entry(*c).or_default();
             entry.0 += 1;
-            entry.1.extend(keys.iter().cloned());
+            entry.1.extend(keys.iter().map(Key::of));
         }
     }
     let (&column, (count, _)) = counts
@@ -168,15 +174,17 @@ pub(crate) fn build_index(
     if *count < 2 {
         return None;
     }
-    let mut by_value: FastMap<Key, Vec<usize>> = FastMap::default();
+    let mut by_value: KeyMap<Vec<usize>> = KeyMap::default();
     let mut wildcards = Vec::new();
     for (i, a) in atoms.iter().enumerate() {
         match a.get(&column) {
             Some(keys) => {
                 for k in keys {
-                    let list = by_value.entry(k.clone()).or_default();
-                    if list.last() != Some(&i) {
-                        list.push(i);
+                    let entry = by_value.entry(&[Cow::Borrowed(k)], Vec::new);
+                    if let Some(list) = by_value.get_mut(entry) {
+                        if list.last() != Some(&i) {
+                            list.push(i);
+                        }
                     }
                 }
             }
@@ -238,6 +246,11 @@ pub(crate) fn run(engine: &Engine, store: &mut Store, idx: usize) -> Result<(), 
             out.reserve(rows.len());
             labels.reserve(rows.len());
             let mut frame = Frame::with_slots(slots);
+            // Each rule's value and label codes, tried first the next
+            // time the rule is chosen (a rule's value is most often a
+            // constant: its code is then found without hashing).
+            let mut value_hints = vec![None; arms.len()];
+            let mut label_hints = vec![None; arms.len()];
             for row in rows {
                 let r = RowRef {
                     table,
@@ -256,8 +269,13 @@ pub(crate) fn run(engine: &Engine, store: &mut Store, idx: usize) -> Result<(), 
                         let v = v
                             .map_err(|e| e.at_row(|| row_label(rt.store, r)))?
                             .unwrap_or(Value::None);
-                        out.push(v);
-                        labels.push_ref(label_values.get(i).unwrap_or(&Value::None));
+                        let label = label_values.get(i).unwrap_or(&Value::None);
+                        if let (Some(vh), Some(lh)) =
+                            (value_hints.get_mut(i), label_hints.get_mut(i))
+                        {
+                            out.push_hinted(&v, vh);
+                            labels.push_hinted(label, lh);
+                        }
                     }
                     None => {
                         out.push(Value::None);
