@@ -143,6 +143,34 @@ impl Coded {
     }
 }
 
+/// Appends each of `theirs` to the column of `mine` at its position: the
+/// columns are dealt out in turn to up to `threads` threads (a column's
+/// appending is one copy, or one recoding, of all its rows).
+pub fn append_columns(mine: &mut [Column], theirs: Vec<Column>, threads: usize) {
+    let threads = threads.clamp(1, mine.len().max(1));
+    let mut shares: Vec<Vec<(&mut Column, Column)>> = (0..threads).map(|_| Vec::new()).collect();
+    for (i, pair) in mine.iter_mut().zip(theirs).enumerate() {
+        if let Some(share) = shares.get_mut(i % threads) {
+            share.push(pair);
+        }
+    }
+    let append = |share: Vec<(&mut Column, Column)>| {
+        for (mine, theirs) in share {
+            mine.append(theirs);
+        }
+    };
+    let mut shares = shares.into_iter();
+    let first = shares.next();
+    std::thread::scope(|scope| {
+        for share in shares {
+            scope.spawn(move || append(share));
+        }
+        if let Some(share) = first {
+            append(share);
+        }
+    });
+}
+
 /// Hashes `v` by its exact form (numbers with their scale); `None` for
 /// values that are not coded.
 fn exact_hash(v: &Value, h: &mut impl Hasher) -> Option<()> {

@@ -74,6 +74,12 @@ impl Table {
     /// Appends the rows of `other`, a table with the same columns (and
     /// settles the columns: see [`Column::settle`]).
     pub fn append(&mut self, other: Table) {
+        self.append_on(other, 1);
+    }
+
+    /// [`Table::append`] with the columns appended on up to `threads`
+    /// threads.
+    pub fn append_on(&mut self, other: Table, threads: usize) {
         if self.len == 0 && self.columns.len() == other.columns.len() {
             self.columns = other.columns;
             self.columns.iter_mut().for_each(Column::settle);
@@ -81,9 +87,7 @@ impl Table {
             self.len = other.len;
             return;
         }
-        for (c, o) in self.columns.iter_mut().zip(other.columns) {
-            c.append(o);
-        }
+        crate::column::append_columns(&mut self.columns, other.columns, threads);
         self.origins.lines.extend(other.origins.lines);
         self.len += other.len;
     }

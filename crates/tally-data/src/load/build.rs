@@ -9,7 +9,7 @@ use crate::codes;
 use std::collections::HashMap;
 use tally_check::{ColumnInfo, ColumnOrigin, Program, TableId, TableInfo, Type};
 use tally_diagnostics::{closest, Diagnostic, SourceMap, Span};
-use tally_eval::{Column, Table, Value};
+use tally_eval::{Table, Value};
 
 /// What linking needs to know about a loaded table: where its rows and
 /// the cells of its key, reference and effective-date columns are.
@@ -393,7 +393,7 @@ impl<'p> Builder<'p> {
             self.columns = other.columns;
             self.lines = other.lines;
         } else {
-            append_columns(&mut self.columns, other.columns, threads);
+            tally_eval::column::append_columns(&mut self.columns, other.columns, threads);
             self.lines.extend(other.lines);
         }
         for (column, spans) in other.state.spans {
@@ -645,32 +645,4 @@ fn missing_column(
         if raw.keyed { "key" } else { "header" },
         messages::header_list(&found)
     ))
-}
-
-/// Appends each of `theirs` to the column of `mine` at its position: the
-/// columns are dealt out in turn to up to `threads` threads (a column's
-/// appending is one copy, or one recoding, of all its rows).
-fn append_columns(mine: &mut [Column], theirs: Vec<Column>, threads: usize) {
-    let threads = threads.clamp(1, mine.len().max(1));
-    let mut shares: Vec<Vec<(&mut Column, Column)>> = (0..threads).map(|_| Vec::new()).collect();
-    for (i, pair) in mine.iter_mut().zip(theirs).enumerate() {
-        if let Some(share) = shares.get_mut(i % threads) {
-            share.push(pair);
-        }
-    }
-    let append = |share: Vec<(&mut Column, Column)>| {
-        for (mine, theirs) in share {
-            mine.append(theirs);
-        }
-    };
-    let mut shares = shares.into_iter();
-    let first = shares.next();
-    std::thread::scope(|scope| {
-        for share in shares {
-            scope.spawn(move || append(share));
-        }
-        if let Some(share) = first {
-            append(share);
-        }
-    });
 }

@@ -267,8 +267,9 @@ pub(crate) fn run(engine: &Engine, store: &Store, id: TableId) -> Result<Table, 
         }
         Ok(part)
     })?;
+    let threads = engine.threads_for(table.columns.len(), 1);
     for part in parts {
-        table.append(part);
+        table.append_on(part, threads);
     }
     let _ = id;
     Ok(table)

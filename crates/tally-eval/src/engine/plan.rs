@@ -106,8 +106,9 @@ pub(crate) fn run(
             }
             Ok(part)
         })?;
+    let threads = engine.threads_for(table.columns.len(), 1);
     for part in parts {
-        table.append(part);
+        table.append_on(part, threads);
     }
     Ok(table)
 }
