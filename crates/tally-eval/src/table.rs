@@ -2,7 +2,7 @@
 
 pub use crate::column::Column;
 use crate::value::{hash_key, same_key, Key, RowRef, Value};
-use crate::{ByHash, FastMap};
+use crate::FastMap;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
 use tally_check::TableId;
@@ -235,7 +235,10 @@ struct KeyIndex<S = foldhash::fast::RandomState> {
 /// The keys of one part of a [`KeyIndex`].
 #[derive(Clone, Debug, Default)]
 struct KeyPart {
-    by_hash: ByHash<u32>,
+    /// Rows by the hash of their key. Only the row is kept (4 bytes a
+    /// row): a lookup compares the row's key with the key looked for, and
+    /// the table never grows once built, so no hash needs keeping.
+    rows: hashbrown::HashTable<u32>,
     collided: FastMap<Key, u32>,
 }
 
@@ -311,10 +314,10 @@ impl<S: BuildHasher + Sync> KeyIndex<S> {
     fn find(&self, values: &Column, key: &Value) -> Option<u32> {
         let hash = key_hash(&self.hasher, key);
         let part = self.parts.get(part_of(hash, self.parts.len()))?;
-        if let Some(&row) = part.by_hash.get(&hash) {
-            if values.get(row as usize).is_some_and(|v| same_key(v, key)) {
-                return Some(row);
-            }
+        // (a key whose hash another key has is in `collided`, not here)
+        let same = |row: &u32| values.get(*row as usize).is_some_and(|v| same_key(v, key));
+        if let Some(&row) = part.rows.find(hash, same) {
+            return Some(row);
         }
         if part.collided.is_empty() {
             return None;
@@ -334,8 +337,9 @@ impl KeyPart {
         parts: usize,
     ) -> (KeyPart, Vec<(u32, u32)>) {
         use std::collections::hash_map::Entry;
+        let hash_of = |row: &u32| hashes.get(*row as usize).copied().unwrap_or(0);
         let mut keys = KeyPart::default();
-        keys.by_hash.reserve(hashes.len() / parts.max(1) + 16);
+        keys.rows.reserve(hashes.len() / parts.max(1) + 16, hash_of);
         let mut duplicates = Vec::new();
         for (i, &hash) in hashes.iter().enumerate() {
             if part_of(hash, parts) != part {
@@ -343,11 +347,11 @@ impl KeyPart {
             }
             let row = u32::try_from(i).unwrap_or(u32::MAX);
             let v = values.get(i).unwrap_or(&Value::None);
-            match keys.by_hash.entry(hash) {
-                Entry::Vacant(e) => {
+            match keys.rows.entry(hash, |r| hash_of(r) == hash, hash_of) {
+                hashbrown::hash_table::Entry::Vacant(e) => {
                     e.insert(row);
                 }
-                Entry::Occupied(e) => {
+                hashbrown::hash_table::Entry::Occupied(e) => {
                     let prev = *e.get();
                     if values.get(prev as usize).is_some_and(|p| same_key(p, v)) {
                         duplicates.push((prev, row));
