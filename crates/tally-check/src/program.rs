@@ -206,6 +206,11 @@ pub enum Resolution {
     Builtin(String),
 }
 
+/// A map keyed by source spans (the type and the meaning of every name
+/// and expression), with a fast hasher: the checker fills one entry per
+/// expression, and the evaluator and the language server read them often.
+pub type SpanMap<V> = HashMap<Span, V, foldhash::fast::RandomState>;
+
 /// A checked program.
 #[derive(Clone, Debug, Default)]
 pub struct Program {
@@ -248,9 +253,9 @@ pub struct Program {
     /// `golden` declarations.
     pub goldens: Vec<DeclRef>,
     /// The type of every checked expression, by its span.
-    pub types: HashMap<Span, Type>,
+    pub types: SpanMap<Type>,
     /// What every name refers to, by the name's span.
-    pub resolutions: HashMap<Span, Resolution>,
+    pub resolutions: SpanMap<Resolution>,
     /// Names declared by declarations that failed to parse (their uses are
     /// not reported as unknown).
     pub broken_names: Vec<String>,
