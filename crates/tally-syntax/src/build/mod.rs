@@ -2,6 +2,7 @@
 
 mod decl;
 mod expr;
+mod pieces;
 
 use crate::ast::{Comment, Decl, DeclKind, Expr, Ident, Let, Module};
 use crate::errors::{limit_error, nesting_error, syntax_error};
@@ -152,6 +153,12 @@ fn is_keyword_rule(rule: Rule) -> bool {
 /// Parses a whole file. Never fails: every declaration that does not parse
 /// becomes an error node with a diagnostic, and the rest parse normally.
 pub fn parse(file: FileId, src: &str) -> Parsed {
+    let threads = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
+    parse_on(file, src, threads)
+}
+
+/// [`parse`], a large `assign` in pieces on up to `threads` threads.
+pub(crate) fn parse_on(file: FileId, src: &str, threads: usize) -> Parsed {
     init_pest();
     let scanned = scan(src);
     let comments = scanned
@@ -170,6 +177,10 @@ pub fn parse(file: FileId, src: &str) -> Parsed {
         if let Some(at) = deep {
             diagnostics.push(nesting_error(Span::new(file, *at, *at + 1), src));
             decls.push(error_decl(file, src, start, end));
+            continue;
+        }
+        if let Some(decl) = pieces::large_assign(file, text, start, end, threads) {
+            decls.push(decl);
             continue;
         }
         let mut builder = Builder {

@@ -177,3 +177,75 @@ fn spans_of_a_repaired_declaration_stay_in_the_file() {
         );
     }
 }
+
+/// A large `assign` with the shapes its pieces must survive: commas between
+/// rules, comments and strings that mention `rule "`, `otherwise` among the
+/// rules, brackets, a record, and a doc comment on the declaration.
+fn large_assign(rules: usize, broken_at: Option<usize>) -> String {
+    let mut src = String::from("table accounts {\n  id: Text key\n  n: Int\n}\n\n/// Territories.\nassign accounts.territory (first match) {\n");
+    for i in 0..rules {
+        let when = match i % 5 {
+            0 => format!("n == {i} and id == \"rule \\\"x{i}\\\"\""),
+            1 => format!("(n > {i} or n < -{i}) and id in [\"a\", \"rule\"]"),
+            2 => format!("{{ rule: n }}.rule == {i}"),
+            3 => format!("n == {i} // rule \"not one\""),
+            _ => format!("not (n == {i})"),
+        };
+        let comma = if i % 7 == 0 { "," } else { "" };
+        src.push_str(&format!(
+            "  rule \"R{i}\" when {when}\n    then T_{i}{comma}\n"
+        ));
+        if i == rules / 2 {
+            src.push_str("  otherwise Middle\n");
+        }
+        if Some(i) == broken_at {
+            src.push_str("  rule \"Broken\" when n == then X\n");
+        }
+    }
+    src.push_str("  otherwise Rest\n}\n\nconst after = 1\n");
+    src
+}
+
+#[test]
+fn a_large_assign_parsed_in_pieces_is_the_assign_parsed_whole() {
+    let src = large_assign(6000, None);
+    assert!(src.len() > 4 * 64 * 1024, "large enough for four pieces");
+    let start = src.find("assign").unwrap();
+    let end = src.find("\n\nconst").unwrap() + 2;
+    let text = &src[start..end];
+    assert!(
+        pieces::large_assign(FileId(0), text, start, end, 4).is_some(),
+        "the pieces parse"
+    );
+    let whole = parse_on(FileId(0), &src, 1);
+    assert!(whole.diagnostics.is_empty(), "{:#?}", whole.diagnostics);
+    for threads in [2, 3, 4] {
+        let in_pieces = parse_on(FileId(0), &src, threads);
+        assert!(in_pieces.diagnostics.is_empty());
+        assert!(in_pieces.module == whole.module, "{threads} threads");
+    }
+    let DeclKind::Assign(a) = &whole.module.decls[1].kind else {
+        panic!("{:?}", whole.module.decls[1].kind)
+    };
+    assert_eq!(a.arms.len(), 6002);
+    assert_eq!(whole.module.decls[1].doc.as_deref(), Some("Territories."));
+    // Cut before many different rules (after a comma, a comment, an
+    // `otherwise`...), each piece's decl is the one parsed whole.
+    // (doc comments are attached to the declarations afterwards)
+    let mut parsed_whole = whole.module.decls[1].clone();
+    parsed_whole.doc = None;
+    for pieces in [7, 40, 200] {
+        let decl = pieces::in_pieces(FileId(0), text, start, end, pieces);
+        assert!(decl.as_ref() == Some(&parsed_whole), "{pieces} pieces");
+    }
+}
+
+#[test]
+fn a_broken_large_assign_is_reported_as_when_parsed_whole() {
+    let src = large_assign(3000, Some(2500));
+    let whole = parse_on(FileId(0), &src, 1);
+    let in_pieces = parse_on(FileId(0), &src, 4);
+    assert_eq!(whole.diagnostics.len(), 1);
+    assert_eq!(in_pieces.diagnostics, whole.diagnostics);
+    assert_eq!(in_pieces.module, whole.module);
+}
