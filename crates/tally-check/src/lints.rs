@@ -339,72 +339,46 @@ impl Checker {
                 let b = self.conjunction_partial(rhs, out);
                 a && b
             }
-            _ => {
-                let mut atom = Conjunction::new();
-                if self.conjunction(e, &mut atom).is_some() {
-                    for (col, c) in atom {
-                        let entry = out.entry(col).or_default();
-                        if let Some(set) = c.set {
-                            narrow_set(entry, set);
-                        }
-                        if c.lo.is_some() {
-                            entry.lo = max_lo(&entry.lo, &c.lo);
-                        }
-                        if c.hi.is_some() {
-                            entry.hi = min_hi(&entry.hi, &c.hi);
-                        }
+            ExprKind::Bool(true) => true,
+            _ => match self.comparison(e) {
+                Some((col, c)) => {
+                    let entry = out.entry(col).or_default();
+                    if let Some(set) = c.set {
+                        narrow_set(entry, set);
+                    }
+                    if c.lo.is_some() {
+                        entry.lo = max_lo(&entry.lo, &c.lo);
+                    }
+                    if c.hi.is_some() {
+                        entry.hi = min_hi(&entry.hi, &c.hi);
                     }
                     true
-                } else {
-                    false
                 }
-            }
+                None => false,
+            },
         }
     }
 
-    /// The condition as a conjunction of column constraints, or `None`.
-    fn conjunction(&self, e: &Expr, out: &mut Conjunction) -> Option<()> {
-        match &e.kind {
-            ExprKind::Paren(x) => self.conjunction(x, out),
-            ExprKind::Bool(true) => Some(()),
-            ExprKind::Binary {
-                op: BinOp::And,
-                lhs,
-                rhs,
-            } => {
-                self.conjunction(lhs, out)?;
-                self.conjunction(rhs, out)
-            }
-            ExprKind::Binary { op, lhs, rhs } => {
-                let (col, value, op) = match (self.column_of(lhs), self.column_of(rhs)) {
-                    (Some(c), None) => (c, rhs, *op),
-                    (None, Some(c)) => (c, lhs, flip(*op)?),
-                    _ => return None,
-                };
-                let entry = out.entry(col).or_default();
-                match op {
-                    BinOp::Eq => {
-                        let v = self.lit(value)?;
-                        narrow_set(entry, BTreeSet::from([v]));
-                    }
-                    BinOp::In => {
-                        let vs = self.lit_list(value)?;
-                        narrow_set(entry, vs);
-                    }
-                    BinOp::Gt | BinOp::Ge => {
-                        let v = self.lit(value)?;
-                        entry.lo = max_lo(&entry.lo, &Some((v, op == BinOp::Ge)));
-                    }
-                    BinOp::Lt | BinOp::Le => {
-                        let v = self.lit(value)?;
-                        entry.hi = min_hi(&entry.hi, &Some((v, op == BinOp::Le)));
-                    }
-                    _ => return None,
-                }
-                Some(())
-            }
-            _ => None,
+    /// A comparison of a column with literals, as the constraint it puts
+    /// on that column; `None` for any other expression.
+    fn comparison(&self, e: &Expr) -> Option<(String, Constraint)> {
+        let ExprKind::Binary { op, lhs, rhs } = &e.kind else {
+            return None;
+        };
+        let (col, value, op) = match (self.column_of(lhs), self.column_of(rhs)) {
+            (Some(c), None) => (c, rhs, *op),
+            (None, Some(c)) => (c, lhs, flip(*op)?),
+            _ => return None,
+        };
+        let mut c = Constraint::default();
+        match op {
+            BinOp::Eq => c.set = Some(BTreeSet::from([self.lit(value)?])),
+            BinOp::In => c.set = Some(self.lit_list(value)?),
+            BinOp::Gt | BinOp::Ge => c.lo = Some((self.lit(value)?, op == BinOp::Ge)),
+            BinOp::Lt | BinOp::Le => c.hi = Some((self.lit(value)?, op == BinOp::Le)),
+            _ => return None,
         }
+        Some((col, c))
     }
 
     fn lint_rules(&mut self) {
