@@ -77,7 +77,7 @@ impl<'p> DataLoader<'p> {
             );
             return;
         };
-        match std::fs::read(path) {
+        match read_file(path, self.limits.threads) {
             Ok(bytes) => self.add_owned_bytes(table, &name, bytes, format),
             Err(e) => self.fail(
                 table,
@@ -365,5 +365,71 @@ impl<'p> DataLoader<'p> {
             diagnostics: self.sink.finish(),
             sources: self.sources,
         }
+    }
+}
+
+/// Fewest bytes worth a thread of their own when a file is read.
+const READ_BYTES_PER_THREAD: usize = 16 << 20;
+
+/// Reads the file at `path`: a large file in parts on several threads
+/// (`threads`, or one per core), since copying it from the system's cache
+/// into fresh memory is most of the time it takes.
+fn read_file(path: &Path, threads: Option<usize>) -> std::io::Result<Vec<u8>> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileExt;
+        let file = std::fs::File::open(path)?;
+        let len = usize::try_from(file.metadata()?.len()).unwrap_or(usize::MAX);
+        let threads = tally_eval::engine::parallel::parts_for(threads, len, READ_BYTES_PER_THREAD);
+        if threads > 1 {
+            let mut bytes = vec![0u8; len];
+            let part = len.div_ceil(threads);
+            let read = std::thread::scope(|scope| {
+                let handles: Vec<_> = bytes
+                    .chunks_mut(part)
+                    .enumerate()
+                    .map(|(i, chunk)| {
+                        let file = &file;
+                        scope.spawn(move || file.read_exact_at(chunk, (i * part) as u64))
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .all(|h| h.join().is_ok_and(|r| r.is_ok()))
+            });
+            // A file that changed size while it was read is read again whole.
+            if read && file.metadata()?.len() == len as u64 {
+                return Ok(bytes);
+            }
+        }
+    }
+    std::fs::read(path)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "test code")]
+    use super::read_file;
+
+    #[test]
+    fn a_file_read_in_parts_is_the_file() {
+        let dir = std::env::temp_dir().join(format!("tally-read-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, text) in [
+            ("empty.csv", String::new()),
+            ("rows.csv", "id,n\n".repeat(1001)),
+        ] {
+            let path = dir.join(name);
+            std::fs::write(&path, &text).unwrap();
+            for threads in [None, Some(1), Some(3), Some(64)] {
+                assert_eq!(
+                    read_file(&path, threads).unwrap(),
+                    text.as_bytes(),
+                    "{name} on {threads:?}"
+                );
+            }
+        }
+        assert!(read_file(&dir.join("missing.csv"), Some(2)).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
