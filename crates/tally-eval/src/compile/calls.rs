@@ -466,8 +466,9 @@ impl Compiler<'_> {
             .get(index)
             .is_some_and(|f| f.decl.is_some());
         if has_body {
+            let inlined = self.inline(index, compiled_args.clone(), span)?;
             let function = self.function(index, span)?;
-            return Ok(Arc::new(move |rt: &Runtime, f: &mut Frame| {
+            let called: Eval = Arc::new(move |rt: &Runtime, f: &mut Frame| {
                 rt.step(1, span)?;
                 Frame::borrowed(function.slots, |frame| {
                     for (i, a) in compiled_args.iter().enumerate() {
@@ -475,7 +476,12 @@ impl Compiler<'_> {
                     }
                     (function.body)(rt, frame)
                 })
-            }));
+            });
+            // (the reference evaluation always calls)
+            return Ok(match inlined {
+                Some(inlined) => unless_reference(inlined, called),
+                None => called,
+            });
         }
         let native = name.to_string();
         let result_ty = self.type_of(span);

@@ -34,6 +34,9 @@ enum Scope {
     /// A grouped report: keys are locals; aggregates iterate `frame.group`
     /// rows of `input`, pushing each at `frame.rows[depth]`.
     Group { input: TableId, depth: usize },
+    /// The body of a function compiled in place of its call: nothing
+    /// outside it (the caller's locals, rows and group) is in scope.
+    Inlined,
 }
 
 /// Compiles expressions of one program.
@@ -44,6 +47,8 @@ pub struct Compiler<'p> {
     next_slot: usize,
     max_slot: usize,
     fns: HashMap<usize, Arc<CompiledFn>>,
+    /// The functions whose bodies are being compiled in place of a call.
+    inlining: Vec<usize>,
 }
 
 fn internal(span: Span, what: &str) -> EvalError {
@@ -60,6 +65,7 @@ impl<'p> Compiler<'p> {
             next_slot: 0,
             max_slot: 0,
             fns: HashMap::new(),
+            inlining: Vec::new(),
         }
     }
 
@@ -109,8 +115,16 @@ impl<'p> Compiler<'p> {
         }
     }
 
+    /// The scopes in view, innermost first (up to an inlined body's edge).
+    fn visible(&self) -> impl Iterator<Item = &Scope> {
+        self.scopes
+            .iter()
+            .rev()
+            .take_while(|s| !matches!(s, Scope::Inlined))
+    }
+
     fn find_local(&self, def: Span) -> Option<usize> {
-        self.scopes.iter().rev().find_map(|s| match s {
+        self.visible().find_map(|s| match s {
             Scope::Locals(v) => v
                 .iter()
                 .rev()
@@ -121,7 +135,7 @@ impl<'p> Compiler<'p> {
     }
 
     fn find_row(&self, table: TableId) -> Option<usize> {
-        self.scopes.iter().rev().find_map(|s| match s {
+        self.visible().find_map(|s| match s {
             Scope::Row { table: t, depth } | Scope::Group { input: t, depth } if *t == table => {
                 Some(*depth)
             }
@@ -130,7 +144,7 @@ impl<'p> Compiler<'p> {
     }
 
     pub(crate) fn group_scope(&self) -> Option<(TableId, usize)> {
-        self.scopes.iter().rev().find_map(|s| match s {
+        self.visible().find_map(|s| match s {
             Scope::Group { input, depth } => Some((*input, *depth)),
             _ => None,
         })
@@ -573,6 +587,64 @@ impl<'p> Compiler<'p> {
         });
         self.fns.insert(index, compiled.clone());
         Ok(compiled)
+    }
+}
+
+/// Longest body (in bytes of source) of a function compiled in place of
+/// its calls.
+const INLINE_BYTES: usize = 400;
+/// Most functions compiled in place inside one another.
+const INLINE_DEPTH: usize = 4;
+
+impl Compiler<'_> {
+    /// The body of function `index` compiled in place of a call with
+    /// `args`, when the body is short: the arguments go into slots of the
+    /// caller's frame, and no frame of its own is taken for the call.
+    /// Nothing of the caller is in scope in the body. `None`: call it.
+    /// (Functions cannot call themselves, E0301; the depth limit bounds
+    /// what one call can bring in.)
+    pub(crate) fn inline(
+        &mut self,
+        index: usize,
+        args: Vec<Eval>,
+        span: Span,
+    ) -> Result<Option<Eval>, EvalError> {
+        if self.inlining.len() >= INLINE_DEPTH || self.inlining.contains(&index) {
+            return Ok(None);
+        }
+        let decl = match self
+            .program
+            .fns
+            .get(index)
+            .and_then(|f| f.decl)
+            .and_then(|r| self.program.decl(r))
+            .map(|d| &d.kind)
+        {
+            Some(DeclKind::Fn(decl)) => decl,
+            _ => return Ok(None),
+        };
+        let body_span = decl.body.span;
+        if body_span.hi().saturating_sub(body_span.lo()) > INLINE_BYTES {
+            return Ok(None);
+        }
+        let (scopes, rows_depth) = (self.scopes.len(), self.rows_depth);
+        self.scopes.push(Scope::Inlined);
+        self.push_locals();
+        let slots: Vec<usize> = decl.params.iter().map(|p| self.bind(p.name.span)).collect();
+        self.inlining.push(index);
+        let body = self.expr(&decl.body);
+        self.inlining.pop();
+        self.scopes.truncate(scopes);
+        self.rows_depth = rows_depth;
+        let body = body?;
+        Ok(Some(Arc::new(move |rt: &Runtime, f: &mut Frame| {
+            rt.step(1, span)?;
+            for (slot, a) in slots.iter().zip(&args) {
+                let v = a(rt, f)?;
+                f.set(*slot, v);
+            }
+            body(rt, f)
+        })))
     }
 }
 

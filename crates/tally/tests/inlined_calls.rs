@@ -1,0 +1,106 @@
+//! Short functions are compiled in place of their calls; the results are
+//! those of calling them (the reference evaluation always calls): inside a
+//! grouped report (with aggregates as arguments), in a row scope whose
+//! table the body also scans, with parameters named like the caller's
+//! columns, and nested.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code"
+)]
+
+use serde_json::json;
+use tally::{Limits, NoImports, Policy};
+
+const POLICY: &str = r#"
+table deals {
+  id: Text key
+  region: Text
+  amount: Money
+  seats: Int
+}
+
+fn bigger(amount: Money, seats: Int) -> Money = max(amount, seats * 1 USD)
+fn in_region(r: Text) -> Int = deals.where(region == r).count()
+fn others(d: deals) -> Int = deals.where(region == d.region and id != d.id).count()
+fn twice(x: Int) -> Int = x + x
+fn four_times(x: Int) -> Int = twice(twice(x))
+fn in_place(x: Int) -> Int = deals.where(seats > x).count() + twice(x)
+
+report by_region "By region" {
+  from deals
+  group by region
+  columns {
+    total = sum(amount)
+    capped = clamp(sum(amount), 0 USD, 40 USD)
+    bigger = bigger(sum(amount), count())
+    deals = in_region(region)
+    wider = bigger(1 USD, count() * 100)
+  }
+  order by region
+}
+
+report per_deal "Per deal" {
+  from deals
+  columns {
+    id
+    bigger = bigger(amount, seats)
+    others = others(deals[id])
+    four = four_times(seats)
+    scans = in_place(seats)
+  }
+  order by id
+}
+"#;
+
+fn results(name: &str) -> String {
+    let policy = Policy::compile("policy.tally", POLICY, &NoImports)
+        .unwrap_or_else(|f| panic!("{}", f.render(false)));
+    let data = policy
+        .tables_from_json(&[(
+            "deals",
+            json!([
+                { "id": "D-1", "region": "EU", "amount": "30.00", "seats": 2 },
+                { "id": "D-2", "region": "US", "amount": "5.00", "seats": 9 },
+                { "id": "D-3", "region": "EU", "amount": "25.00", "seats": 1 },
+            ]),
+        )])
+        .unwrap_or_else(|f| panic!("{}", f.render(false)));
+    let reference = policy
+        .evaluate_reference(&data, Limits::default())
+        .unwrap()
+        .csv(name)
+        .unwrap();
+    for threads in [1, 2] {
+        let limits = Limits {
+            threads: Some(threads),
+            ..Limits::default()
+        };
+        let got = policy.evaluate(&data, limits).unwrap().csv(name).unwrap();
+        assert_eq!(got, reference, "{name} on {threads} threads");
+    }
+    reference
+}
+
+#[test]
+fn functions_in_a_grouped_report_give_what_calls_give() {
+    assert_eq!(
+        results("by_region"),
+        "region,total,capped,bigger,deals,wider\n\
+         EU,55.00,40.00,55.00,2,200.00\n\
+         US,5.00,5.00,5.00,1,100.00\n"
+    );
+}
+
+#[test]
+fn functions_over_rows_give_what_calls_give() {
+    assert_eq!(
+        results("per_deal"),
+        "id,bigger,others,four,scans\n\
+         D-1,30.00,1,8,5\n\
+         D-2,9.00,0,36,18\n\
+         D-3,25.00,1,4,4\n"
+    );
+}
