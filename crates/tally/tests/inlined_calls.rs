@@ -11,8 +11,10 @@
     reason = "test code"
 )]
 
+mod common;
+
 use serde_json::json;
-use tally::{Limits, NoImports, Policy};
+use tally::{NoImports, Policy};
 
 const POLICY: &str = r#"
 table deals {
@@ -68,20 +70,7 @@ fn results(name: &str) -> String {
             ]),
         )])
         .unwrap_or_else(|f| panic!("{}", f.render(false)));
-    let reference = policy
-        .evaluate_reference(&data, Limits::default())
-        .unwrap()
-        .csv(name)
-        .unwrap();
-    for threads in [1, 2] {
-        let limits = Limits {
-            threads: Some(threads),
-            ..Limits::default()
-        };
-        let got = policy.evaluate(&data, limits).unwrap().csv(name).unwrap();
-        assert_eq!(got, reference, "{name} on {threads} threads");
-    }
-    reference
+    common::same_every_way(&policy, &data, name, &[1, 2])
 }
 
 #[test]

@@ -10,8 +10,10 @@
     reason = "test code"
 )]
 
+mod common;
+
 use serde_json::json;
-use tally::{Limits, NoImports, Policy};
+use tally::{NoImports, Policy};
 
 const POLICY: &str = r#"
 table reps {
@@ -85,20 +87,7 @@ fn every_way(name: &str) -> String {
     let policy = Policy::compile("policy.tally", POLICY, &NoImports)
         .unwrap_or_else(|f| panic!("{}", f.render(false)));
     let data = data(&policy);
-    let reference = policy
-        .evaluate_reference(&data, Limits::default())
-        .unwrap()
-        .csv(name)
-        .unwrap();
-    for threads in 1..=4 {
-        let limits = Limits {
-            threads: Some(threads),
-            ..Limits::default()
-        };
-        let got = policy.evaluate(&data, limits).unwrap().csv(name).unwrap();
-        assert_eq!(got, reference, "{name} on {threads} threads");
-    }
-    reference
+    common::same_every_way(&policy, &data, name, &[1, 2, 3, 4])
 }
 
 #[test]
