@@ -1,7 +1,8 @@
 //! Micro-benchmarks of the engine's hot paths, on one core, over a small
 //! generated territory model (2,000 accounts, 20,000 opportunities, 2,000
-//! rules): reading the CSV files, territory assignment, crediting, the
-//! whole evaluation, and the cent-exact allocation of a split.
+//! rules): compiling the policy, reading the CSV files, territory
+//! assignment, crediting, the whole evaluation, and the cent-exact
+//! allocation of a split.
 //!
 //! `cargo bench -p tally-bench --bench hot_paths` (not part of the tests;
 //! `benches/run` is the end-to-end comparison with DuckDB and pandas).
@@ -63,6 +64,14 @@ fn one_thread() -> Limits {
         threads: Some(1),
         ..Limits::default()
     }
+}
+
+/// Parsing and checking the whole policy (2,000 rules, about 330 kB; its
+/// `assign` is parsed in pieces on every core).
+#[divan::bench(sample_count = 20)]
+fn compile(bencher: Bencher) {
+    let text = std::fs::read_to_string(model().join("policy.tally")).unwrap();
+    bencher.bench(|| Policy::compile("policy.tally", black_box(&text), &NoImports).is_ok());
 }
 
 /// Reading and typing every CSV file of the model.
