@@ -51,6 +51,7 @@ fn either(r: reps) -> Int = deals.where(owner == r or seats == 1).count()
 fn big_first(r: reps) -> Text? = deals.where(owner == r and amount > 10 USD).first(id)
 fn total(r: reps) -> Money = deals.where(owner == r and closed > 2025-02-15).sum(amount)
 fn average(r: reps) -> Decimal? = deals.where(owner == r).avg(seats)
+fn seat_total(r: reps) -> Decimal = deals.where(owner == r).sum(seats)
 fn least(r: reps) -> Money? = deals.where(owner == r).min(amount)
 fn most(r: reps) -> Date? = deals.where(owner == r).max(closed)
 fn any_big(r: reps) -> Bool = deals.where(owner == r).any(amount > 25 USD)
@@ -103,6 +104,7 @@ report folds "Folds over the rows found" {
     big_first = big_first(reps[id])
     total = total(reps[id])
     average = average(reps[id])
+    seat_total = seat_total(reps[id])
     least = least(reps[id])
     most = most(reps[id])
     any_big = any_big(reps[id])
@@ -176,9 +178,9 @@ fn methods_folded_over_an_index_give_what_a_scan_gives() {
     assert_eq!(got, scan.csv("folds").unwrap());
     assert_eq!(
         got,
-        "id,big_first,total,average,least,most,any_big,all_big,sole\n\
-         R-1,D-3,25.00,2.3333333333333333333333333333,5.00,2025-05-01,true,true,D-4\n\
-         R-3,,0.00,3,1.00,2025-01-01,false,false,D-5\n"
+        "id,big_first,total,average,seat_total,least,most,any_big,all_big,sole\n\
+         R-1,D-3,25.00,2.3333333333333333333333333333,7,5.00,2025-05-01,true,true,D-4\n\
+         R-3,,0.00,3,3,1.00,2025-01-01,false,false,D-5\n"
     );
 }
 

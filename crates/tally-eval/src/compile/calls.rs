@@ -1,6 +1,7 @@
 //! Compiling calls: table methods, territory methods, report aggregates,
 //! functions written in Tally, and native built-ins.
 
+use super::sum::MoneySum;
 use super::{constant, internal, to_decimal, Compiler};
 use crate::calendar;
 use crate::error::{codes, EvalError};
@@ -248,9 +249,36 @@ impl Compiler<'_> {
             Some(a) if method.name != "count" => self.per_row(table, &a.value)?,
             _ => (constant(Value::Bool(true)), self.rows_depth),
         };
+        // `.sum(col)` of a column of the table: money added as the rows
+        // are found, read where they are (no value copied per row).
+        let summed = args
+            .first()
+            .filter(|_| method.name == "sum")
+            .and_then(|a| super::column_named(self.program, &a.value, table));
         let name = method.name.clone();
         let ty = self.type_of(span);
         Ok(Some(Arc::new(move |rt: &Runtime, f: &mut Frame| {
+            if let Some(column) = summed {
+                // (reading a column cannot fail: the rows are kept, and
+                // anything but money of one currency is added one by one)
+                let t = rt.store.table(table);
+                let mut total = MoneySum::default();
+                let mut exact = true;
+                let mut rows = Vec::new();
+                source.each(rt, f, |_, row| {
+                    exact = exact && total.add(t.get(column, row as usize));
+                    rows.push(row);
+                    Ok(true)
+                })?;
+                if let Some(sum) = total.finish().filter(|_| exact) {
+                    return Ok(sum);
+                }
+                let values = rows
+                    .iter()
+                    .map(|r| t.get(column, *r as usize).clone())
+                    .collect();
+                return aggregate(&name, values, rt, &ty, span);
+            }
             let saved = f.rows.len();
             let eval_row = |f: &mut Frame, row: u32| -> Result<Value, EvalError> {
                 f.rows.truncate(depth);
