@@ -74,7 +74,7 @@ pub fn csv_cell(v: &Value, store: &Store, rounding: Rounding) -> String {
             let r = round(m.amount, places, rounding);
             format!("{:.*}", places as usize, r)
         }
-        Value::Row(r) => match store.table(r.table).key_of(r.row as usize) {
+        Value::Row(r) => match store.row_key(*r) {
             Some(k) => csv_cell(&k.clone(), store, rounding),
             None => store.key_text(*r),
         },

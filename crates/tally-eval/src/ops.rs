@@ -155,7 +155,7 @@ pub fn equal(a: &Value, b: &Value, store: &Store) -> bool {
         (None, None) => true,
         (None, _) | (_, None) => false,
         (Row(x), Row(y)) => x == y,
-        (Row(r), other) | (other, Row(r)) => match store.table(r.table).key_of(r.row as usize) {
+        (Row(r), other) | (other, Row(r)) => match store.row_key(*r) {
             Some(k) => equal(k, other, store),
             Option::None => false,
         },

@@ -211,13 +211,27 @@ impl Store {
             .unwrap_or("?")
     }
 
+    /// The key value of row `r`, if its table has a key.
+    pub fn row_key(&self, r: RowRef) -> Option<&Value> {
+        self.table(r.table).key_of(r.row as usize)
+    }
+
+    /// The value `v` is compared by as a key: a reference by its row's key
+    /// value (so a reference and the text of its key meet), anything else
+    /// (and a row of a table without a key) as itself.
+    pub fn as_key<'s>(&'s self, v: &'s Value) -> &'s Value {
+        match v {
+            Value::Row(r) => self.row_key(*r).unwrap_or(v),
+            other => other,
+        }
+    }
+
     /// The key of a row as text (for messages and rendering).
     pub fn key_text(&self, r: RowRef) -> String {
-        let t = self.table(r.table);
-        match t.key_of(r.row as usize) {
+        match self.row_key(r) {
             Some(Value::Text(s)) => s.to_string(),
             Some(v) => crate::display::plain(v, self),
-            None => format!("{} row {}", t.name, r.row + 1),
+            None => format!("{} row {}", self.table(r.table).name, r.row + 1),
         }
     }
 }

@@ -42,7 +42,7 @@ fn value(view: &ReportView<'_>, v: &Value) -> String {
             string(&csv_cell(v, view.store, view.rounding)),
             string(m.currency.as_str())
         ),
-        Value::Row(r) => match view.store.table(r.table).key_of(r.row as usize) {
+        Value::Row(r) => match view.store.row_key(*r) {
             Some(k @ (Value::Int(_) | Value::Text(_))) => value(view, &k.clone()),
             _ => string(&csv_cell(v, view.store, view.rounding)),
         },

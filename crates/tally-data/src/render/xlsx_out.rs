@@ -107,7 +107,7 @@ fn write_value(
                 None => ws.write_string(row, col, d.format("%Y-%m-%d").to_string())?,
             };
         }
-        Value::Row(r) => match view.store.table(r.table).key_of(r.row as usize) {
+        Value::Row(r) => match view.store.row_key(*r) {
             Some(k @ (Value::Int(_) | Value::Text(_))) => {
                 write_value(ws, (row, col), &k.clone(), view, formats)?
             }

@@ -369,12 +369,7 @@ impl<'p> Compiler<'p> {
                 Value::Table(view) => {
                     let table = rt.store.table(view.table);
                     let lookup_key = match &key {
-                        Value::Row(r) => rt
-                            .store
-                            .table(r.table)
-                            .key_of(r.row as usize)
-                            .cloned()
-                            .unwrap_or(Value::None),
+                        Value::Row(r) => rt.store.row_key(*r).cloned().unwrap_or(Value::None),
                         k => k.clone(),
                     };
                     match table.lookup(&lookup_key) {

@@ -116,16 +116,11 @@ impl std::ops::Deref for IndexRef<'_> {
     }
 }
 
-/// The value `v` is looked up by: a reference by its row's key value (so
-/// a reference and the text of its key meet), anything else as itself.
+/// The value `v` is looked up by ([`Store::as_key`]).
 fn lookup_value<'s>(v: Cow<'s, Value>, store: &'s Store) -> Cow<'s, Value> {
-    let key = match &*v {
-        Value::Row(r) => store.table(r.table).key_of(r.row as usize),
-        _ => None,
-    };
-    match key {
-        Some(k) => Cow::Borrowed(k),
-        None => v,
+    match &*v {
+        Value::Row(r) => store.row_key(*r).map_or(v, Cow::Borrowed),
+        _ => v,
     }
 }
 

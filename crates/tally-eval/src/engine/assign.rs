@@ -39,13 +39,7 @@ impl RuleIndex {
     /// The candidate rules for `row`, in rule order.
     pub fn candidates(&self, store: &Store, row: RowRef) -> SmallVec<[usize; 8]> {
         // (a reference is looked up by its row's key, as `==` compares it)
-        let v = match store.cell(row, self.column) {
-            Value::Row(r) => store
-                .table(r.table)
-                .key_of(r.row as usize)
-                .unwrap_or(&Value::None),
-            other => other,
-        };
+        let v = store.as_key(store.cell(row, self.column));
         let hits = self.by_value.get([v]).map(Vec::as_slice).unwrap_or(&[]);
         let mut out = SmallVec::with_capacity(hits.len() + self.wildcards.len());
         let (mut i, mut j) = (0, 0);

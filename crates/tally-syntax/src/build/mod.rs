@@ -112,6 +112,26 @@ pub(crate) struct Builder {
 }
 
 impl Builder {
+    /// A builder for a chunk parsed at byte `base` of `file`, whose spans
+    /// end at `end` at the latest.
+    pub(crate) fn new(file: FileId, base: usize, end: usize) -> Builder {
+        Builder {
+            file,
+            base,
+            end,
+            errors: Vec::new(),
+        }
+    }
+
+    /// The declarations of a parsed `chunk`.
+    pub(crate) fn decls(&mut self, chunk: pest::iterators::Pairs<'_, Rule>) -> Vec<Decl> {
+        chunk
+            .flat_map(|c| c.into_inner())
+            .filter(|p| p.as_rule() != Rule::EOI)
+            .map(|p| self.decl(p))
+            .collect()
+    }
+
     pub(crate) fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
         let lo = (self.base + s.start()).min(self.end);
@@ -183,22 +203,10 @@ pub(crate) fn parse_on(file: FileId, src: &str, threads: usize) -> Parsed {
             decls.push(decl);
             continue;
         }
-        let mut builder = Builder {
-            file,
-            base: start,
-            end,
-            errors: Vec::new(),
-        };
+        let mut builder = Builder::new(file, start, end);
         match parse_rule(Rule::chunk, text) {
-            Ok(mut pairs) => {
-                let chunk = pairs.next();
-                let mut built = Vec::new();
-                for pair in chunk.into_iter().flat_map(|c| c.into_inner()) {
-                    if pair.as_rule() == Rule::EOI {
-                        continue;
-                    }
-                    built.push(builder.decl(pair));
-                }
+            Ok(pairs) => {
+                let built = builder.decls(pairs);
                 if builder.errors.is_empty() {
                     decls.extend(built);
                 } else {
@@ -219,18 +227,8 @@ pub(crate) fn parse_on(file: FileId, src: &str, threads: usize) -> Parsed {
                 // are known to the rest of the program.
                 let repaired = crate::errors::missing_closers(text).and_then(|closers| {
                     let fixed = format!("{text}\n{closers}");
-                    let mut b = Builder {
-                        file,
-                        base: start,
-                        end,
-                        errors: Vec::new(),
-                    };
-                    let pairs = TallyParser::parse(Rule::chunk, &fixed).ok()?;
-                    let built: Vec<Decl> = pairs
-                        .flat_map(|c| c.into_inner())
-                        .filter(|p| p.as_rule() != Rule::EOI)
-                        .map(|p| b.decl(p))
-                        .collect();
+                    let mut b = Builder::new(file, start, end);
+                    let built = b.decls(TallyParser::parse(Rule::chunk, &fixed).ok()?);
                     (b.errors.is_empty() && !built.is_empty()).then_some(built)
                 });
                 match repaired {
@@ -308,12 +306,7 @@ fn parse_standalone<T>(
     if let Some(Some(at)) = scanned.too_deep.iter().find(|d| d.is_some()) {
         return Err(vec![nesting_error(Span::new(file, *at, *at + 1), src)]);
     }
-    let mut builder = Builder {
-        file,
-        base: 0,
-        end: src.len(),
-        errors: Vec::new(),
-    };
+    let mut builder = Builder::new(file, 0, src.len());
     match parse_rule(rule, src) {
         Ok(mut pairs) => {
             let Some(top) = pairs.next() else {

@@ -105,20 +105,14 @@ pub(super) fn in_pieces(
 
 /// Parses `piece` as exactly one `assign` declaration without errors.
 fn one_decl(file: FileId, piece: &str, base: usize, end: usize) -> Option<Decl> {
-    let pairs = TallyParser::parse(Rule::chunk, piece).ok()?;
-    let mut builder = Builder {
-        file,
-        base,
-        end,
-        errors: Vec::new(),
-    };
-    let mut decls = pairs
-        .flat_map(|c| c.into_inner())
-        .filter(|p| p.as_rule() != Rule::EOI)
-        .map(|p| builder.decl(p));
-    let decl = decls.next()?;
-    let alone = decls.next().is_none();
-    (alone && builder.errors.is_empty() && matches!(decl.kind, DeclKind::Assign(_))).then_some(decl)
+    let mut builder = Builder::new(file, base, end);
+    let decls = builder.decls(TallyParser::parse(Rule::chunk, piece).ok()?);
+    match <[Decl; 1]>::try_from(decls) {
+        Ok([decl]) if builder.errors.is_empty() && matches!(decl.kind, DeclKind::Assign(_)) => {
+            Some(decl)
+        }
+        _ => None,
+    }
 }
 
 /// Where the `{` of the declaration is, and where each `rule "` directly

@@ -195,11 +195,7 @@ fn compile(engine: &Engine, id: TableId, report: &Report) -> Result<Option<Compi
 /// Sort key of a value: references sort by their key, none last.
 fn sort_value(v: Value, store: &Store) -> Value {
     match v {
-        Value::Row(r) => store
-            .table(r.table)
-            .key_of(r.row as usize)
-            .cloned()
-            .unwrap_or(Value::None),
+        Value::Row(r) => store.row_key(r).cloned().unwrap_or(Value::None),
         v => v,
     }
 }
