@@ -200,6 +200,7 @@ impl Ctx<'_> {
                 match table
                     .column_index("name")
                     .map(|c| table.get(c, r.row as usize))
+                    .as_deref()
                 {
                     Some(Value::Text(n)) => format!("{key} ({n})"),
                     _ => key,
@@ -384,8 +385,8 @@ fn explain_assigns(ctx: &Ctx<'_>, row: RowRef, steps: &mut Vec<Step>) -> Result<
             }
         }
         choose(&mut rules, a.hit);
-        let result = ctx.rt.store.cell(row, info.column).clone();
-        let rule = match ctx.rt.store.cell(row, info.rule_column) {
+        let result = ctx.rt.store.cell(row, info.column).into_owned();
+        let rule = match &*ctx.rt.store.cell(row, info.rule_column) {
             Value::Text(t) => t.to_string(),
             _ => "none".to_string(),
         };
@@ -447,7 +448,7 @@ fn explain_credit(ctx: &Ctx<'_>, deal: RowRef, steps: &mut Vec<Step>) -> Result<
                             && matches!(c.origin, tally_check::ColumnOrigin::Loaded { .. })
                     })
                 });
-                col.map(|c| ctx.rt.store.cell(deal, c).clone())
+                col.map(|c| ctx.rt.store.cell(deal, c).into_owned())
                     .unwrap_or(Value::None)
             }
         };
@@ -548,7 +549,7 @@ fn explain_credit(ctx: &Ctx<'_>, deal: RowRef, steps: &mut Vec<Step>) -> Result<
                         let mut seen = vec![*payee];
                         let mut cur = *payee;
                         while let Some(Value::Row(m)) =
-                            via.map(|v| ctx.rt.store.cell(cur, v).clone())
+                            via.map(|v| ctx.rt.store.cell(cur, v).into_owned())
                         {
                             if seen.contains(&m) {
                                 managers.push(format!(

@@ -156,7 +156,7 @@ pub fn equal(a: &Value, b: &Value, store: &Store) -> bool {
         (None, _) | (_, None) => false,
         (Row(x), Row(y)) => x == y,
         (Row(r), other) | (other, Row(r)) => match store.row_key(*r) {
-            Some(k) => equal(k, other, store),
+            Some(k) => equal(&k, other, store),
             Option::None => false,
         },
         (Money(x), Money(y)) => x.currency == y.currency && x.amount == y.amount,

@@ -1,8 +1,9 @@
 //! Columnar in-memory tables and the store of every table of a run.
 
 pub use crate::column::Column;
-use crate::value::{hash_key, same_key, Key, RowRef, Value};
+use crate::value::{hash_key, Key, RowRef, Value};
 use crate::FastMap;
+use std::borrow::Cow;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
 use tally_check::TableId;
@@ -106,11 +107,12 @@ impl Table {
     }
 
     /// The value at `column`, `row` (none when out of range).
-    pub fn get(&self, column: usize, row: usize) -> &Value {
+    #[inline]
+    pub fn get(&self, column: usize, row: usize) -> Cow<'_, Value> {
         self.columns
             .get(column)
             .and_then(|c| c.get(row))
-            .unwrap_or(&Value::None)
+            .unwrap_or(Cow::Borrowed(&Value::None))
     }
 
     /// The index of the column called `name`.
@@ -119,7 +121,7 @@ impl Table {
     }
 
     /// The key value of `row`, if the table has a key.
-    pub fn key_of(&self, row: usize) -> Option<&Value> {
+    pub fn key_of(&self, row: usize) -> Option<Cow<'_, Value>> {
         self.key.map(|k| self.get(k, row))
     }
 
@@ -199,8 +201,18 @@ impl Store {
     }
 
     /// The value of column `column` on the row `r`.
-    pub fn cell(&self, r: RowRef, column: usize) -> &Value {
+    #[inline]
+    pub fn cell(&self, r: RowRef, column: usize) -> Cow<'_, Value> {
         self.table(r.table).get(column, r.row as usize)
+    }
+
+    /// The row the cell of column `column` on row `r` refers to, when it
+    /// is a reference.
+    pub fn row_at(&self, r: RowRef, column: usize) -> Option<RowRef> {
+        self.table(r.table)
+            .columns
+            .get(column)?
+            .row_at(r.row as usize)
     }
 
     /// The name of territory `t`.
@@ -212,23 +224,23 @@ impl Store {
     }
 
     /// The key value of row `r`, if its table has a key.
-    pub fn row_key(&self, r: RowRef) -> Option<&Value> {
+    pub fn row_key(&self, r: RowRef) -> Option<Cow<'_, Value>> {
         self.table(r.table).key_of(r.row as usize)
     }
 
     /// The value `v` is compared by as a key: a reference by its row's key
     /// value (so a reference and the text of its key meet), anything else
     /// (and a row of a table without a key) as itself.
-    pub fn as_key<'s>(&'s self, v: &'s Value) -> &'s Value {
+    pub fn as_key<'s>(&'s self, v: &'s Value) -> Cow<'s, Value> {
         match v {
-            Value::Row(r) => self.row_key(*r).unwrap_or(v),
-            other => other,
+            Value::Row(r) => self.row_key(*r).unwrap_or(Cow::Borrowed(v)),
+            other => Cow::Borrowed(other),
         }
     }
 
     /// The key of a row as text (for messages and rendering).
     pub fn key_text(&self, r: RowRef) -> String {
-        match self.row_key(r) {
+        match self.row_key(r).as_deref() {
             Some(Value::Text(s)) => s.to_string(),
             Some(v) => crate::display::plain(v, self),
             None => format!("{} row {}", self.table(r.table).name, r.row + 1),
@@ -297,7 +309,11 @@ impl<S: BuildHasher + Sync> KeyIndex<S> {
         let threads = parts_for(threads, values.len(), KEYS_PER_THREAD);
         let hashes: Vec<u64> = map_ranges(values.len(), threads, |range| {
             range
-                .map(|row| key_hash(&hasher, values.get(row).unwrap_or(&Value::None)))
+                .map(|row| {
+                    let mut h = hasher.build_hasher();
+                    values.hash_key_at(row, &mut h);
+                    h.finish()
+                })
                 .collect::<Vec<u64>>()
         })
         .into_iter()
@@ -329,7 +345,7 @@ impl<S: BuildHasher + Sync> KeyIndex<S> {
         let hash = key_hash(&self.hasher, key);
         let part = self.parts.get(part_of(hash, self.parts.len()))?;
         // (a key whose hash another key has is in `collided`, not here)
-        let same = |row: &u32| values.get(*row as usize).is_some_and(|v| same_key(v, key));
+        let same = |row: &u32| values.same_key_at(*row as usize, key);
         if let Some(&row) = part.rows.find(hash, same) {
             return Some(row);
         }
@@ -360,17 +376,17 @@ impl KeyPart {
                 continue;
             }
             let row = u32::try_from(i).unwrap_or(u32::MAX);
-            let v = values.get(i).unwrap_or(&Value::None);
             match keys.rows.entry(hash, |r| hash_of(r) == hash, hash_of) {
                 hashbrown::hash_table::Entry::Vacant(e) => {
                     e.insert(row);
                 }
                 hashbrown::hash_table::Entry::Occupied(e) => {
                     let prev = *e.get();
-                    if values.get(prev as usize).is_some_and(|p| same_key(p, v)) {
+                    if values.same_key_rows(prev as usize, i) {
                         duplicates.push((prev, row));
                     } else {
-                        match keys.collided.entry(Key::of(v)) {
+                        let v = values.get(i).unwrap_or(Cow::Borrowed(&Value::None));
+                        match keys.collided.entry(Key::of(&v)) {
                             Entry::Vacant(e) => {
                                 e.insert(row);
                             }
@@ -442,7 +458,9 @@ mod tests {
                 Value::text(&format!("K-{k}"))
             })
             .collect();
-        let column = Column::from_values("id", values.clone());
+        let mut packed = Column::plain("id");
+        values.iter().for_each(|v| packed.push_ref(v));
+        assert!(packed.is_packed());
         let mut first_row = std::collections::HashMap::new();
         let mut expected = Vec::new();
         for (row, v) in values.iter().enumerate() {
@@ -454,15 +472,21 @@ mod tests {
                 }
             }
         }
-        for threads in [Some(1), Some(2), Some(4), Some(8)] {
-            let (index, duplicates) = KeyIndex::build(&column, threads);
+        // Texts as values, and packed in one block.
+        let columns = [Column::from_values("id", values.clone()), packed];
+        for (column, threads) in columns
+            .iter()
+            .flat_map(|c| [Some(1), Some(2), Some(4), Some(8)].map(|t| (c, t)))
+        {
+            let (index, duplicates) = KeyIndex::build(column, threads);
             assert_eq!(index.parts.len(), threads.unwrap());
             assert_eq!(duplicates, expected);
             for (row, v) in values.iter().enumerate().take(100) {
-                assert_eq!(index.find(&column, v), first_row.get(&Key::of(v)).copied());
-                assert_eq!(index.find(&column, v), Some(u32::try_from(row).unwrap()));
+                assert_eq!(index.find(column, v), first_row.get(&Key::of(v)).copied());
+                assert_eq!(index.find(column, v), Some(u32::try_from(row).unwrap()));
             }
-            assert_eq!(index.find(&column, &Value::text("K-5000")), None);
+            assert_eq!(index.find(column, &Value::text("K-5000")), None);
+            assert_eq!(index.find(column, &Value::Int(5)), None);
         }
     }
 

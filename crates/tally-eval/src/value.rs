@@ -164,12 +164,15 @@ impl Key {
 /// [`Key`] is built, so no shared text is touched.
 pub(crate) fn hash_key<H: Hasher>(v: &Value, h: &mut H) {
     match v {
-        Value::Text(t) => {
-            KEY_TEXT.hash(h);
-            t.hash(h);
-        }
+        Value::Text(t) => hash_key_text(t, h),
         other => Key::of(other).hash(h),
     }
+}
+
+/// [`hash_key`] of a text key, read where it is.
+pub(crate) fn hash_key_text<H: Hasher>(t: &str, h: &mut H) {
+    KEY_TEXT.hash(h);
+    t.hash(h);
 }
 
 /// What a text key's hash starts with.

@@ -124,7 +124,7 @@ fn crediting(results: &Results, out: &mut Vec<Diagnostic>) {
     let mut shares: HashMap<(u32, String), Decimal> = HashMap::new();
     for r in 0..credits.len {
         let (Value::Row(deal), Value::Text(role)) =
-            (credits.get(deal_c, r), credits.get(role_c, r))
+            (&*credits.get(deal_c, r), &*credits.get(role_c, r))
         else {
             continue;
         };
@@ -248,14 +248,14 @@ fn effective_tables(results: &Results, out: &mut Vec<Diagnostic>) {
         let mut groups: BTreeMap<Vec<Key>, Vec<usize>> = BTreeMap::new();
         for r in 0..table.len {
             groups
-                .entry(slots.iter().map(|c| Key::of(table.get(*c, r))).collect())
+                .entry(slots.iter().map(|c| Key::of(&table.get(*c, r))).collect())
                 .or_default()
                 .push(r);
         }
         let mut overlaps = Vec::new();
         let mut gaps = Vec::new();
         for rows in groups.values_mut() {
-            rows.sort_by_key(|r| match table.get(s, *r) {
+            rows.sort_by_key(|r| match &*table.get(s, *r) {
                 Value::Date(d) => Some(*d),
                 _ => None,
             });
@@ -263,13 +263,13 @@ fn effective_tables(results: &Results, out: &mut Vec<Diagnostic>) {
                 let (Some(a), Some(b)) = (w.first(), w.get(1)) else {
                     continue;
                 };
-                let (Value::Date(b_start), a_end) = (table.get(s, *b), table.get(e, *a)) else {
+                let (Value::Date(b_start), a_end) = (&*table.get(s, *b), table.get(e, *a)) else {
                     continue;
                 };
                 let label = |r: usize| {
                     let slot: Vec<String> = slots
                         .iter()
-                        .map(|c| tally_eval::display::plain(table.get(*c, r), store))
+                        .map(|c| tally_eval::display::plain(&table.get(*c, r), store))
                         .collect();
                     format!(
                         "{} ({})",
@@ -277,7 +277,7 @@ fn effective_tables(results: &Results, out: &mut Vec<Diagnostic>) {
                         table.origin(r).unwrap_or_default()
                     )
                 };
-                match a_end {
+                match &*a_end {
                     Value::Date(a_end) if *b_start <= *a_end => overlaps.push(label(*b)),
                     Value::None => overlaps.push(label(*b)),
                     Value::Date(a_end) if (*b_start - *a_end).num_days() > 1 => {
@@ -349,14 +349,14 @@ fn zero_quotas(results: &Results, out: &mut Vec<Diagnostic>) {
                 })
                 .collect();
             let zero: Vec<String> = (0..table.len)
-                .filter(|row| match table.get(col, *row) {
+                .filter(|row| match &*table.get(col, *row) {
                     Value::Money(m) => m.amount.is_zero(),
                     v => v.as_decimal().is_some_and(|d| d.is_zero()),
                 })
                 .map(|row| {
                     loops
                         .iter()
-                        .map(|c| tally_eval::display::plain(table.get(*c, row), results.store()))
+                        .map(|c| tally_eval::display::plain(&table.get(*c, row), results.store()))
                         .collect::<Vec<_>>()
                         .join(" ")
                 })

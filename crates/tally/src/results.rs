@@ -68,7 +68,7 @@ impl Results {
                 .map(|r| {
                     t.columns
                         .iter()
-                        .map(|c| c.get(r).cloned().unwrap_or(Value::None))
+                        .map(|c| c.get(r).map_or(Value::None, std::borrow::Cow::into_owned))
                         .collect()
                 })
                 .collect(),

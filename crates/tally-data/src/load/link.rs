@@ -5,6 +5,7 @@
 use super::build::{loaded_columns, loaded_key, TableState};
 use super::sink::{nowhere, Sink};
 use crate::codes;
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use tally_check::{Program, TableId, TableKind, Type};
 use tally_diagnostics::{closest_many, Diagnostic, SourceMap};
@@ -55,7 +56,7 @@ pub(crate) fn link(
                 .get(key)
                 .map(|c| c.0.name.clone())
                 .unwrap_or_default();
-            let value = key_text(store.table(state.id).get(key, again as usize), store);
+            let value = key_text(&store.table(state.id).get(key, again as usize), store);
             sink.push(
                 Diagnostic::error(
                     codes::DUPLICATE_KEY,
@@ -133,11 +134,11 @@ pub(crate) fn link(
             };
             let mut dangling = Vec::new();
             for row in &missing {
-                let v = cells.get(*row).unwrap_or(&Value::None);
-                let value = key_text(v, store);
+                let v = cells.get(*row).unwrap_or(Cow::Borrowed(&Value::None));
+                let value = key_text(&v, store);
                 let suggestion = if target_table.len <= 10_000 {
                     let keys: Vec<String> = (0..target_table.len)
-                        .filter_map(|r| target_table.key_of(r).map(|k| key_text(k, store)))
+                        .filter_map(|r| target_table.key_of(r).map(|k| key_text(&k, store)))
                         .collect();
                     // Only a single close key is a likely typo.
                     let near = closest_many(&value, keys.iter().map(String::as_str), 2);
@@ -255,7 +256,7 @@ fn check_effective(
     };
     let table = store.table(state.id);
     for row in 0..table.len {
-        if let (Value::Date(start), Value::Date(end)) = (table.get(s, row), table.get(e, row)) {
+        if let (Value::Date(start), Value::Date(end)) = (&*table.get(s, row), &*table.get(e, row)) {
             if end < start {
                 let names = |i: usize| columns.get(i).map(|c| c.0.name.clone()).unwrap_or_default();
                 sink.push(

@@ -13,7 +13,7 @@ pub(crate) fn currencies(view: &ReportView<'_>, column: usize) -> Vec<Currency> 
     let mut out: Vec<Currency> = Vec::new();
     if let Some(c) = view.table.columns.get(column) {
         for v in c.iter() {
-            if let Value::Money(m) = v {
+            if let Value::Money(m) = &*v {
                 if !out.contains(&m.currency) {
                     out.push(m.currency);
                 }
@@ -31,7 +31,7 @@ pub(crate) fn is_numeric(view: &ReportView<'_>, column: usize) -> bool {
             view.table.columns.get(column).is_some_and(|c| {
                 c.iter().find(|v| !v.is_none()).is_some_and(|v| {
                     matches!(
-                        v,
+                        &*v,
                         Value::Int(_) | Value::Decimal(_) | Value::Percent(_) | Value::Money(_)
                     )
                 })
@@ -106,7 +106,7 @@ pub(crate) fn human_rows(view: &ReportView<'_>) -> Vec<Vec<String>> {
                 .map(|c| {
                     human(
                         view,
-                        view.table.get(c, row),
+                        &view.table.get(c, row),
                         mixed.get(c).copied().unwrap_or(false),
                     )
                 })

@@ -31,9 +31,9 @@ pub fn render_csv(view: &ReportView<'_>) -> String {
         let mut record: Vec<String> = Vec::with_capacity(header.len());
         for c in 0..columns.len() {
             let v = view.table.get(c, row);
-            record.push(csv_cell(v, view.store, view.rounding));
+            record.push(csv_cell(&v, view.store, view.rounding));
             if mixed.get(c).copied().unwrap_or(false) {
-                record.push(match v {
+                record.push(match &*v {
                     Value::Money(m) => m.currency.to_string(),
                     _ => String::new(),
                 });

@@ -42,8 +42,8 @@ fn value(view: &ReportView<'_>, v: &Value) -> String {
             string(&csv_cell(v, view.store, view.rounding)),
             string(m.currency.as_str())
         ),
-        Value::Row(r) => match view.store.row_key(*r) {
-            Some(k @ (Value::Int(_) | Value::Text(_))) => value(view, &k.clone()),
+        Value::Row(r) => match view.store.row_key(*r).as_deref() {
+            Some(k @ (Value::Int(_) | Value::Text(_))) => value(view, k),
             _ => string(&csv_cell(v, view.store, view.rounding)),
         },
         Value::List(items) => {
@@ -111,7 +111,7 @@ pub fn render_json(views: &[ReportView<'_>]) -> String {
                     format!(
                         "{}: {}",
                         string(&col.name),
-                        value(view, view.table.get(c, row))
+                        value(view, &view.table.get(c, row))
                     )
                 })
                 .collect();

@@ -107,9 +107,9 @@ fn write_value(
                 None => ws.write_string(row, col, d.format("%Y-%m-%d").to_string())?,
             };
         }
-        Value::Row(r) => match view.store.row_key(*r) {
+        Value::Row(r) => match view.store.row_key(*r).as_deref() {
             Some(k @ (Value::Int(_) | Value::Text(_))) => {
-                write_value(ws, (row, col), &k.clone(), view, formats)?
+                write_value(ws, (row, col), k, view, formats)?
             }
             _ => {
                 ws.write_string(row, col, cell_text(csv_cell(v, view.store, view.rounding)))?;
@@ -138,7 +138,7 @@ fn write_sheet(
     for row in 0..view.table.len {
         let r = u32::try_from(row + 1).map_err(|_| XlsxError::RowColumnLimitError)?;
         for c in 0..view.table.columns.len() {
-            write_value(ws, (r, col_num(c)?), view.table.get(c, row), view, formats)?;
+            write_value(ws, (r, col_num(c)?), &view.table.get(c, row), view, formats)?;
         }
     }
     ws.set_freeze_panes(1, 0)?;

@@ -45,18 +45,18 @@ fn acme_data_loads() {
     );
     let o3 = opps.lookup(&Value::text("O-003")).unwrap() as usize;
     assert_eq!(
-        opps.get(4, o3),
-        &Value::Money(Money::new(
+        *opps.get(4, o3),
+        Value::Money(Money::new(
             Decimal::from_str("100000.01").unwrap(),
             Currency(*b"USD")
         ))
     );
-    let Value::Row(owner) = opps.get(2, o3) else {
+    let Value::Row(owner) = *opps.get(2, o3) else {
         panic!("owner is not a row")
     };
     assert_eq!(owner.table, table(&program, "reps"));
-    assert_eq!(store.key_text(*owner), "R-11");
-    assert_eq!(opps.get(3, 0), &Value::None);
+    assert_eq!(store.key_text(owner), "R-11");
+    assert_eq!(*opps.get(3, 0), Value::None);
     assert_eq!(
         opps.origin(o3),
         Some(format!(
@@ -68,18 +68,18 @@ fn acme_data_loads() {
     );
 
     let reps = store.table(table(&program, "reps"));
-    assert_eq!(reps.get(4, 0), &Value::None, "the VP has no manager");
-    assert!(matches!(reps.get(4, 1), Value::Row(_)));
+    assert_eq!(*reps.get(4, 0), Value::None, "the VP has no manager");
+    assert!(matches!(*reps.get(4, 1), Value::Row(_)));
 
     let owners = store.table(table(&program, "territory_owners"));
     let east = program.territory_named("NA_East").unwrap() as u32;
-    assert_eq!(owners.get(0, 0), &Value::Territory(east));
+    assert_eq!(*owners.get(0, 0), Value::Territory(east));
     assert_eq!(owners.get(4, 0).kind(), "Date");
-    assert_eq!(owners.get(4, 1), &Value::None);
+    assert_eq!(*owners.get(4, 1), Value::None);
 
     let accounts = store.table(table(&program, "accounts"));
-    assert_eq!(accounts.get(5, 0), &Value::Int(120000));
-    assert_eq!(accounts.get(3, 1), &Value::None, "Initech has no state");
+    assert_eq!(*accounts.get(5, 0), Value::Int(120000));
+    assert_eq!(*accounts.get(3, 1), Value::None, "Initech has no state");
 
     let quotas = store.table(table(&program, "quotas"));
     assert_eq!(quotas.get(1, 0).kind(), "Period");

@@ -27,10 +27,10 @@ fn bom_crlf_quoted_newlines_and_commas_load() {
     assert!(loaded.diagnostics.is_empty(), "{}", rendered(&loaded));
     let t = loaded.store.table(table(&p, "reps"));
     assert_eq!(t.len, 2);
-    assert_eq!(t.get(1, 0), &Value::text("Chen, Ava"));
-    assert_eq!(t.get(1, 1), &Value::text("Ben \"the boss\"\nOrtiz"));
+    assert_eq!(*t.get(1, 0), Value::text("Chen, Ava"));
+    assert_eq!(*t.get(1, 1), Value::text("Ben \"the boss\"\nOrtiz"));
     assert_eq!(origins(t), vec!["reps.csv:2", "reps.csv:3"]);
-    assert!(matches!(t.get(2, 1), Value::Row(r) if r.row == 0));
+    assert!(matches!(*t.get(2, 1), Value::Row(r) if r.row == 0));
 }
 
 #[test]
@@ -52,32 +52,32 @@ fn every_type_parses() {
     );
     let t = loaded.store.table(table(&p, "deals"));
     let usd = Currency(*b"USD");
-    assert_eq!(t.get(2, 0), &Value::Int(12));
-    assert_eq!(t.get(3, 0), &Value::Decimal(d("0.5")));
-    assert_eq!(t.get(4, 0), &Value::Percent(d("0.125")));
-    assert_eq!(t.get(5, 0), &Value::Money(Money::new(d("1234.50"), usd)));
+    assert_eq!(*t.get(2, 0), Value::Int(12));
+    assert_eq!(*t.get(3, 0), Value::Decimal(d("0.5")));
+    assert_eq!(*t.get(4, 0), Value::Percent(d("0.125")));
+    assert_eq!(*t.get(5, 0), Value::Money(Money::new(d("1234.50"), usd)));
     assert_eq!(
-        t.get(7, 0),
-        &Value::Date(NaiveDate::from_ymd_opt(2025, 4, 11).unwrap())
+        *t.get(7, 0),
+        Value::Date(NaiveDate::from_ymd_opt(2025, 4, 11).unwrap())
     );
-    assert_eq!(t.get(8, 0), &Value::Bool(true));
-    assert_eq!(t.get(11, 0), &Value::None);
-    assert_eq!(t.get(2, 1), &Value::Int(7));
-    assert_eq!(t.get(3, 1), &Value::Decimal(d("-0.25")));
-    assert_eq!(t.get(4, 1), &Value::Percent(d("0.4")));
+    assert_eq!(*t.get(8, 0), Value::Bool(true));
+    assert_eq!(*t.get(11, 0), Value::None);
+    assert_eq!(*t.get(2, 1), Value::Int(7));
+    assert_eq!(*t.get(3, 1), Value::Decimal(d("-0.25")));
+    assert_eq!(*t.get(4, 1), Value::Percent(d("0.4")));
     assert_eq!(
-        t.get(5, 1),
-        &Value::Money(Money::new(d("99.5"), Currency(*b"EUR")))
+        *t.get(5, 1),
+        Value::Money(Money::new(d("99.5"), Currency(*b"EUR")))
     );
     assert_eq!(
-        t.get(6, 1),
-        &Value::Date(NaiveDate::from_ymd_opt(2025, 12, 31).unwrap())
+        *t.get(6, 1),
+        Value::Date(NaiveDate::from_ymd_opt(2025, 12, 31).unwrap())
     );
-    assert_eq!(t.get(7, 1), &Value::None);
-    assert_eq!(t.get(8, 1), &Value::Bool(false));
-    assert_eq!(crate_display(t.get(9, 1)), "FY2027-M03");
-    assert_eq!(t.get(10, 1), &Value::Territory(2));
-    assert_eq!(t.get(11, 1), &Value::text("  keep  spaces "));
+    assert_eq!(*t.get(7, 1), Value::None);
+    assert_eq!(*t.get(8, 1), Value::Bool(false));
+    assert_eq!(crate_display(&t.get(9, 1)), "FY2027-M03");
+    assert_eq!(*t.get(10, 1), Value::Territory(2));
+    assert_eq!(*t.get(11, 1), Value::text("  keep  spaces "));
 }
 
 fn crate_display(v: &Value) -> String {
@@ -113,17 +113,17 @@ fn json_array_loads_with_exact_numbers() {
     assert!(loaded.diagnostics.is_empty(), "{}", rendered(&loaded));
     let t = loaded.store.table(table(&p, "deals"));
     assert_eq!(t.len, 2);
-    assert_eq!(t.get(2, 0), &Value::Int(12));
-    assert_eq!(t.get(3, 0), &Value::Decimal(d("0.10000000000000000001")));
+    assert_eq!(*t.get(2, 0), Value::Int(12));
+    assert_eq!(*t.get(3, 0), Value::Decimal(d("0.10000000000000000001")));
     assert_eq!(
-        t.get(5, 0),
-        &Value::Money(Money::new(d("1234.5"), Currency(*b"USD")))
+        *t.get(5, 0),
+        Value::Money(Money::new(d("1234.5"), Currency(*b"USD")))
     );
-    assert_eq!(t.get(8, 0), &Value::Bool(true));
-    assert_eq!(t.get(2, 1), &Value::Int(3));
-    assert_eq!(t.get(3, 1), &Value::Decimal(d("0.01")));
-    assert_eq!(t.get(4, 1), &Value::Percent(d("0.5")));
-    assert_eq!(t.get(11, 1), &Value::text("hello"));
+    assert_eq!(*t.get(8, 0), Value::Bool(true));
+    assert_eq!(*t.get(2, 1), Value::Int(3));
+    assert_eq!(*t.get(3, 1), Value::Decimal(d("0.01")));
+    assert_eq!(*t.get(4, 1), Value::Percent(d("0.5")));
+    assert_eq!(*t.get(11, 1), Value::text("hello"));
     assert_eq!(origins(t), vec!["deals.json:2", "deals.json:5"]);
 }
 
@@ -224,19 +224,19 @@ fn xlsx_native_cells_load() {
     assert!(loaded.diagnostics.is_empty(), "{}", rendered(&loaded));
     let t = loaded.store.table(table(&p, "deals"));
     assert_eq!(t.len, 1);
-    assert_eq!(t.get(2, 0), &Value::Int(12));
-    assert_eq!(t.get(3, 0), &Value::Decimal(d("0.1")));
-    assert_eq!(t.get(4, 0), &Value::Percent(d("0.125")));
+    assert_eq!(*t.get(2, 0), Value::Int(12));
+    assert_eq!(*t.get(3, 0), Value::Decimal(d("0.1")));
+    assert_eq!(*t.get(4, 0), Value::Percent(d("0.125")));
     assert_eq!(
-        t.get(5, 0),
-        &Value::Money(Money::new(d("33333.33"), Currency(*b"USD")))
+        *t.get(5, 0),
+        Value::Money(Money::new(d("33333.33"), Currency(*b"USD")))
     );
     assert_eq!(
-        t.get(6, 0),
-        &Value::Date(NaiveDate::from_ymd_opt(2025, 4, 10).unwrap())
+        *t.get(6, 0),
+        Value::Date(NaiveDate::from_ymd_opt(2025, 4, 10).unwrap())
     );
-    assert_eq!(t.get(8, 0), &Value::Bool(true));
-    assert!(matches!(t.get(1, 0), Value::Row(_)));
+    assert_eq!(*t.get(8, 0), Value::Bool(true));
+    assert!(matches!(*t.get(1, 0), Value::Row(_)));
     assert_eq!(origins(t), vec!["deals.xlsx:2"]);
 }
 

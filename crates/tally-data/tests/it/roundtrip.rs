@@ -96,7 +96,7 @@ proptest! {
         prop_assert_eq!(back.len, rows.len());
         for (i, r) in rows.iter().enumerate() {
             for (c, v) in r.iter().enumerate() {
-                prop_assert_eq!(Key::of(back.get(c, i)), Key::of(v), "row {} column {}\n{}", i, COLUMNS[c], csv);
+                prop_assert_eq!(Key::of(&back.get(c, i)), Key::of(v), "row {} column {}\n{}", i, COLUMNS[c], csv);
             }
         }
     }

@@ -124,13 +124,13 @@ fn host_rows_then_link() {
     );
     let built = table_from_json_rows(&p, table(&p, "deals"), deals).unwrap();
     assert_eq!(
-        built.get(1, 0),
-        &Value::text("R-2"),
+        *built.get(1, 0),
+        Value::text("R-2"),
         "references hold keys until linked"
     );
     store.set(table(&p, "deals"), built);
     assert!(link_store(&p, &mut store).is_empty());
-    let owner = store.table(table(&p, "deals")).get(1, 0).clone();
+    let owner = store.table(table(&p, "deals")).get(1, 0).into_owned();
     assert!(matches!(owner, Value::Row(r) if r.row == 1));
 
     let bad = vec![

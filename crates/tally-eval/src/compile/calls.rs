@@ -11,6 +11,7 @@ use crate::runtime::{Eval, Frame, Runtime};
 use crate::value::{compare, Key, RowRef, TableView, Value};
 use chrono::Months;
 use rust_decimal::Decimal;
+use std::borrow::{Borrow, Cow};
 use std::sync::Arc;
 use tally_check::{Resolution, TableId, Type};
 use tally_diagnostics::Span;
@@ -130,12 +131,25 @@ fn unless_reference(fast: Eval, reference: Eval) -> Eval {
     })
 }
 
+/// `add` of the cell of `column` on each of `rows` in turn, into one
+/// accumulator; `None` once `add` refuses a cell.
+fn fold_cells<A: Default>(
+    column: &crate::Column,
+    rows: &[u32],
+    add: impl Fn(&mut A, &Value) -> bool,
+) -> Option<A> {
+    let mut acc = A::default();
+    rows.iter()
+        .all(|r| column.read(*r as usize, |v| add(&mut acc, v)))
+        .then_some(acc)
+}
+
 /// `count_distinct` of references (and nones) without building keys:
 /// `None` when some value is not a reference.
-fn distinct_references<'v>(values: impl Iterator<Item = &'v Value>) -> Option<Value> {
+fn distinct_references<V: Borrow<Value>>(values: impl Iterator<Item = V>) -> Option<Value> {
     let mut rows = DistinctRows::default();
     for v in values {
-        if !rows.add(v) {
+        if !rows.add(v.borrow()) {
             return None;
         }
     }
@@ -266,7 +280,7 @@ impl Compiler<'_> {
                 let mut exact = true;
                 let mut rows = Vec::new();
                 source.each(rt, f, |_, row| {
-                    exact = exact && total.add(t.get(column, row as usize));
+                    exact = exact && total.add(&t.get(column, row as usize));
                     rows.push(row);
                     Ok(true)
                 })?;
@@ -275,7 +289,7 @@ impl Compiler<'_> {
                 }
                 let values = rows
                     .iter()
-                    .map(|r| t.get(column, *r as usize).clone())
+                    .map(|r| t.get(column, *r as usize).into_owned())
                     .collect();
                 return aggregate(&name, values, rt, &ty, span);
             }
@@ -427,8 +441,8 @@ impl Compiler<'_> {
                         .filter(|r| {
                             let s = t.get(start, *r as usize);
                             let e = t.get(end, *r as usize);
-                            let after_start = !s.is_none() && compare(s, &on).is_le();
-                            let before_end = e.is_none() || compare(&on, e).is_le();
+                            let after_start = !s.is_none() && compare(&s, &on).is_le();
+                            let before_end = e.is_none() || compare(&on, &e).is_le();
                             after_start && before_end
                         })
                         .collect();
@@ -614,17 +628,35 @@ fn column_aggregate(
         let rows: &[u32] = f.group.as_deref().unwrap_or(&[]);
         let t = rt.store.table(input);
         let cells = rows.iter().map(|r| t.get(column, *r as usize));
+        let cell = t.columns.get(column);
         match name.as_str() {
             "count" => Ok(Value::Int(i64::try_from(rows.len()).unwrap_or(i64::MAX))),
             "sum" => {
+                if let Some(total) = cell.and_then(|c| fold_cells(c, rows, MoneySum::add)) {
+                    if let Some(total) = total.finish() {
+                        return Ok(total);
+                    }
+                }
                 Ok(super::sum::sum(cells, span, rt.store)?
                     .unwrap_or_else(|| zero_of(rt, &result_ty)))
             }
-            "count_distinct" => match distinct_references(cells.clone()) {
-                Some(n) => Ok(n),
-                None => aggregate(&name, cells.cloned().collect(), rt, &result_ty, span),
+            "count_distinct" => match cell.and_then(|c| fold_cells(c, rows, DistinctRows::add)) {
+                Some(n) => Ok(n.finish()),
+                None => aggregate(
+                    &name,
+                    cells.map(Cow::into_owned).collect(),
+                    rt,
+                    &result_ty,
+                    span,
+                ),
             },
-            _ => aggregate(&name, cells.cloned().collect(), rt, &result_ty, span),
+            _ => aggregate(
+                &name,
+                cells.map(Cow::into_owned).collect(),
+                rt,
+                &result_ty,
+                span,
+            ),
         }
     })
 }

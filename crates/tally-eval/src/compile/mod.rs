@@ -11,6 +11,7 @@ use crate::error::{codes, EvalError};
 use crate::ops;
 use crate::runtime::{Eval, Frame, Runtime};
 use crate::value::{RowRef, TableView, Value};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tally_check::{Program, Resolution, TableId, Type};
@@ -305,7 +306,7 @@ impl<'p> Compiler<'p> {
                         .get(depth)
                         .copied()
                         .ok_or_else(|| internal(span, "row missing"))?;
-                    Ok(rt.store.cell(r, col).clone())
+                    Ok(rt.store.cell(r, col).into_owned())
                 }))
             }
             Some(Resolution::Const(c)) => Ok(Arc::new(move |rt: &Runtime, _: &mut Frame| {
@@ -340,7 +341,7 @@ impl<'p> Compiler<'p> {
             match v {
                 Value::None if optional => Ok(Value::None),
                 Value::Row(r) => match column {
-                    Some(c) => Ok(rt.store.cell(r, c).clone()),
+                    Some(c) => Ok(rt.store.cell(r, c).into_owned()),
                     None => Err(internal(span, "unresolved column")),
                 },
                 Value::Territory(t) => Ok(territory_field(rt, t, &field)),
@@ -369,7 +370,7 @@ impl<'p> Compiler<'p> {
                 Value::Table(view) => {
                     let table = rt.store.table(view.table);
                     let lookup_key = match &key {
-                        Value::Row(r) => rt.store.row_key(*r).cloned().unwrap_or(Value::None),
+                        Value::Row(r) => rt.store.row_key(*r).map_or(Value::None, Cow::into_owned),
                         k => k.clone(),
                     };
                     match table.lookup(&lookup_key) {
@@ -427,7 +428,7 @@ impl<'p> Compiler<'p> {
                         .copied()
                         .ok_or_else(|| internal(span, "row missing"))?;
                     Ok(Value::Bool(
-                        ops::equal(rt.store.cell(r, col), &literal, rt.store) == want,
+                        ops::equal(&rt.store.cell(r, col), &literal, rt.store) == want,
                     ))
                 })
             }
@@ -440,7 +441,7 @@ impl<'p> Compiler<'p> {
                         .ok_or_else(|| internal(span, "row missing"))?;
                     let v = rt.store.cell(r, col);
                     Ok(Value::Bool(
-                        !v.is_none() && items.iter().any(|i| ops::equal(v, i, rt.store)),
+                        !v.is_none() && items.iter().any(|i| ops::equal(&v, i, rt.store)),
                     ))
                 }),
                 _ => return None,
@@ -454,7 +455,7 @@ impl<'p> Compiler<'p> {
                         .ok_or_else(|| internal(span, "row missing"))?;
                     Ok(Value::Bool(ops::order(
                         op,
-                        rt.store.cell(r, col),
+                        &rt.store.cell(r, col),
                         &literal,
                         span,
                         rt.store,

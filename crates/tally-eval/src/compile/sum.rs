@@ -8,13 +8,14 @@ use crate::ops;
 use crate::table::Store;
 use crate::value::Value;
 use rust_decimal::Decimal;
+use std::borrow::Borrow;
 use tally_diagnostics::Span;
 use tally_syntax::ast::BinOp;
 
 /// The sum of `values` in order (`None` for no values): what `a + b + ...`
 /// gives, errors included.
-pub(crate) fn sum<'v>(
-    values: impl Iterator<Item = &'v Value> + Clone,
+pub(crate) fn sum<V: Borrow<Value>>(
+    values: impl Iterator<Item = V> + Clone,
     span: Span,
     store: &Store,
 ) -> Result<Option<Value>, EvalError> {
@@ -24,8 +25,8 @@ pub(crate) fn sum<'v>(
     let mut acc: Option<Value> = None;
     for v in values {
         acc = Some(match acc {
-            None => v.clone(),
-            Some(a) => ops::arith(BinOp::Add, &a, v, span, store)?,
+            None => v.borrow().clone(),
+            Some(a) => ops::arith(BinOp::Add, &a, v.borrow(), span, store)?,
         });
     }
     Ok(acc)
@@ -41,10 +42,10 @@ const MANTISSA_LIMIT: i128 = 1 << 96;
 /// anything else: another kind of value or currency, a total too large
 /// for a decimal at any step, or a total of zero (whose sign the decimal
 /// addition decides).
-fn money_sum<'v>(values: impl Iterator<Item = &'v Value>) -> Option<Value> {
+fn money_sum<V: Borrow<Value>>(values: impl Iterator<Item = V>) -> Option<Value> {
     let mut total = MoneySum::default();
     for v in values {
-        if !total.add(v) {
+        if !total.add(v.borrow()) {
             return None;
         }
     }

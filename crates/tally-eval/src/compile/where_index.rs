@@ -56,7 +56,7 @@ impl Bucket {
             let mut pairs: Vec<(NaiveDate, u32)> = self
                 .rows
                 .iter()
-                .filter_map(|r| match table.get(column, *r as usize) {
+                .filter_map(|r| match &*table.get(column, *r as usize) {
                     Value::Date(d) => Some((*d, *r)),
                     _ => None,
                 })
@@ -118,8 +118,8 @@ impl std::ops::Deref for IndexRef<'_> {
 
 /// The value `v` is looked up by ([`Store::as_key`]).
 fn lookup_value<'s>(v: Cow<'s, Value>, store: &'s Store) -> Cow<'s, Value> {
-    match &*v {
-        Value::Row(r) => store.row_key(*r).map_or(v, Cow::Borrowed),
+    match *v {
+        Value::Row(r) => store.row_key(r).unwrap_or(v),
         _ => v,
     }
 }
@@ -171,11 +171,7 @@ fn build(store: &Store, id: &IndexId, threads: Option<usize>) -> RowIndex {
         let mut key: Vec<Cow<'_, Value>> = Vec::with_capacity(columns.len());
         for row in range {
             key.clear();
-            key.extend(
-                columns
-                    .iter()
-                    .map(|c| lookup_value(Cow::Borrowed(t.get(*c, row)), store)),
-            );
+            key.extend(columns.iter().map(|c| lookup_value(t.get(*c, row), store)));
             let bucket = index.entry(&key, Bucket::default);
             if let Some(bucket) = index.get_mut(bucket) {
                 bucket.rows.push(u32::try_from(row).unwrap_or(u32::MAX));
@@ -421,8 +417,8 @@ impl IndexedWhere {
                 let s = t.get(start, row as usize);
                 let e = t.get(end, row as usize);
                 let in_effect = !s.is_none()
-                    && compare(s, on).is_le()
-                    && (e.is_none() || compare(on, e).is_le());
+                    && compare(&s, on).is_le()
+                    && (e.is_none() || compare(on, &e).is_le());
                 if !in_effect {
                     continue;
                 }

@@ -39,8 +39,9 @@ impl RuleIndex {
     /// The candidate rules for `row`, in rule order.
     pub fn candidates(&self, store: &Store, row: RowRef) -> SmallVec<[usize; 8]> {
         // (a reference is looked up by its row's key, as `==` compares it)
-        let v = store.as_key(store.cell(row, self.column));
-        let hits = self.by_value.get([v]).map(Vec::as_slice).unwrap_or(&[]);
+        let cell = store.cell(row, self.column);
+        let v = store.as_key(&cell);
+        let hits = self.by_value.get([&*v]).map(Vec::as_slice).unwrap_or(&[]);
         let mut out = SmallVec::with_capacity(hits.len() + self.wildcards.len());
         let (mut i, mut j) = (0, 0);
         while i < hits.len() || j < self.wildcards.len() {

@@ -148,7 +148,7 @@ fn compile_block(
             std::sync::Arc::new(move |rt: &Runtime, f: &mut Frame| {
                 let row = f.rows.first().copied();
                 Ok(row
-                    .map(|r| rt.store.cell(r, col).clone())
+                    .map(|r| rt.store.cell(r, col).into_owned())
                     .unwrap_or(Value::None))
             })
         }
@@ -330,9 +330,7 @@ fn credit_row<'b>(
                     chain.clear();
                     chain.push(c.payee);
                     let mut cur = c.payee;
-                    loop {
-                        let next = rt.store.cell(cur, *via).clone();
-                        let Value::Row(manager) = next else { break };
+                    while let Some(manager) = rt.store.row_at(cur, *via) {
                         if chain.contains(&manager) {
                             chain.push(manager);
                             let names: Vec<String> =

@@ -13,6 +13,7 @@ use crate::money::Currency;
 use crate::runtime::{Eval, Limits, Runtime};
 use crate::table::Store;
 use crate::value::Value;
+use std::borrow::Cow;
 use std::sync::atomic::AtomicU64;
 use std::sync::OnceLock;
 use tally_check::{ColumnOrigin, Program, TableId, TableKind};
@@ -296,7 +297,7 @@ pub fn materialize(store: &Store, view: &crate::value::TableView) -> crate::tabl
             source
                 .columns
                 .iter()
-                .map(|c| c.get(r as usize).cloned().unwrap_or(Value::None))
+                .map(|c| c.get(r as usize).map_or(Value::None, Cow::into_owned))
                 .collect(),
         );
         if let Some(line) = source.origins.lines.get(r as usize) {

@@ -51,8 +51,8 @@ fn credits(side: &Side<'_>) -> Vec<Credit> {
     };
     (0..t.len)
         .map(|r| {
-            let d = t.get(deal, r);
-            let p = t.get(payee, r);
+            let d = &*t.get(deal, r);
+            let p = &*t.get(payee, r);
             Credit {
                 deal: side.show(d).text,
                 deal_label: side.label(d),
@@ -62,14 +62,14 @@ fn credits(side: &Side<'_>) -> Vec<Credit> {
                 },
                 payee: side.show(p).text,
                 payee_label: side.label(p),
-                role: side.show(t.get(role, r)).text,
+                role: side.show(&t.get(role, r)).text,
                 side: CreditSide {
-                    rule: side.show(t.get(rule, r)),
-                    share: side.show(t.get(share, r)),
-                    amount: side.show(t.get(amount, r)),
-                    date: side.show(t.get(date, r)),
+                    rule: side.show(&t.get(rule, r)),
+                    share: side.show(&t.get(share, r)),
+                    amount: side.show(&t.get(amount, r)),
+                    date: side.show(&t.get(date, r)),
                 },
-                amount: side.num(t.get(amount, r)),
+                amount: side.num(&t.get(amount, r)),
             }
         })
         .collect()

@@ -71,12 +71,12 @@ fn compare_field(
         let Some(new_row) = found else { continue };
         diff.compared += 1;
         let (ov, nv) = (
-            old.show(ot.get(a.column, row)),
-            new.show(nt.get(b.column, new_row)),
+            old.show(&ot.get(a.column, row)),
+            new.show(&nt.get(b.column, new_row)),
         );
         let (or, nr) = (
-            old.show(ot.get(a.rule_column, row)),
-            new.show(nt.get(b.rule_column, new_row)),
+            old.show(&ot.get(a.rule_column, row)),
+            new.show(&nt.get(b.rule_column, new_row)),
         );
         if differ(&ov, &nv) {
             diff.changes.push(FieldChange {

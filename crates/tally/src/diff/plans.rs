@@ -4,6 +4,7 @@
 use super::notes::one_side;
 use super::shown::{differ, Num, Side};
 use super::{MetricDiff, MoneyTotal, Note, NoteKind, PlanDiff, PlanRowDiff, RowPresence};
+use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
 use tally_eval::{Currency, Table, Value};
 use tally_syntax::ast::{DeclKind, PlanItem};
@@ -97,7 +98,7 @@ pub(crate) fn compare(old: &Side<'_>, new: &Side<'_>, notes: &mut Vec<Note>) -> 
 /// The loop values of `row` as people read them (the matching key).
 fn key_of(side: &Side<'_>, plan: &PlanOf<'_>, row: usize) -> Vec<String> {
     (0..plan.loops.len())
-        .map(|c| side.show(plan.table.get(c, row)).text)
+        .map(|c| side.show(&plan.table.get(c, row)).text)
         .collect()
 }
 
@@ -124,7 +125,8 @@ fn compare_plan(
         totals: totals(old, new, a, b, &metrics, &acols, &bcols),
     };
     let cell = |p: &PlanOf<'_>, c: Option<usize>, r: usize| {
-        c.map(|c| p.table.get(c, r).clone()).unwrap_or(Value::None)
+        c.map(|c| p.table.get(c, r).into_owned())
+            .unwrap_or(Value::None)
     };
     for r in 0..a.table.len {
         let found = unmatched
@@ -168,7 +170,7 @@ fn row_diff(
         (Some(_), None) => RowPresence::OldOnly,
         _ => RowPresence::NewOnly,
     };
-    let loop_values: Vec<&Value> = (0..plan.loops.len())
+    let loop_values: Vec<Cow<'_, Value>> = (0..plan.loops.len())
         .map(|c| plan.table.get(c, row))
         .collect();
     let metrics = metrics
@@ -252,7 +254,7 @@ fn sums(side: &Side<'_>, plan: &PlanOf<'_>, column: Option<usize>) -> Vec<(Curre
     let mut out: Vec<(Currency, Num)> = Vec::new();
     let Some(column) = column else { return out };
     for r in 0..plan.table.len {
-        let Some(n @ Num::Money(_, c)) = side.num(plan.table.get(column, r)) else {
+        let Some(n @ Num::Money(_, c)) = side.num(&plan.table.get(column, r)) else {
             continue;
         };
         match out.iter_mut().find(|(x, _)| *x == c) {

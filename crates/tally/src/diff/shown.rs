@@ -110,7 +110,7 @@ impl<'a> Side<'a> {
     pub fn label(&self, value: &Value) -> Option<String> {
         let Value::Row(r) = value else { return None };
         let table = self.store().table(r.table);
-        match table.get(table.column_index("name")?, r.row as usize) {
+        match &*table.get(table.column_index("name")?, r.row as usize) {
             Value::Text(t) => Some(t.to_string()),
             _ => None,
         }

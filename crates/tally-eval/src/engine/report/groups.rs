@@ -50,7 +50,7 @@ impl GroupKey {
         row: RowRef,
     ) -> Result<Cow<'s, Value>, EvalError> {
         if let Some(v) = self.path.as_ref().and_then(|p| p.follow(rt.store, row)) {
-            return Ok(Cow::Borrowed(v));
+            return Ok(v);
         }
         Ok(Cow::Owned((self.eval)(rt, frame)?))
     }
@@ -80,15 +80,15 @@ fn path_of(program: &Program, e: &Expr, input: TableId) -> Option<Path> {
 impl Path {
     /// The cell the path leads to from `row`; `None` when a step meets
     /// something other than a reference (the expression says what then).
-    fn follow<'s>(&self, store: &'s Store, row: RowRef) -> Option<&'s Value> {
-        let mut v = store.cell(row, self.first);
-        for &column in &self.then {
-            match v {
-                Value::Row(r) => v = store.cell(*r, column),
-                _ => return None,
-            }
+    fn follow<'s>(&self, store: &'s Store, row: RowRef) -> Option<Cow<'s, Value>> {
+        let Some((&last, steps)) = self.then.split_last() else {
+            return Some(store.cell(row, self.first));
+        };
+        let mut at = store.row_at(row, self.first)?;
+        for &column in steps {
+            at = store.row_at(at, column)?;
         }
-        Some(v)
+        Some(store.cell(at, last))
     }
 }
 

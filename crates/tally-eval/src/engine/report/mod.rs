@@ -13,6 +13,7 @@ use crate::runtime::{Eval, Frame, Runtime};
 use crate::table::{Store, Table};
 use crate::value::{compare, RowRef, TableView, Value};
 use groups::{GroupKey, Groups};
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::sync::Arc;
 use streamed::Stream;
@@ -157,7 +158,7 @@ fn compile(engine: &Engine, id: TableId, report: &Report) -> Result<Option<Compi
                     };
                     let e: Eval = Arc::new(move |rt: &Runtime, f: &mut Frame| {
                         let r = f.rows.first().copied();
-                        Ok(r.map(|r| rt.store.cell(r, ci).clone())
+                        Ok(r.map(|r| rt.store.cell(r, ci).into_owned())
                             .unwrap_or(Value::None))
                     });
                     cols.push((e, col.span.unwrap_or_default()));
@@ -195,7 +196,7 @@ fn compile(engine: &Engine, id: TableId, report: &Report) -> Result<Option<Compi
 /// Sort key of a value: references sort by their key, none last.
 fn sort_value(v: Value, store: &Store) -> Value {
     match v {
-        Value::Row(r) => store.row_key(r).cloned().unwrap_or(Value::None),
+        Value::Row(r) => store.row_key(r).map_or(Value::None, Cow::into_owned),
         v => v,
     }
 }

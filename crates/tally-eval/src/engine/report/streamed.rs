@@ -13,6 +13,7 @@
 use crate::compile::calls::DistinctRows;
 use crate::compile::column_named;
 use crate::compile::sum::MoneySum;
+use crate::table::Column;
 use crate::table::Table;
 use crate::value::Value;
 use tally_check::{Program, Resolution, TableId};
@@ -58,13 +59,15 @@ impl Stream {
         groups: &[u32],
         count: usize,
     ) -> Vec<Option<Value>> {
-        let cells = rows
-            .iter()
-            .map(|r| input.get(self.column(), *r as usize))
-            .zip(groups.iter().map(|g| *g as usize));
+        let Some(column) = input.columns.get(self.column()) else {
+            return vec![None; count];
+        };
+        let cells = rows.iter().zip(groups);
         match self {
-            Stream::Sum(_) => fold(cells, count, MoneySum::add, MoneySum::finish),
-            Stream::CountDistinct(_) => fold(cells, count, DistinctRows::add, |d| Some(d.finish())),
+            Stream::Sum(_) => fold(column, cells, count, MoneySum::add, MoneySum::finish),
+            Stream::CountDistinct(_) => fold(column, cells, count, DistinctRows::add, |d| {
+                Some(d.finish())
+            }),
         }
     }
 
@@ -75,19 +78,23 @@ impl Stream {
     }
 }
 
-/// Adds each cell to its group's accumulator in turn (a group is dropped
-/// at its first cell that `add` refuses), then finishes each group.
-fn fold<'v, A: Default>(
-    cells: impl Iterator<Item = (&'v Value, usize)>,
+/// Adds the cell of `column` on each (row, group) of `cells` to its
+/// group's accumulator in turn (a group is dropped at its first cell that
+/// `add` refuses), then finishes each group.
+fn fold<'r, A: Default>(
+    column: &Column,
+    cells: impl Iterator<Item = (&'r u32, &'r u32)>,
     count: usize,
     add: impl Fn(&mut A, &Value) -> bool,
     finish: impl Fn(A) -> Option<Value>,
 ) -> Vec<Option<Value>> {
     let mut accs: Vec<Option<A>> = (0..count).map(|_| Some(A::default())).collect();
-    for (v, g) in cells {
-        if let Some(slot) = accs.get_mut(g) {
-            if slot.as_mut().is_some_and(|acc| !add(acc, v)) {
-                *slot = None;
+    for (&row, &g) in cells {
+        if let Some(slot) = accs.get_mut(g as usize) {
+            if let Some(acc) = slot.as_mut() {
+                if !column.read(row as usize, |v| add(acc, v)) {
+                    *slot = None;
+                }
             }
         }
     }

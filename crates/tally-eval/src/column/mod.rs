@@ -6,14 +6,19 @@
 //! column keeps each distinct value once and a 4-byte code per row, where
 //! a plain column keeps a 24-byte value per row. A column starts coded
 //! and turns plain, for good, once its distinct values are too many for
-//! the codes to pay (ids, amounts). Either way a cell is read as a
-//! `&Value`, and the values read back are exactly the values written
-//! (`1.0` stays `1.0`, not `1`).
+//! the codes to pay (ids, amounts); a plain column of one kind of value
+//! (references, money, texts) keeps them packed (`typed.rs`). A cell is
+//! read as a value, borrowed where the column holds one, and the values
+//! read back are exactly the values written (`1.0` stays `1.0`, not `1`).
 
-use crate::value::Value;
+mod typed;
+
+use crate::value::{hash_key, hash_key_text, same_key, Value};
 use crate::ByHash;
 use rust_decimal::Decimal;
+use std::borrow::Cow;
 use std::hash::{BuildHasher, Hash, Hasher};
+use typed::Typed;
 
 /// Distinct values a coded column always keeps coded.
 const ALWAYS_CODED: usize = 4096;
@@ -21,6 +26,8 @@ const ALWAYS_CODED: usize = 4096;
 const FEW: usize = 8;
 /// Rows a column takes before it may turn plain while values still come.
 const DECIDE_AFTER: usize = 1 << 16;
+/// Fewest rows of texts kept packed once a column is settled.
+const PACKED_TEXTS: usize = 1 << 16;
 
 /// One column: its name and one value per row.
 #[derive(Clone, Debug, Default)]
@@ -34,6 +41,7 @@ pub struct Column {
 enum Data {
     Coded(Coded),
     Plain(Vec<Value>),
+    Typed(Typed),
 }
 
 impl Default for Data {
@@ -269,6 +277,7 @@ impl Column {
         match &self.data {
             Data::Coded(c) => c.codes.len(),
             Data::Plain(v) => v.len(),
+            Data::Typed(t) => t.len(),
         }
     }
 
@@ -277,20 +286,88 @@ impl Column {
         self.len() == 0
     }
 
-    /// The value on `row`.
-    pub fn get(&self, row: usize) -> Option<&Value> {
+    /// The value on `row`: borrowed where the column holds it as a
+    /// value, made where it is packed.
+    #[inline]
+    pub fn get(&self, row: usize) -> Option<Cow<'_, Value>> {
         match &self.data {
             Data::Coded(c) => c
                 .codes
                 .get(row)
-                .map(|code| c.dict.get(*code as usize).unwrap_or(&NONE)),
-            Data::Plain(v) => v.get(row),
+                .map(|code| Cow::Borrowed(c.dict.get(*code as usize).unwrap_or(&NONE))),
+            Data::Plain(v) => v.get(row).map(Cow::Borrowed),
+            Data::Typed(t) => t.get(row).map(Cow::Owned),
+        }
+    }
+
+    /// `f` of the value on `row` (none when out of range). A packed value
+    /// is made in place for `f` to read, not handed out: loops that
+    /// read many cells (a report's sums) avoid copying it around.
+    #[inline]
+    pub fn read<R>(&self, row: usize, f: impl FnOnce(&Value) -> R) -> R {
+        match &self.data {
+            Data::Coded(c) => f(c
+                .codes
+                .get(row)
+                .and_then(|code| c.dict.get(*code as usize))
+                .unwrap_or(&NONE)),
+            Data::Plain(v) => f(v.get(row).unwrap_or(&NONE)),
+            Data::Typed(t) => f(&t.get(row).unwrap_or(Value::None)),
+        }
+    }
+
+    /// The row the value on `row` refers to, when it is a reference.
+    #[inline]
+    pub fn row_at(&self, row: usize) -> Option<crate::value::RowRef> {
+        match &self.data {
+            Data::Typed(t) => t.row_at(row),
+            _ => self.read(row, |v| match v {
+                Value::Row(r) => Some(*r),
+                _ => None,
+            }),
+        }
+    }
+
+    /// The text on `row`, read in place (none for other values).
+    pub fn str_at(&self, row: usize) -> Option<&str> {
+        match &self.data {
+            Data::Typed(t) => t.str_at(row),
+            Data::Coded(_) | Data::Plain(_) => match self.get(row)? {
+                Cow::Borrowed(Value::Text(s)) => Some(s),
+                _ => None,
+            },
+        }
+    }
+
+    /// Hashes the value on `row` as a key (see [`hash_key`]), a text
+    /// where it is.
+    pub(crate) fn hash_key_at<H: Hasher>(&self, row: usize, h: &mut H) {
+        match self.str_at(row) {
+            Some(s) => hash_key_text(s, h),
+            None => hash_key(&self.get(row).unwrap_or(Cow::Borrowed(&NONE)), h),
+        }
+    }
+
+    /// True when the value on `row` is the key `key` (see [`same_key`]).
+    pub(crate) fn same_key_at(&self, row: usize, key: &Value) -> bool {
+        match self.str_at(row) {
+            Some(s) => matches!(key, Value::Text(k) if **k == *s),
+            None => self.get(row).is_some_and(|v| same_key(&v, key)),
+        }
+    }
+
+    /// True when the values on rows `a` and `b` are one key.
+    pub(crate) fn same_key_rows(&self, a: usize, b: usize) -> bool {
+        match (self.str_at(a), self.str_at(b)) {
+            (Some(x), Some(y)) => x == y,
+            (Some(_), None) | (None, Some(_)) => false,
+            (None, None) => self.get(b).is_some_and(|v| self.same_key_at(a, &v)),
         }
     }
 
     /// The values, in row order.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = &Value> + '_ {
-        (0..self.len()).map(|row| self.get(row).unwrap_or(&NONE))
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Cow<'_, Value>> + '_ {
+        (0..self.len()).map(|row| self.get(row).unwrap_or(Cow::Borrowed(&NONE)))
     }
 
     /// The values, copied out in row order.
@@ -298,6 +375,7 @@ impl Column {
         match &self.data {
             Data::Coded(c) => c.decode(),
             Data::Plain(v) => v.clone(),
+            Data::Typed(t) => t.to_values(),
         }
     }
 
@@ -306,15 +384,15 @@ impl Column {
     pub fn coded(&self) -> Option<(&[u32], &[Value])> {
         match &self.data {
             Data::Coded(c) => Some((&c.codes, &c.dict)),
-            Data::Plain(_) => None,
+            Data::Plain(_) | Data::Typed(_) => None,
         }
     }
 
     /// Appends a value.
     pub fn push(&mut self, v: Value) {
         match &mut self.data {
-            Data::Plain(values) => values.push(v),
-            Data::Coded(_) => self.push_ref(&v),
+            Data::Plain(values) if !values.is_empty() => values.push(v),
+            _ => self.push_ref(&v),
         }
     }
 
@@ -332,18 +410,37 @@ impl Column {
                 None => {
                     // (lists, maps, tables and records are not coded)
                     self.make_plain();
+                    self.push_ref(v);
+                }
+            },
+            Data::Plain(values) if values.is_empty() => match Typed::for_value(v) {
+                Some(mut typed) => {
+                    typed.reserve(values.capacity());
+                    typed.push(v);
+                    self.data = Data::Typed(typed);
+                }
+                None => values.push(v.clone()),
+            },
+            Data::Plain(values) => values.push(v.clone()),
+            Data::Typed(t) => {
+                if !t.push(v) {
+                    self.make_values();
                     if let Data::Plain(values) = &mut self.data {
                         values.push(v.clone());
                     }
                 }
-            },
-            Data::Plain(values) => values.push(v.clone()),
+            }
         }
     }
 
     /// Appends the text `s`, without making a copy of it when the column
     /// already holds it.
     pub fn push_str(&mut self, s: &str) {
+        if let Data::Typed(t) = &mut self.data {
+            if t.push_str(s) {
+                return;
+            }
+        }
         if let Data::Coded(c) = &mut self.data {
             // A run of one text (the opportunities of one account) is
             // not hashed again.
@@ -409,6 +506,12 @@ impl Column {
                     *slot = v;
                 }
             }
+            Data::Typed(t) => {
+                if !t.set(row, &v) {
+                    self.make_values();
+                    self.set(row, v);
+                }
+            }
         }
     }
 
@@ -416,10 +519,11 @@ impl Column {
     /// the value of every row. Work done once per item (and put back with
     /// [`Column::map_items`]) is done once per distinct value where values
     /// repeat.
-    pub fn items(&self) -> &[Value] {
+    pub fn items(&self) -> Cow<'_, [Value]> {
         match &self.data {
-            Data::Coded(c) => &c.dict,
-            Data::Plain(v) => v,
+            Data::Coded(c) => Cow::Borrowed(&c.dict),
+            Data::Plain(v) => Cow::Borrowed(v),
+            Data::Typed(t) => Cow::Owned(t.to_values()),
         }
     }
 
@@ -427,7 +531,7 @@ impl Column {
     pub fn item_of(&self, row: usize) -> Option<usize> {
         match &self.data {
             Data::Coded(c) => c.codes.get(row).map(|code| *code as usize),
-            Data::Plain(v) => (row < v.len()).then_some(row),
+            Data::Plain(_) | Data::Typed(_) => (row < self.len()).then_some(row),
         }
     }
 
@@ -465,6 +569,15 @@ impl Column {
                     *v = f(i, v);
                 }
             }
+            Data::Typed(t) => {
+                let values = t.to_values();
+                let mut mapped = Column::plain(std::mem::take(&mut self.name));
+                mapped.reserve(values.len());
+                for (i, v) in values.iter().enumerate() {
+                    mapped.push(f(i, v));
+                }
+                *self = mapped;
+            }
         }
     }
 
@@ -473,6 +586,7 @@ impl Column {
         match &mut self.data {
             Data::Coded(c) => c.codes.truncate(len),
             Data::Plain(v) => v.truncate(len),
+            Data::Typed(t) => t.truncate(len),
         }
     }
 
@@ -489,6 +603,7 @@ impl Column {
         match &mut self.data {
             Data::Coded(c) => c.codes.reserve(rows),
             Data::Plain(v) => v.reserve(rows),
+            Data::Typed(t) => t.reserve(rows),
         }
     }
 
@@ -502,10 +617,14 @@ impl Column {
     /// (a column decides this as its values come, and for good once they
     /// are all in: tables settle their columns when they are built).
     pub fn settle(&mut self) {
-        if let Data::Coded(c) = &self.data {
-            if c.not_worth_it() {
-                self.make_plain();
-            }
+        if matches!(&self.data, Data::Coded(c) if c.not_worth_it()) {
+            self.make_plain();
+        }
+        // A text read from a packed column is copied out; a small table
+        // (the reps of a roll-up, read per credit) keeps its texts as
+        // values, to be read in place.
+        if matches!(&self.data, Data::Typed(t) if t.is_texts() && t.len() < PACKED_TEXTS) {
+            self.make_values();
         }
     }
 
@@ -528,27 +647,70 @@ impl Column {
                 );
             }
             (Data::Plain(mine), Data::Plain(theirs)) => mine.extend(theirs),
-            (Data::Plain(mine), Data::Coded(theirs)) => mine.extend(theirs.decode()),
-            (Data::Coded(_), Data::Plain(theirs)) => {
-                self.make_plain();
-                if let Data::Plain(mine) = &mut self.data {
-                    mine.extend(theirs);
+            (Data::Typed(mine), Data::Typed(theirs)) => {
+                if let Err(theirs) = mine.append(theirs) {
+                    self.make_values();
+                    if let Data::Plain(mine) = &mut self.data {
+                        mine.extend(theirs.to_values());
+                    }
+                }
+            }
+            (_, theirs) => {
+                let theirs = Column {
+                    name: String::new(),
+                    data: theirs,
+                };
+                if self.is_coded() {
+                    self.make_plain();
+                }
+                self.reserve(theirs.len());
+                for v in theirs.iter() {
+                    self.push_ref(&v);
                 }
             }
         }
     }
 
+    /// Turns a coded column plain: packed when its values are all of one
+    /// kind that packs, else a value per row.
     fn make_plain(&mut self) {
         if let Data::Coded(c) = &self.data {
-            let mut values = c.decode();
-            values.reserve(c.codes.capacity().saturating_sub(c.codes.len()));
-            self.data = Data::Plain(values);
+            let room = c.codes.capacity().saturating_sub(c.codes.len());
+            let values = c
+                .codes
+                .iter()
+                .map(|code| c.dict.get(*code as usize).unwrap_or(&NONE));
+            self.data = match Typed::of_values(values) {
+                Some(mut typed) => {
+                    typed.reserve(room);
+                    Data::Typed(typed)
+                }
+                None => {
+                    let mut values = c.decode();
+                    values.reserve(room);
+                    Data::Plain(values)
+                }
+            };
+        }
+    }
+
+    /// Turns the column into a plain value per row.
+    fn make_values(&mut self) {
+        match &self.data {
+            Data::Plain(_) => {}
+            Data::Coded(c) => self.data = Data::Plain(c.decode()),
+            Data::Typed(t) => self.data = Data::Plain(t.to_values()),
         }
     }
 
     /// True when the column keeps its values coded (for tests).
     pub fn is_coded(&self) -> bool {
         matches!(self.data, Data::Coded(_))
+    }
+
+    /// True when the column keeps its values packed (for tests).
+    pub fn is_packed(&self) -> bool {
+        matches!(self.data, Data::Typed(_))
     }
 }
 
@@ -585,7 +747,7 @@ mod tests {
         // `1.0`, `1`, `1` (Int) and `1` (Percent) are four values here.
         let (_, dict) = column.coded().unwrap();
         assert_eq!(dict.len(), 9);
-        let back: Vec<String> = column.iter().map(shown).collect();
+        let back: Vec<String> = column.iter().map(|v| shown(&v)).collect();
         assert_eq!(back, values.iter().map(shown).collect::<Vec<_>>());
     }
 
@@ -641,7 +803,94 @@ mod tests {
         ]
     }
 
+    /// Values that pack (references, money, texts), mostly of one kind,
+    /// with a few that do not fit (another table, currency or kind).
+    fn packable() -> impl Strategy<Value = Value> {
+        let row = |table, row| {
+            Value::Row(crate::value::RowRef {
+                table: tally_check::TableId(table),
+                row,
+            })
+        };
+        let money = |code: &[u8; 3], units, scale| {
+            Value::Money(Money::new(Decimal::new(units, scale), Currency(*code)))
+        };
+        prop_oneof![
+            4 => (0u32..5).prop_map(move |r| row(0, r)),
+            4 => (-300i64..300, 0u32..3).prop_map(move |(u, s)| money(b"USD", u, s)),
+            4 => "[a-zé]{0,3}".prop_map(|t| Value::text(&t)),
+            1 => Just(Value::None),
+            1 => Just(row(1, 0)),
+            1 => Just(money(b"EUR", 1, 0)),
+            1 => Just(Value::Int(1)),
+        ]
+    }
+
     proptest! {
+        /// A plain column (packed while its values are of one kind) gives
+        /// back what a list of values gives, whatever is pushed, appended,
+        /// set, mapped or cut.
+        #[test]
+        fn a_packed_column_behaves_as_a_list_of_values(
+            kind in 0usize..3,
+            first in proptest::collection::vec(packable(), 0..30),
+            second in proptest::collection::vec(packable(), 0..30),
+            sets in proptest::collection::vec((0usize..60, packable()), 0..6),
+            cut in 0usize..70,
+        ) {
+            // Mostly one kind: keep the values of the kind drawn, and a
+            // few others.
+            let keep = |v: &Value, i: usize| {
+                i % 9 == 8 || matches!((kind, v), (0, Value::Row(_)) | (1, Value::Money(_)) | (2, Value::Text(_)))
+            };
+            let pick = |vs: Vec<Value>| -> Vec<Value> {
+                vs.into_iter().enumerate().filter(|(i, v)| keep(v, *i)).map(|(_, v)| v).collect()
+            };
+            let (first, second) = (pick(first), pick(second));
+            let build = |vs: &[Value]| {
+                let mut c = Column::plain("c");
+                for v in vs {
+                    match v {
+                        Value::Text(t) => c.push_str(t),
+                        v => c.push_ref(v),
+                    }
+                }
+                c
+            };
+            let mut column = build(&first);
+            let mut model = first;
+            column.append(build(&second));
+            model.extend(second);
+            for (row, v) in sets {
+                column.set(row, v.clone());
+                if let Some(slot) = model.get_mut(row) {
+                    *slot = v;
+                }
+            }
+            let got: Vec<String> = column.iter().map(|v| shown(&v)).collect();
+            prop_assert_eq!(got, model.iter().map(shown).collect::<Vec<_>>());
+            for (row, v) in model.iter().enumerate() {
+                prop_assert_eq!(column.str_at(row), match v { Value::Text(t) => Some(&**t), _ => None });
+                prop_assert_eq!(column.row_at(row), match v { Value::Row(r) => Some(*r), _ => None });
+                prop_assert_eq!(column.read(row, shown), shown(v));
+            }
+            column.truncate(cut);
+            model.truncate(cut);
+            column.map_items(|_, v| match v {
+                Value::Text(t) => Value::text(&t.to_uppercase()),
+                other => other.clone(),
+            });
+            let got: Vec<String> = column.iter().map(|v| shown(&v)).collect();
+            let want: Vec<String> = model
+                .iter()
+                .map(|v| match v {
+                    Value::Text(t) => shown(&Value::text(&t.to_uppercase())),
+                    other => shown(other),
+                })
+                .collect();
+            prop_assert_eq!(got, want);
+        }
+
         /// Pushing, setting, appending and mapping a column gives what the
         /// same operations give on a plain list of values.
         #[test]
@@ -666,7 +915,7 @@ mod tests {
             };
             column.map_items(|_, v| bump(v));
             let model: Vec<Value> = model.iter().map(bump).collect();
-            let got: Vec<String> = column.iter().map(shown).collect();
+            let got: Vec<String> = column.iter().map(|v| shown(&v)).collect();
             prop_assert_eq!(got, model.iter().map(shown).collect::<Vec<_>>());
             prop_assert_eq!(column.len(), model.len());
         }
@@ -683,7 +932,7 @@ mod tests {
                     column.push_hinted(v, hint);
                 }
             }
-            let got: Vec<String> = column.iter().map(shown).collect();
+            let got: Vec<String> = column.iter().map(|v| shown(&v)).collect();
             let want: Vec<String> = pushes.iter().map(|(v, _)| shown(v)).collect();
             prop_assert_eq!(got, want);
         }
