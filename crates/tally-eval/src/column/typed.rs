@@ -168,7 +168,7 @@ impl Typed {
     }
 
     /// The value on `row`.
-    #[inline]
+    #[inline(always)]
     pub(super) fn get(&self, row: usize) -> Option<Value> {
         match self {
             Typed::Rows { table, rows } => rows.get(row).map(|r| match *r {

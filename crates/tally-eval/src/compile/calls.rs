@@ -166,6 +166,7 @@ pub(crate) struct DistinctRows {
 impl DistinctRows {
     /// Adds `v` (nones are not counted); false when `v` is not a
     /// reference, and the values must be counted by their keys.
+    #[inline]
     pub(crate) fn add(&mut self, v: &Value) -> bool {
         match v {
             Value::Row(r) => {

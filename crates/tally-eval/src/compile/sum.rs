@@ -64,6 +64,7 @@ pub(crate) struct MoneySum {
 impl MoneySum {
     /// Adds `v`; false when the sum can no longer be made this way (the
     /// values must then be added one by one).
+    #[inline]
     pub(crate) fn add(&mut self, v: &Value) -> bool {
         let Value::Money(m) = v else {
             return false;
