@@ -277,11 +277,12 @@ impl Compiler<'_> {
                 // (reading a column cannot fail: the rows are kept, and
                 // anything but money of one currency is added one by one)
                 let t = rt.store.table(table);
+                let cells = t.columns.get(column);
                 let mut total = MoneySum::default();
-                let mut exact = true;
+                let mut exact = cells.is_some();
                 let mut rows = Vec::new();
                 source.each(rt, f, |_, row| {
-                    exact = exact && total.add(&t.get(column, row as usize));
+                    exact = exact && cells.is_some_and(|c| c.read(row as usize, |v| total.add(v)));
                     rows.push(row);
                     Ok(true)
                 })?;

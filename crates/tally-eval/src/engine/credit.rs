@@ -175,6 +175,10 @@ fn credits_table() -> Table {
     table
 }
 
+/// Credits per credited row that the parts of `credits` make room for
+/// before they start (a part with more grows as vectors do).
+const CREDITS_PER_ROW: usize = 3;
+
 /// Buffers one thread reuses from deal to deal.
 #[derive(Default)]
 struct Scratch<'b> {
@@ -241,8 +245,12 @@ pub(crate) fn run(engine: &Engine, store: &Store, id: TableId) -> Result<Table, 
     let n = store.table(credited).len;
     let parts = super::parallel::in_ranges(engine, n, super::parallel::ROWS, |rows| {
         let mut part = credits_table();
-        // (most credited rows give a credit or two)
-        part.reserve(rows.len().saturating_mul(2));
+        // Room for a few credits per row (a split, an overlay, the
+        // managers above): room never written takes no memory. The
+        // first part is the one the others are appended to, so it has
+        // room for all of them, and joining the parts moves no rows.
+        let room = if rows.start == 0 { n } else { rows.len() };
+        part.reserve(room.saturating_mul(CREDITS_PER_ROW));
         let mut frames: Vec<Frame> = blocks.iter().map(|b| Frame::with_slots(b.slots)).collect();
         let mut scratch = Scratch::default();
         for row in rows {
