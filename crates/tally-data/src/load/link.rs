@@ -168,7 +168,7 @@ pub(crate) fn link(
             dangling.into_iter().for_each(|d| sink.push(d));
             if let Some(table) = store.table_mut(state.id) {
                 if let Some(col) = table.columns.get_mut(ci) {
-                    let mut outcomes: Vec<Option<Option<u32>>> = vec![None; col.items().len()];
+                    let mut outcomes: Vec<Option<Option<u32>>> = vec![None; col.item_count()];
                     for (item, found) in resolved {
                         if let Some(slot) = outcomes.get_mut(item) {
                             *slot = Some(found);

@@ -527,6 +527,14 @@ impl Column {
         }
     }
 
+    /// The number of [`Column::items`] (without making them).
+    pub fn item_count(&self) -> usize {
+        match &self.data {
+            Data::Coded(c) => c.dict.len(),
+            Data::Plain(_) | Data::Typed(_) => self.len(),
+        }
+    }
+
     /// The index in [`Column::items`] of the value on `row`.
     pub fn item_of(&self, row: usize) -> Option<usize> {
         match &self.data {

@@ -7,8 +7,9 @@
 //! packed instead:
 //!
 //! - references to rows of one table as 4-byte row numbers;
-//! - money of one currency as an integer and a scale per row (9 bytes),
-//!   so `1.0 USD` and `1.00 USD` read back as written;
+//! - money of one currency as an integer and a scale in one 8-byte word
+//!   per row (one memory access when rows are read out of order), so
+//!   `1.0 USD` and `1.00 USD` read back as written;
 //! - texts one after another in one block, with where each ends.
 //!
 //! A value that does not fit (another kind, another table or currency, a
@@ -22,42 +23,50 @@ use tally_check::TableId;
 
 /// The row number that stands for none in a column of references.
 const NO_ROW: u32 = u32::MAX;
-/// The scale that stands for none in a column of money.
-const NO_SCALE: u8 = u8::MAX;
+/// The packed money that stands for none (its scale, the top byte, is
+/// more than any decimal's).
+const NO_MONEY: u64 = u64::MAX;
+/// Bits of a packed amount's integer (the top 8 hold its scale).
+const UNIT_BITS: u32 = 56;
 
 /// Values of one kind, packed.
 #[derive(Clone, Debug)]
 pub(super) enum Typed {
     /// References to rows of `table` (`NO_ROW`: none).
     Rows { table: TableId, rows: Vec<u32> },
-    /// Money in `currency`: each amount's integer and scale (`NO_SCALE`:
-    /// none).
+    /// Money in `currency`: each amount's scale (top byte) and integer
+    /// (`NO_MONEY`: none).
     Money {
         currency: Currency,
-        units: Vec<i64>,
-        scales: Vec<u8>,
+        amounts: Vec<u64>,
     },
     /// Texts: row `i` is `text[ends[i - 1]..ends[i]]`.
     Texts { text: String, ends: Vec<u32> },
 }
 
-/// A money amount as an integer and a scale, when it fits in 64 bits (and
-/// is not a negative zero, which the integer cannot keep).
-fn packed(amount: &Decimal) -> Option<(i64, u8)> {
+/// A money amount as its scale (top byte) and integer (56 bits, two's
+/// complement), when the integer fits (and is not a negative zero, which
+/// the integer cannot keep).
+fn packed(amount: &Decimal) -> Option<u64> {
     let units = i64::try_from(amount.mantissa()).ok()?;
-    if units == 0 && amount.is_sign_negative() {
+    let limit = 1i64 << (UNIT_BITS - 1);
+    if !(-limit..limit).contains(&units) || (units == 0 && amount.is_sign_negative()) {
         return None;
     }
-    Some((units, u8::try_from(amount.scale()).ok()?))
+    let scale = u64::from(amount.scale());
+    Some(scale << UNIT_BITS | (units as u64 & ((1 << UNIT_BITS) - 1)))
 }
 
-/// The amount of integer `units` and `scale` (at most 28, as every
-/// decimal's scale is).
+/// The amount [`packed`] packed (its scale is at most 28, as every
+/// decimal's is).
 #[inline]
-fn unpacked(units: i64, scale: u8) -> Decimal {
+fn unpacked(amount: u64) -> Decimal {
+    let scale = (amount >> UNIT_BITS) as u32;
+    // (shifted up and back to spread the integer's sign)
+    let units = ((amount << (64 - UNIT_BITS)) as i64) >> (64 - UNIT_BITS);
     let magnitude = units.unsigned_abs();
     let (lo, mid) = (magnitude as u32, (magnitude >> 32) as u32);
-    Decimal::from_parts(lo, mid, 0, units < 0, u32::from(scale))
+    Decimal::from_parts(lo, mid, 0, units < 0, scale)
 }
 
 /// Writes `value` into `slots[row]` (out of range: nothing happens).
@@ -77,8 +86,7 @@ impl Typed {
             }),
             Value::Money(m) => Some(Typed::Money {
                 currency: m.currency,
-                units: Vec::new(),
-                scales: Vec::new(),
+                amounts: Vec::new(),
             }),
             Value::Text(_) => Some(Typed::Texts {
                 text: String::new(),
@@ -115,7 +123,7 @@ impl Typed {
     pub(super) fn len(&self) -> usize {
         match self {
             Typed::Rows { rows, .. } => rows.len(),
-            Typed::Money { units, .. } => units.len(),
+            Typed::Money { amounts, .. } => amounts.len(),
             Typed::Texts { ends, .. } => ends.len(),
         }
     }
@@ -129,24 +137,13 @@ impl Typed {
             {
                 rows.push(r.row);
             }
-            (Typed::Money { units, scales, .. }, Value::None) => {
-                units.push(0);
-                scales.push(NO_SCALE);
-            }
-            (
-                Typed::Money {
-                    currency,
-                    units,
-                    scales,
-                },
-                Value::Money(m),
-            ) if m.currency == *currency => match packed(&m.amount) {
-                Some((u, s)) => {
-                    units.push(u);
-                    scales.push(s);
+            (Typed::Money { amounts, .. }, Value::None) => amounts.push(NO_MONEY),
+            (Typed::Money { currency, amounts }, Value::Money(m)) if m.currency == *currency => {
+                match packed(&m.amount) {
+                    Some(a) => amounts.push(a),
+                    None => return false,
                 }
-                None => return false,
-            },
+            }
             (typed @ Typed::Texts { .. }, Value::Text(t)) => return typed.push_str(t),
             _ => return false,
         }
@@ -175,17 +172,10 @@ impl Typed {
                 NO_ROW => Value::None,
                 row => Value::Row(RowRef { table: *table, row }),
             }),
-            Typed::Money {
-                currency,
-                units,
-                scales,
-            } => {
-                let (u, s) = (*units.get(row)?, *scales.get(row)?);
-                Some(match s {
-                    NO_SCALE => Value::None,
-                    s => Value::Money(Money::new(unpacked(u, s), *currency)),
-                })
-            }
+            Typed::Money { currency, amounts } => Some(match *amounts.get(row)? {
+                NO_MONEY => Value::None,
+                a => Value::Money(Money::new(unpacked(a), *currency)),
+            }),
             Typed::Texts { .. } => self.str_at(row).map(|s| Value::Text(Arc::from(s))),
         }
     }
@@ -223,20 +213,12 @@ impl Typed {
                 rows.extend(r);
             }
             (
-                Typed::Money {
-                    currency,
-                    units,
-                    scales,
-                },
+                Typed::Money { currency, amounts },
                 Typed::Money {
                     currency: c,
-                    units: u,
-                    scales: s,
+                    amounts: a,
                 },
-            ) if *currency == c => {
-                units.extend(u);
-                scales.extend(s);
-            }
+            ) if *currency == c => amounts.extend(a),
             (Typed::Texts { text, ends }, Typed::Texts { text: t, ends: e }) => {
                 let base = text.len();
                 let Some(last) = e.last().map(|end| base + *end as usize) else {
@@ -264,23 +246,12 @@ impl Typed {
             {
                 put(rows, row, r.row);
             }
-            (Typed::Money { units, scales, .. }, Value::None) => {
-                put(scales, row, NO_SCALE);
-                put(units, row, 0);
-            }
-            (
-                Typed::Money {
-                    currency,
-                    units,
-                    scales,
-                },
-                Value::Money(m),
-            ) if m.currency == *currency => {
-                let Some((u, s)) = packed(&m.amount) else {
+            (Typed::Money { amounts, .. }, Value::None) => put(amounts, row, NO_MONEY),
+            (Typed::Money { currency, amounts }, Value::Money(m)) if m.currency == *currency => {
+                let Some(a) = packed(&m.amount) else {
                     return false;
                 };
-                put(scales, row, s);
-                put(units, row, u);
+                put(amounts, row, a);
             }
             // (a text changes the block's length: such columns turn plain)
             _ => return false,
@@ -292,10 +263,7 @@ impl Typed {
     pub(super) fn truncate(&mut self, len: usize) {
         match self {
             Typed::Rows { rows, .. } => rows.truncate(len),
-            Typed::Money { units, scales, .. } => {
-                units.truncate(len);
-                scales.truncate(len);
-            }
+            Typed::Money { amounts, .. } => amounts.truncate(len),
             Typed::Texts { text, ends } => {
                 ends.truncate(len);
                 text.truncate(ends.last().map_or(0, |e| *e as usize));
@@ -307,10 +275,7 @@ impl Typed {
     pub(super) fn reserve(&mut self, rows: usize) {
         match self {
             Typed::Rows { rows: r, .. } => r.reserve(rows),
-            Typed::Money { units, scales, .. } => {
-                units.reserve(rows);
-                scales.reserve(rows);
-            }
+            Typed::Money { amounts, .. } => amounts.reserve(rows),
             Typed::Texts { ends, .. } => ends.reserve(rows),
         }
     }
@@ -346,7 +311,15 @@ mod tests {
     fn values_of_one_kind_read_back_as_written() {
         let kinds = [
             vec![row(1, 0), Value::None, row(1, 7)],
-            vec![usd(100, 1), usd(100, 2), Value::None, usd(-5, 0)],
+            vec![
+                usd(100, 1),
+                usd(100, 2),
+                Value::None,
+                usd(-5, 0),
+                usd(0, 28),
+            ],
+            // The largest integers that pack, either sign.
+            vec![usd((1 << 55) - 1, 2), usd(-(1 << 55), 0), usd(-1, 3)],
             vec![Value::text("A-1"), Value::text(""), Value::text("Ünïcode")],
         ];
         for values in kinds {
@@ -371,6 +344,8 @@ mod tests {
                 usd(1, 0),
                 Value::Money(Money::new(-Decimal::ZERO, Currency(*b"USD"))),
             ],
+            vec![usd(1, 0), usd(1 << 55, 2)],
+            vec![usd(1, 0), usd(-(1 << 55) - 1, 2)],
             vec![Value::text("a"), Value::None],
             vec![Value::Int(1)],
         ];
