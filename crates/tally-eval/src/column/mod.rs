@@ -3,18 +3,21 @@
 //!
 //! Most columns of sales data hold few distinct values among many rows:
 //! stages, products, owners, dates, the roles and rules of credits. Such a
-//! column keeps each distinct value once and a 4-byte code per row, where
-//! a plain column keeps a 24-byte value per row. A column starts coded
+//! column keeps each distinct value once and a code per row, as narrow as
+//! the number of values allows (1, 2 or 4 bytes: `codes.rs`), where a
+//! plain column keeps a 24-byte value per row. A column starts coded
 //! and turns plain, for good, once its distinct values are too many for
 //! the codes to pay (ids, amounts); a plain column of one kind of value
 //! (references, money, texts) keeps them packed (`typed.rs`). A cell is
 //! read as a value, borrowed where the column holds one, and the values
 //! read back are exactly the values written (`1.0` stays `1.0`, not `1`).
 
+mod codes;
 mod typed;
 
 use crate::value::{hash_key, hash_key_text, same_key, Value};
 use crate::ByHash;
+pub use codes::Codes;
 use rust_decimal::Decimal;
 use std::borrow::Cow;
 use std::hash::{BuildHasher, Hash, Hasher};
@@ -53,7 +56,7 @@ impl Default for Data {
 /// Distinct values and a code per row.
 #[derive(Clone, Debug, Default)]
 struct Coded {
-    codes: Vec<u32>,
+    codes: Codes,
     dict: Vec<Value>,
     /// Code by the exact hash of its value; codes whose hash an earlier
     /// code already has are in `collided`.
@@ -146,7 +149,7 @@ impl Coded {
     fn decode(&self) -> Vec<Value> {
         self.codes
             .iter()
-            .map(|c| self.dict.get(*c as usize).cloned().unwrap_or(Value::None))
+            .map(|c| self.dict.get(c as usize).cloned().unwrap_or(Value::None))
             .collect()
     }
 }
@@ -294,7 +297,7 @@ impl Column {
             Data::Coded(c) => c
                 .codes
                 .get(row)
-                .map(|code| Cow::Borrowed(c.dict.get(*code as usize).unwrap_or(&NONE))),
+                .map(|code| Cow::Borrowed(c.dict.get(code as usize).unwrap_or(&NONE))),
             Data::Plain(v) => v.get(row).map(Cow::Borrowed),
             Data::Typed(t) => t.get(row).map(Cow::Owned),
         }
@@ -309,7 +312,7 @@ impl Column {
             Data::Coded(c) => f(c
                 .codes
                 .get(row)
-                .and_then(|code| c.dict.get(*code as usize))
+                .and_then(|code| c.dict.get(code as usize))
                 .unwrap_or(&NONE)),
             Data::Plain(v) => f(v.get(row).unwrap_or(&NONE)),
             Data::Typed(t) => f(&t.get(row).unwrap_or(Value::None)),
@@ -381,7 +384,7 @@ impl Column {
 
     /// The distinct values and each row's index into them, when the
     /// column is coded.
-    pub fn coded(&self) -> Option<(&[u32], &[Value])> {
+    pub fn coded(&self) -> Option<(&Codes, &[Value])> {
         match &self.data {
             Data::Coded(c) => Some((&c.codes, &c.dict)),
             Data::Plain(_) | Data::Typed(_) => None,
@@ -480,7 +483,7 @@ impl Column {
         }
         self.push_ref(v);
         if let Data::Coded(c) = &self.data {
-            *hint = c.codes.last().copied();
+            *hint = c.codes.last();
         }
     }
 
@@ -491,11 +494,7 @@ impl Column {
         }
         match &mut self.data {
             Data::Coded(c) => match c.code(&v) {
-                Some(code) => {
-                    if let Some(slot) = c.codes.get_mut(row) {
-                        *slot = code;
-                    }
-                }
+                Some(code) => c.codes.set(row, code),
                 None => {
                     self.make_plain();
                     self.set(row, v);
@@ -538,7 +537,7 @@ impl Column {
     /// The index in [`Column::items`] of the value on `row`.
     pub fn item_of(&self, row: usize) -> Option<usize> {
         match &self.data {
-            Data::Coded(c) => c.codes.get(row).map(|code| *code as usize),
+            Data::Coded(c) => c.codes.get(row).map(|code| code as usize),
             Data::Plain(_) | Data::Typed(_) => (row < self.len()).then_some(row),
         }
     }
@@ -558,7 +557,7 @@ impl Column {
                             let plain = codes
                                 .iter()
                                 .map(|code| {
-                                    mapped.get(*code as usize).cloned().unwrap_or(Value::None)
+                                    mapped.get(code as usize).cloned().unwrap_or(Value::None)
                                 })
                                 .collect();
                             self.data = Data::Plain(plain);
@@ -566,10 +565,12 @@ impl Column {
                         }
                     }
                 }
-                fresh.codes = codes
-                    .into_iter()
-                    .map(|code| remap.get(code as usize).copied().unwrap_or(0))
-                    .collect();
+                fresh.codes.reserve(codes.len());
+                for code in codes.iter() {
+                    fresh
+                        .codes
+                        .push(remap.get(code as usize).copied().unwrap_or(0));
+                }
                 *c = fresh;
             }
             Data::Plain(values) => {
@@ -647,12 +648,11 @@ impl Column {
                 for v in &theirs.dict {
                     remap.push(mine.code(v).unwrap_or(0));
                 }
-                mine.codes.extend(
-                    theirs
-                        .codes
-                        .iter()
-                        .map(|code| remap.get(*code as usize).copied().unwrap_or(0)),
-                );
+                mine.codes.reserve(theirs.codes.len());
+                for code in theirs.codes.iter() {
+                    mine.codes
+                        .push(remap.get(code as usize).copied().unwrap_or(0));
+                }
             }
             (Data::Plain(mine), Data::Plain(theirs)) => mine.extend(theirs),
             (Data::Typed(mine), Data::Typed(theirs)) => {
@@ -687,7 +687,7 @@ impl Column {
             let values = c
                 .codes
                 .iter()
-                .map(|code| c.dict.get(*code as usize).unwrap_or(&NONE));
+                .map(|code| c.dict.get(code as usize).unwrap_or(&NONE));
             self.data = match Typed::of_values(values) {
                 Some(mut typed) => {
                     typed.reserve(room);

@@ -199,7 +199,7 @@ fn build_from_codes<'s>(
     columns: &[usize],
     threads: Option<usize>,
 ) -> Option<RowIndex> {
-    let coded: Vec<(&[u32], &[Value])> = columns
+    let coded: Vec<(&crate::column::Codes, &[Value])> = columns
         .iter()
         .map(|c| t.columns.get(*c).and_then(crate::Column::coded))
         .collect::<Option<_>>()?;
@@ -209,8 +209,8 @@ fn build_from_codes<'s>(
         _ => return None,
     };
     let pair = |row: usize| -> u64 {
-        let a = first.0.get(row).copied().unwrap_or(0);
-        let b = second.and_then(|s| s.0.get(row).copied()).unwrap_or(0);
+        let a = first.0.get(row).unwrap_or(0);
+        let b = second.and_then(|s| s.0.get(row)).unwrap_or(0);
         (u64::from(a) << 32) | u64::from(b)
     };
     let build_range = |range: std::ops::Range<usize>| {
