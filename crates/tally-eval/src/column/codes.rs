@@ -5,6 +5,8 @@
 //! which. The codes start one byte wide and widen, once each, when a code
 //! needs it.
 
+use super::put;
+
 /// A code per row: 1, 2 or 4 bytes wide.
 #[derive(Clone, Debug)]
 pub enum Codes {
@@ -131,13 +133,6 @@ impl Codes {
             Codes::U16(c) => c.reserve(rows),
             Codes::U32(c) => c.reserve(rows),
         }
-    }
-}
-
-/// Writes `value` into `slots[row]` (out of range: nothing happens).
-fn put<T>(slots: &mut [T], row: usize, value: T) {
-    if let Some(slot) = slots.get_mut(row) {
-        *slot = value;
     }
 }
 

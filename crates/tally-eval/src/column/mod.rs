@@ -246,6 +246,13 @@ fn same(a: &Value, b: &Value) -> bool {
 
 static NONE: Value = Value::None;
 
+/// Writes `value` into `slots[row]` (out of range: nothing happens).
+fn put<T>(slots: &mut [T], row: usize, value: T) {
+    if let Some(slot) = slots.get_mut(row) {
+        *slot = value;
+    }
+}
+
 impl Column {
     /// An empty column.
     pub fn new(name: impl Into<String>) -> Column {

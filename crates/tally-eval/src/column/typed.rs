@@ -15,6 +15,7 @@
 //! A value that does not fit (another kind, another table or currency, a
 //! text column's none) turns the column back into plain values, for good.
 
+use super::put;
 use crate::money::{Currency, Money};
 use crate::value::{RowRef, Value};
 use rust_decimal::Decimal;
@@ -67,13 +68,6 @@ fn unpacked(amount: u64) -> Decimal {
     let magnitude = units.unsigned_abs();
     let (lo, mid) = (magnitude as u32, (magnitude >> 32) as u32);
     Decimal::from_parts(lo, mid, 0, units < 0, scale)
-}
-
-/// Writes `value` into `slots[row]` (out of range: nothing happens).
-fn put<T>(slots: &mut [T], row: usize, value: T) {
-    if let Some(slot) = slots.get_mut(row) {
-        *slot = value;
-    }
 }
 
 impl Typed {
