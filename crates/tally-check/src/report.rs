@@ -8,75 +8,20 @@ use std::collections::HashMap;
 use tally_diagnostics::{Diagnostic, Span};
 use tally_syntax::ast::*;
 
-/// The clauses of a report, sorted out (first of each; duplicates reported).
-struct Clauses<'a> {
-    from: Option<(&'a Expr, Option<&'a Expr>)>,
-    wheres: Vec<&'a Expr>,
-    group: Option<&'a [NamedExpr]>,
-    columns: Option<&'a [NamedExpr]>,
-    order: Option<&'a [OrderKey]>,
-    limit: Option<&'a Expr>,
-    totals: Option<Span>,
-}
-
 impl Checker {
-    fn report_clauses<'a>(&mut self, report: &'a Report) -> Clauses<'a> {
-        let mut c = Clauses {
-            from: None,
-            wheres: Vec::new(),
-            group: None,
-            columns: None,
-            order: None,
-            limit: None,
-            totals: None,
-        };
-        let mut seen: HashMap<&'static str, Span> = HashMap::new();
-        for item in &report.items {
-            let key = match &item.kind {
-                ReportItemKind::From { source, filter } => {
-                    if c.from.is_none() {
-                        c.from = Some((source, filter.as_ref()));
-                        if let Some(f) = filter {
-                            c.wheres.push(f);
-                        }
-                    }
-                    "from"
-                }
-                ReportItemKind::Where(w) => {
-                    c.wheres.push(w);
-                    continue;
-                }
-                ReportItemKind::GroupBy(keys) => {
-                    c.group.get_or_insert(keys);
-                    "group by"
-                }
-                ReportItemKind::Columns(cols) => {
-                    c.columns.get_or_insert(cols);
-                    "columns"
-                }
-                ReportItemKind::OrderBy(keys) => {
-                    c.order.get_or_insert(keys);
-                    "order by"
-                }
-                ReportItemKind::Limit(l) => {
-                    c.limit.get_or_insert(l);
-                    "limit"
-                }
-                ReportItemKind::Totals => {
-                    c.totals.get_or_insert(item.span);
-                    "totals"
-                }
-            };
-            if let Some(prev) = seen.insert(key, item.span) {
-                self.diags.push(
-                    Diagnostic::error(
-                        codes::REPORT,
-                        item.span,
-                        format!("a report has one `{key}`; this is the second"),
-                    )
-                    .with_secondary(prev, "the first"),
-                );
-            }
+    /// The clauses of `report`, sorted out; a clause written twice is
+    /// reported.
+    fn report_clauses<'a>(&mut self, report: &'a Report) -> ReportClauses<'a> {
+        let c = report.clauses();
+        for (clause, again, before) in &c.repeated {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::REPORT,
+                    *again,
+                    format!("a report has one `{clause}`; this is the second"),
+                )
+                .with_secondary(*before, "the first"),
+            );
         }
         c
     }
@@ -118,7 +63,7 @@ impl Checker {
             return;
         };
         let clauses = self.report_clauses(report);
-        let Some((source, _)) = clauses.from else {
+        let Some(source) = clauses.from else {
             self.diags.push(
                 Diagnostic::error(
                     codes::REPORT,

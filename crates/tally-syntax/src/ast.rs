@@ -376,6 +376,82 @@ pub struct Report {
     pub items: Vec<ReportItem>,
 }
 
+/// A report's clauses sorted out: the first of each kind that a report
+/// has once, and every filter (a `from`'s own `where` first, then the
+/// `where` clauses in order).
+#[derive(Clone, Debug, Default)]
+pub struct ReportClauses<'a> {
+    /// The table or list read (`from`).
+    pub from: Option<&'a Expr>,
+    /// Every filter, in order.
+    pub wheres: Vec<&'a Expr>,
+    /// `group by` keys.
+    pub group: Option<&'a [NamedExpr]>,
+    /// `columns`.
+    pub columns: Option<&'a [NamedExpr]>,
+    /// `order by` keys.
+    pub order: Option<&'a [OrderKey]>,
+    /// `limit`.
+    pub limit: Option<&'a Expr>,
+    /// The `totals` clause.
+    pub totals: Option<Span>,
+    /// Clauses a report has once, written again: (clause, where it is
+    /// again, where it was written before).
+    pub repeated: Vec<(&'static str, Span, Span)>,
+}
+
+impl Report {
+    /// The report's clauses, sorted out (see [`ReportClauses`]).
+    pub fn clauses(&self) -> ReportClauses<'_> {
+        let mut c = ReportClauses::default();
+        // (where each clause was written last)
+        let mut last: Vec<(&'static str, Span)> = Vec::new();
+        for item in &self.items {
+            let clause = match &item.kind {
+                ReportItemKind::From { source, filter } => {
+                    if c.from.is_none() {
+                        c.from = Some(source);
+                        c.wheres.extend(filter.iter());
+                    }
+                    "from"
+                }
+                ReportItemKind::Where(w) => {
+                    c.wheres.push(w);
+                    continue;
+                }
+                ReportItemKind::GroupBy(keys) => {
+                    c.group.get_or_insert(keys);
+                    "group by"
+                }
+                ReportItemKind::Columns(cols) => {
+                    c.columns.get_or_insert(cols);
+                    "columns"
+                }
+                ReportItemKind::OrderBy(keys) => {
+                    c.order.get_or_insert(keys);
+                    "order by"
+                }
+                ReportItemKind::Limit(l) => {
+                    c.limit.get_or_insert(l);
+                    "limit"
+                }
+                ReportItemKind::Totals => {
+                    c.totals.get_or_insert(item.span);
+                    "totals"
+                }
+            };
+            match last.iter_mut().find(|(k, _)| *k == clause) {
+                Some((_, at)) => {
+                    c.repeated.push((clause, item.span, *at));
+                    *at = item.span;
+                }
+                None => last.push((clause, item.span)),
+            }
+        }
+        c
+    }
+}
+
 /// A clause of a report.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReportItem {

@@ -249,3 +249,34 @@ fn a_broken_large_assign_is_reported_as_when_parsed_whole() {
     assert_eq!(in_pieces.diagnostics, whole.diagnostics);
     assert_eq!(in_pieces.module, whole.module);
 }
+
+#[test]
+fn report_clauses_are_sorted_out() {
+    let src = "report r {\n  where a\n  from t where b\n  from u\n  limit 1\n  where c\n  limit 2\n  limit 3\n  totals\n}\n";
+    let m = parse_ok(src);
+    let Some(DeclKind::Report(report)) = m.decls.first().map(|d| &d.kind) else {
+        panic!("not a report");
+    };
+    let c = report.clauses();
+    let text = |e: &Expr| {
+        src.get(e.span.lo()..e.span.hi())
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(c.from.map(text).as_deref(), Some("t"));
+    // The first `from`'s filter is kept where it stands among the filters.
+    assert_eq!(
+        c.wheres.into_iter().map(text).collect::<Vec<_>>(),
+        ["a", "b", "c"]
+    );
+    assert_eq!(c.limit.map(text).as_deref(), Some("1"));
+    assert!(c.totals.is_some());
+    let line = |s: Span| src.get(..s.lo()).unwrap_or_default().matches('\n').count() + 1;
+    // Each repeat points at the clause written before it.
+    let repeated: Vec<_> = c
+        .repeated
+        .iter()
+        .map(|(clause, again, before)| (*clause, line(*again), line(*before)))
+        .collect();
+    assert_eq!(repeated, [("from", 4, 3), ("limit", 7, 5), ("limit", 8, 7)]);
+}

@@ -36,54 +36,6 @@ struct Compiled {
     slots: usize,
 }
 
-/// The clauses of a report (the first of each kind).
-struct Clauses<'a> {
-    from: Option<&'a Expr>,
-    wheres: Vec<&'a Expr>,
-    group: Option<&'a [NamedExpr]>,
-    columns: Option<&'a [NamedExpr]>,
-    order: Option<&'a [OrderKey]>,
-    limit: Option<&'a Expr>,
-    totals: bool,
-}
-
-fn clause_exprs(report: &Report) -> Clauses<'_> {
-    let mut c = Clauses {
-        from: None,
-        wheres: Vec::new(),
-        group: None,
-        columns: None,
-        order: None,
-        limit: None,
-        totals: false,
-    };
-    for item in &report.items {
-        match &item.kind {
-            ReportItemKind::From { source, filter } => {
-                if c.from.is_none() {
-                    c.from = Some(source);
-                    c.wheres.extend(filter.iter());
-                }
-            }
-            ReportItemKind::Where(w) => c.wheres.push(w),
-            ReportItemKind::GroupBy(k) => {
-                c.group.get_or_insert(k.as_slice());
-            }
-            ReportItemKind::Columns(cols) => {
-                c.columns.get_or_insert(cols.as_slice());
-            }
-            ReportItemKind::OrderBy(o) => {
-                c.order.get_or_insert(o.as_slice());
-            }
-            ReportItemKind::Limit(l) => {
-                c.limit.get_or_insert(l);
-            }
-            ReportItemKind::Totals => c.totals = true,
-        }
-    }
-    c
-}
-
 /// The span that names a report column (the explicit name or the bare name).
 fn name_span(n: &NamedExpr) -> Span {
     match (&n.name, &n.value.kind) {
@@ -95,7 +47,7 @@ fn name_span(n: &NamedExpr) -> Span {
 
 fn compile(engine: &Engine, id: TableId, report: &Report) -> Result<Option<Compiled>, EvalError> {
     let program = engine.program;
-    let Clauses {
+    let ReportClauses {
         from,
         wheres,
         group,
@@ -103,7 +55,8 @@ fn compile(engine: &Engine, id: TableId, report: &Report) -> Result<Option<Compi
         order,
         limit,
         totals,
-    } = clause_exprs(report);
+        ..
+    } = report.clauses();
     let Some(from) = from else { return Ok(None) };
     let Some(input) = program.types.get(&from.span).and_then(|t| t.table_id()) else {
         return Ok(None);
@@ -187,7 +140,7 @@ fn compile(engine: &Engine, id: TableId, report: &Report) -> Result<Option<Compi
         streams,
         order,
         limit,
-        totals,
+        totals: totals.is_some(),
         grouped,
         slots: c.slots(),
     }))
