@@ -114,6 +114,14 @@ impl SourceMap {
         id
     }
 
+    /// Replaces the text of file `id` (a data file whose text is only
+    /// read when a message needs it); no effect when there is no such file.
+    pub fn set_text(&mut self, id: FileId, text: impl Into<String>) {
+        if let Some(file) = self.files.get_mut(id.0 as usize) {
+            *file = SourceFile::new(std::mem::take(&mut file.name), text);
+        }
+    }
+
     /// The file with `id`, if any.
     pub fn get(&self, id: FileId) -> Option<&SourceFile> {
         self.files.get(id.0 as usize)
@@ -156,5 +164,19 @@ mod tests {
         assert_eq!(f.line_col(6), LineCol { line: 2, col: 3 });
         assert_eq!(f.line_text(2), "cé d");
         assert_eq!(f.line_col(999), LineCol { line: 3, col: 1 });
+    }
+
+    #[test]
+    fn a_text_set_later_is_the_one_places_are_found_in() {
+        let mut map = SourceMap::new();
+        let id = map.add("big.csv", "");
+        assert_eq!(map.get(id).map(SourceFile::line_count), Some(1));
+        map.set_text(id, "a\nb\nc");
+        assert_eq!(map.name(id), "big.csv");
+        assert_eq!(
+            map.get(id).map(|f| f.line_col(4)),
+            Some(LineCol { line: 3, col: 1 })
+        );
+        map.set_text(FileId(7), "nothing");
     }
 }

@@ -89,6 +89,7 @@ impl Table {
             return;
         }
         crate::column::append_columns(&mut self.columns, other.columns, threads);
+        self.columns.iter_mut().for_each(Column::settle);
         self.origins.lines.extend(other.origins.lines);
         self.len += other.len;
     }

@@ -5,10 +5,11 @@ use super::cell::{is_blank, parse, CellContext, Kind};
 use super::messages::{self, Site};
 use super::raw::{cell_place, Cell, Range, RawRow, RawTable, Unit};
 use super::sink::Sink;
+use super::texts::Texts;
 use crate::codes;
 use std::collections::HashMap;
 use tally_check::{ColumnInfo, ColumnOrigin, Program, TableId, TableInfo, Type};
-use tally_diagnostics::{closest, Diagnostic, SourceMap, Span};
+use tally_diagnostics::{closest, Diagnostic, Span};
 use tally_eval::{Table, Value};
 
 /// What linking needs to know about a loaded table: where its rows and
@@ -55,14 +56,31 @@ impl TableState {
         }
     }
 
-    /// The span of `column` on `row`, if known (`sources` holds the text
-    /// of CSV files).
-    pub(crate) fn span(&self, column: usize, row: usize, sources: &SourceMap) -> Span {
+    /// A state for the same table and file with no rows yet (its places
+    /// are not copied: a table has millions of them).
+    fn without_places(&self) -> TableState {
+        TableState {
+            id: self.id,
+            unit: self.unit,
+            lines: Vec::new(),
+            spans: self.spans.keys().map(|k| (*k, Vec::new())).collect(),
+            csv: self.csv.as_ref().map(|csv| CsvPlaces {
+                file: csv.file,
+                fields: csv.fields,
+                sources: csv.sources.clone(),
+                starts: Vec::new(),
+            }),
+        }
+    }
+
+    /// The span of `column` on `row`, if known (`texts` has the text of
+    /// CSV files).
+    pub(crate) fn span(&self, column: usize, row: usize, texts: &Texts<'_>) -> Span {
         if let Some(csv) = &self.csv {
             let found = (|| {
                 let start = *csv.starts.get(row)?;
                 let source = (*csv.sources.get(column)?)?;
-                let text = &sources.get(csv.file)?.text;
+                let text = texts.text(csv.file);
                 let ranges = super::csv_file::field_ranges(text, start, csv.fields);
                 let (a, b) = *ranges.get(source)?;
                 Some(Span::new(csv.file, a, b))
@@ -362,12 +380,7 @@ impl<'p> Builder<'p> {
     /// An empty builder for more rows of the same file (a range of it
     /// read on another thread); [`Builder::join`] puts them back.
     pub(crate) fn fork(&self) -> Builder<'p> {
-        let mut state = self.state.clone();
-        state.lines.clear();
-        state.spans.values_mut().for_each(Vec::clear);
-        if let Some(csv) = &mut state.csv {
-            csv.starts.clear();
-        }
+        let state = self.state.without_places();
         Builder {
             program: self.program,
             info: self.info,

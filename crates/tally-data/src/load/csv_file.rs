@@ -22,18 +22,45 @@ pub(crate) trait Records {
     fn record(&mut self, line: usize, record: &CsvRecord<'_>, sink: &mut Sink) -> bool;
 }
 
+/// A piece of a CSV file's text that starts at the start of a record:
+/// the whole file, or one block of a file read block by block.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Piece<'a> {
+    /// The text.
+    pub text: &'a str,
+    /// Offset of the text's first byte in the whole file's text.
+    pub offset: usize,
+    /// The 1-based line the text starts on.
+    pub line: usize,
+}
+
+impl<'a> Piece<'a> {
+    /// The whole text of a file.
+    pub(crate) fn whole(text: &'a str) -> Piece<'a> {
+        Piece {
+            text,
+            offset: 0,
+            line: 1,
+        }
+    }
+}
+
 /// One CSV record: its fields, and (found only when asked) their places.
 pub(crate) struct CsvRecord<'a> {
+    /// The piece of text the record is in.
     text: &'a str,
+    /// Offset of the record's first field in `text`.
     start: usize,
+    /// Offset of `text` in the file's text.
+    offset: usize,
     fields: &'a csv::ByteRecord,
     ranges: OnceCell<Vec<Range>>,
 }
 
 impl CsvRecord<'_> {
-    /// Byte offset of the record's first field.
+    /// Byte offset of the record's first field in the file's text.
     pub(crate) fn start(&self) -> usize {
-        self.start
+        self.offset + self.start
     }
 
     /// Number of fields.
@@ -41,9 +68,15 @@ impl CsvRecord<'_> {
         self.fields.len()
     }
 
+    /// The fields' ranges in the file's text.
     fn ranges(&self) -> &[Range] {
-        self.ranges
-            .get_or_init(|| field_ranges(self.text, self.start, self.fields.len()))
+        self.ranges.get_or_init(|| {
+            let mut ranges = field_ranges(self.text, self.start, self.fields.len());
+            for r in &mut ranges {
+                *r = (r.0 + self.offset, r.1 + self.offset);
+            }
+            ranges
+        })
     }
 
     /// Field `i` as text.
@@ -64,28 +97,30 @@ impl RowCells for CsvRecord<'_> {
     }
 
     fn row_range(&self) -> Range {
-        let end = self.ranges().last().map_or(self.start, |r| r.1);
-        (self.start, end)
+        let end = self.ranges().last().map_or(self.start(), |r| r.1);
+        (self.start(), end)
     }
 }
 
 /// Reads CSV `text` (already decoded, without a byte-order mark) record
 /// by record into `records`.
 pub(crate) fn read(text: &str, cx: &ReadContext<'_>, sink: &mut Sink, records: &mut impl Records) {
-    read_range(text, 0..text.len(), None, cx, sink, records);
+    read_range(Piece::whole(text), 0..text.len(), None, cx, sink, records);
 }
 
-/// Reads the records of `text[range]` into `records`: the first record is
-/// the header unless `header_len` (the header's number of fields) says
-/// the range holds data only. `range` starts at the start of a line.
-fn read_range(
-    text: &str,
+/// Reads the records of `piece.text[range]` into `records`: the first
+/// record is the header unless `header_len` (the header's number of
+/// fields) says the range holds data only. `range` starts at the start of
+/// a record.
+pub(crate) fn read_range(
+    piece: Piece<'_>,
     range: std::ops::Range<usize>,
     mut header_len: Option<usize>,
     cx: &ReadContext<'_>,
     sink: &mut Sink,
     records: &mut impl Records,
 ) {
+    let text = piece.text;
     let base = range.start;
     let Some(part) = text.as_bytes().get(range) else {
         return;
@@ -97,14 +132,14 @@ fn read_range(
     let mut fields = csv::ByteRecord::new();
     let data_only = header_len.is_some();
     // Line counting is incremental: the lines between two records' starts.
-    let mut line = 1 + newlines(text.as_bytes().get(..base).unwrap_or_default());
+    let mut line = piece.line + newlines(text.as_bytes().get(..base).unwrap_or_default());
     let mut counted_to = base;
     loop {
         match reader.read_byte_record(&mut fields) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
-                let at = e.position().map(|p| p.byte() as usize).unwrap_or(0);
+                let at = piece.offset + base + e.position().map_or(0, |p| p.byte() as usize);
                 sink.push(Diagnostic::error(
                     codes::SYNTAX,
                     Span::new(cx.file, at, at),
@@ -126,6 +161,7 @@ fn read_range(
         let record = CsvRecord {
             text,
             start,
+            offset: piece.offset,
             fields: &fields,
             ranges: OnceCell::new(),
         };
@@ -135,7 +171,7 @@ fn read_range(
         if at_end {
             let (_, open) = scan_fields(text, start, record.len());
             if let Some(quote) = open {
-                sink.push(unclosed_quote(cx, text, quote));
+                sink.push(unclosed_quote(cx, piece, quote));
                 break;
             }
         }
@@ -145,7 +181,7 @@ fn read_range(
                 (0..record.len())
                     .map(|i| RawHeader {
                         name: record.field(i).unwrap_or("").trim().to_string(),
-                        range: record.range(i).unwrap_or((start, start)),
+                        range: record.range(i).unwrap_or((record.start(), record.start())),
                     })
                     .collect(),
             );
@@ -193,7 +229,7 @@ pub(crate) fn newlines(bytes: &[u8]) -> usize {
 
 /// Where the record after the header starts, and the header's number of
 /// fields (`None`: no header, or nothing after it).
-fn after_header(text: &str) -> Option<(usize, usize)> {
+pub(crate) fn after_header(text: &str) -> Option<(usize, usize)> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -207,10 +243,8 @@ fn after_header(text: &str) -> Option<(usize, usize)> {
 }
 
 /// Cuts `text[from..]` into at most `parts` ranges that each start at the
-/// start of a line outside any quoted field, so that each range can be
-/// read on its own. Quotes are followed exactly as the CSV reader does:
-/// a `"` opens a quoted field only at the start of a field, `""` inside
-/// one is a quote, and any other `"` closes it.
+/// start of a record (see [`RecordStarts`]), so that each range can be
+/// read on its own.
 pub(crate) fn split_lines(text: &str, from: usize, parts: usize) -> Vec<std::ops::Range<usize>> {
     let bytes = text.as_bytes();
     let len = bytes.len();
@@ -237,36 +271,14 @@ pub(crate) fn split_lines(text: &str, from: usize, parts: usize) -> Vec<std::ops
             }
         }
     } else {
-        let (mut in_quotes, mut field_start) = (false, true);
-        let mut i = from;
-        while i < len && cuts.len() < parts {
-            let b = bytes.get(i).copied().unwrap_or(b'\n');
-            if in_quotes {
-                if b == b'"' {
-                    if bytes.get(i + 1) == Some(&b'"') {
-                        i += 1;
-                    } else {
-                        in_quotes = false;
-                    }
-                }
-            } else {
-                match b {
-                    b'"' if field_start => {
-                        in_quotes = true;
-                        field_start = false;
-                    }
-                    b',' | b'\r' => field_start = true,
-                    b'\n' => {
-                        field_start = true;
-                        if i + 1 >= target && i + 1 < len {
-                            cuts.push(i + 1);
-                            target = i + 1 + step;
-                        }
-                    }
-                    _ => field_start = false,
-                }
+        for start in RecordStarts::new(bytes, from) {
+            if cuts.len() >= parts {
+                break;
             }
-            i += 1;
+            if start >= target && start < len {
+                cuts.push(start);
+                target = start + step;
+            }
         }
     }
     cuts.push(len);
@@ -276,6 +288,73 @@ pub(crate) fn split_lines(text: &str, from: usize, parts: usize) -> Vec<std::ops
             _ => None,
         })
         .collect()
+}
+
+/// The end of the last whole record of `bytes`, which start at the start
+/// of a record: just after its last line feed outside any quoted field.
+/// `None` when no record ends in `bytes`.
+pub(crate) fn last_record_end(bytes: &[u8]) -> Option<usize> {
+    if !bytes.contains(&b'"') {
+        return bytes.iter().rposition(|b| *b == b'\n').map(|at| at + 1);
+    }
+    RecordStarts::new(bytes, 0).last()
+}
+
+/// The offsets just after each line feed outside a quoted field of
+/// `bytes[from..]` (which starts at the start of a record): where the
+/// records after the first start. Quotes are followed exactly as the CSV
+/// reader does: a `"` opens a quoted field only at the start of a field,
+/// `""` inside one is a quote, and any other `"` closes it.
+pub(crate) struct RecordStarts<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    in_quotes: bool,
+    field_start: bool,
+}
+
+impl<'a> RecordStarts<'a> {
+    /// The record starts of `bytes[from..]`.
+    pub(crate) fn new(bytes: &'a [u8], from: usize) -> RecordStarts<'a> {
+        RecordStarts {
+            bytes,
+            at: from,
+            in_quotes: false,
+            field_start: true,
+        }
+    }
+}
+
+impl Iterator for RecordStarts<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        while let Some(&b) = self.bytes.get(self.at) {
+            self.at += 1;
+            if self.in_quotes {
+                if b == b'"' {
+                    if self.bytes.get(self.at) == Some(&b'"') {
+                        self.at += 1;
+                    } else {
+                        self.in_quotes = false;
+                    }
+                }
+                continue;
+            }
+            match b {
+                b'"' if self.field_start => {
+                    self.in_quotes = true;
+                    self.field_start = false;
+                }
+                b',' | b'\r' => self.field_start = true,
+                b'\n' => {
+                    self.field_start = true;
+                    return Some(self.at);
+                }
+                _ => self.field_start = false,
+            }
+        }
+        None
+    }
 }
 
 /// Fewest bytes worth a thread of their own when reading a CSV file.
@@ -294,48 +373,92 @@ pub(crate) fn read_typed(
     min_bytes: usize,
 ) {
     let threads = threads.min(text.len() / min_bytes.max(1)).max(1);
-    let header = after_header(text);
-    let Some((data, header_len)) = header.filter(|_| threads > 1 && cx.max_rows.is_none()) else {
+    let piece = Piece::whole(text);
+    if threads == 1 || cx.max_rows.is_some() {
         read(text, cx, sink, records);
         return;
+    }
+    let Some((data, header_len)) = read_header(piece, cx, sink, records) else {
+        return;
     };
-    // The header alone, then the data in ranges.
-    read_range(text, 0..data, None, cx, sink, records);
+    read_data(piece, data, header_len, cx, sink, records, threads);
+}
+
+/// Reads the header record at the start of `piece` into `records`, and
+/// tells where the data after it starts and how many fields the header
+/// has. `None` when there is no data after the header (it was read in
+/// full then, header and all) or the header was unusable.
+pub(crate) fn read_header(
+    piece: Piece<'_>,
+    cx: &ReadContext<'_>,
+    sink: &mut Sink,
+    records: &mut TypedRecords<'_, '_>,
+) -> Option<(usize, usize)> {
+    let Some((data, header_len)) = after_header(piece.text) else {
+        read_range(piece, 0..piece.text.len(), None, cx, sink, records);
+        return None;
+    };
+    read_range(piece, 0..data, None, cx, sink, records);
+    records.builder.as_ref()?;
+    Some((data, header_len))
+}
+
+/// Reads the data records of `piece.text[from..]` (all of them whole)
+/// into `records`, cut into ranges read on up to `threads` threads: the
+/// first on this thread, straight into the table; the others into parts
+/// of their own, joined onto it in order.
+pub(crate) fn read_data(
+    piece: Piece<'_>,
+    from: usize,
+    header_len: usize,
+    cx: &ReadContext<'_>,
+    sink: &mut Sink,
+    records: &mut TypedRecords<'_, '_>,
+    threads: usize,
+) {
     let Some(builder) = &records.builder else {
         return;
     };
-    let ranges = split_lines(text, data, threads);
+    let ranges = split_lines(piece.text, from, threads);
+    let Some((first, rest)) = ranges.split_first() else {
+        return;
+    };
     let (program, id, info, file_name) =
         (records.program, records.id, records.info, records.file_name);
+    let others: Vec<_> = rest
+        .iter()
+        .map(|range| {
+            let mut forked = builder.fork();
+            // Room for this range's share of the file's rows.
+            let share =
+                records.expected_rows.saturating_mul(range.len()) / records.expected_bytes.max(1);
+            forked.reserve(share + share / 16 + 16);
+            // Each thread has its own cell context (text interning for
+            // plain columns, territory names).
+            (range.clone(), forked, sink.fork(), records.ctx.clone())
+        })
+        .collect();
     let parts: Vec<Option<(Option<Builder<'_>>, Sink)>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = ranges
-            .iter()
-            .enumerate()
-            .map(|(i, range)| {
-                let mut forked = builder.fork();
-                // Room for this range's share of the file's lines; the first
-                // range makes room for all of them, since the others are
-                // joined onto it.
-                let share = if i == 0 {
-                    records.expected_rows
-                } else {
-                    records.expected_rows.saturating_mul(range.len()) / text.len().max(1)
-                };
-                forked.reserve(share + share / 16 + 16);
-                let mut part_sink = sink.fork();
-                // Each thread has its own cell context (text interning for
-                // plain columns, territory names).
-                let part_ctx = records.ctx.clone();
-                let range = range.clone();
+        let handles: Vec<_> = others
+            .into_iter()
+            .map(|(range, forked, mut part_sink, part_ctx)| {
                 scope.spawn(move || {
                     let mut part =
-                        TypedRecords::new(program, id, info, file_name, &part_ctx, None, 0);
+                        TypedRecords::new(program, id, info, file_name, &part_ctx, None, 0, 0);
                     part.builder = Some(forked);
-                    read_range(text, range, Some(header_len), cx, &mut part_sink, &mut part);
+                    read_range(
+                        piece,
+                        range,
+                        Some(header_len),
+                        cx,
+                        &mut part_sink,
+                        &mut part,
+                    );
                     (part.builder, part_sink)
                 })
             })
             .collect();
+        read_range(piece, first.clone(), Some(header_len), cx, sink, records);
         handles.into_iter().map(|h| h.join().ok()).collect()
     });
     for part in parts {
@@ -389,11 +512,15 @@ pub(crate) struct TypedRecords<'p, 'c> {
     max_rows: Option<usize>,
     /// Rows expected (for reserving room), from the file's size.
     expected_rows: usize,
+    /// The size of the file the rows are expected in (bytes).
+    expected_bytes: usize,
     builder: Option<Builder<'p>>,
 }
 
 impl<'p, 'c> TypedRecords<'p, 'c> {
-    /// Records typed as `info` (declared table `id`).
+    /// Records typed as `info` (declared table `id`), about
+    /// `expected_rows` of them in a file of `expected_bytes`.
+    #[allow(clippy::too_many_arguments, reason = "the table and its file")]
     pub(crate) fn new(
         program: &'p Program,
         id: TableId,
@@ -402,6 +529,7 @@ impl<'p, 'c> TypedRecords<'p, 'c> {
         ctx: &'c CellContext,
         max_rows: Option<usize>,
         expected_rows: usize,
+        expected_bytes: usize,
     ) -> Self {
         TypedRecords {
             program,
@@ -411,8 +539,15 @@ impl<'p, 'c> TypedRecords<'p, 'c> {
             ctx,
             max_rows,
             expected_rows,
+            expected_bytes,
             builder: None,
         }
+    }
+
+    /// Expects about `rows` rows in a file of `bytes` (for making room).
+    pub(crate) fn expect(&mut self, rows: usize, bytes: usize) {
+        self.expected_rows = rows;
+        self.expected_bytes = bytes;
     }
 
     /// The table (empty when the header was unusable) and its places.
@@ -535,13 +670,15 @@ fn scan_fields(text: &str, start: usize, count: usize) -> (Vec<Range>, Option<us
     (out, unclosed)
 }
 
-/// An error for a record whose quoted field opens at `quote` and never
-/// closes: the CSV reader would take the rest of the file as its text.
-fn unclosed_quote(cx: &ReadContext<'_>, text: &str, quote: usize) -> Diagnostic {
-    let line = 1 + newlines(text.as_bytes().get(..quote).unwrap_or_default());
+/// An error for a record whose quoted field opens at `quote` (in
+/// `piece`) and never closes: the CSV reader would take the rest of the
+/// file as its text.
+fn unclosed_quote(cx: &ReadContext<'_>, piece: Piece<'_>, quote: usize) -> Diagnostic {
+    let line = piece.line + newlines(piece.text.as_bytes().get(..quote).unwrap_or_default());
+    let at = piece.offset + quote;
     Diagnostic::error(
         codes::SYNTAX,
-        Span::new(cx.file, quote, quote + 1),
+        Span::new(cx.file, at, at + 1),
         format!(
             "`{}` line {line}: this quote opens a field that is never closed, so the field would run to the end of the file",
             cx.file_name

@@ -4,11 +4,12 @@
 
 use super::build::{loaded_columns, loaded_key, TableState};
 use super::sink::{nowhere, Sink};
+use super::texts::Texts;
 use crate::codes;
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 use tally_check::{Program, TableId, TableKind, Type};
-use tally_diagnostics::{closest_many, Diagnostic, SourceMap};
+use tally_diagnostics::{closest_many, Diagnostic};
 use tally_eval::display::plain;
 use tally_eval::engine::parallel;
 use tally_eval::{RowRef, Store, Value};
@@ -36,7 +37,7 @@ pub(crate) fn link(
     states: &[TableState],
     absent: &BTreeSet<TableId>,
     quiet: &BTreeSet<TableId>,
-    sources: &SourceMap,
+    texts: &Texts<'_>,
     threads: Option<usize>,
     sink: &mut Sink,
 ) {
@@ -60,7 +61,7 @@ pub(crate) fn link(
             sink.push(
                 Diagnostic::error(
                     codes::DUPLICATE_KEY,
-                    state.span(key, again as usize, sources),
+                    state.span(key, again as usize, texts),
                     format!(
                         "`{}` has two rows with {key_name} `{value}`: {}",
                         info.name,
@@ -68,7 +69,7 @@ pub(crate) fn link(
                     ),
                 )
                 .with_label("used again here")
-                .with_secondary(state.span(key, first as usize, sources), "first used here")
+                .with_secondary(state.span(key, first as usize, texts), "first used here")
                 .with_help(format!(
                     "`{key_name}` is the key of `{}`: every row needs its own",
                     info.name
@@ -153,7 +154,7 @@ pub(crate) fn link(
                 dangling.push(
                         Diagnostic::error(
                             codes::DANGLING_REFERENCE,
-                            state.span(ci, *row, sources),
+                            state.span(ci, *row, texts),
                             format!(
                                 "`{}.{}` on {} refers to `{value}`, but no `{target_name}` row has {target_key} `{value}`",
                                 info.name,
@@ -192,7 +193,7 @@ pub(crate) fn link(
         }
     }
     for state in states {
-        check_effective(program, store, state, sources, sink);
+        check_effective(program, store, state, texts, sink);
     }
 }
 
@@ -239,7 +240,7 @@ fn check_effective(
     program: &Program,
     store: &Store,
     state: &TableState,
-    sources: &SourceMap,
+    texts: &Texts<'_>,
     sink: &mut Sink,
 ) {
     let Some(info) = program.table(state.id) else {
@@ -262,7 +263,7 @@ fn check_effective(
                 sink.push(
                     Diagnostic::error(
                         codes::EFFECTIVE_RANGE,
-                        state.span(e, row, sources),
+                        state.span(e, row, texts),
                         format!(
                             "`{}` on {} ends on {end} ({}), before it starts on {start} ({})",
                             info.name,
@@ -272,7 +273,7 @@ fn check_effective(
                         ),
                     )
                     .with_label("before the start")
-                    .with_secondary(state.span(s, row, sources), "the start"),
+                    .with_secondary(state.span(s, row, texts), "the start"),
                 );
             }
         }

@@ -2,9 +2,11 @@
 
 use super::build::{self, build, TableState};
 use super::cell::CellContext;
+use super::csv_stream::{self, Streamed};
 use super::raw::{self, RawTable};
 use super::sink::{nowhere, Sink, NO_FILE};
 use super::text::{self, decode, EncodingProblem};
+use super::texts::{self, Texts, Unkept};
 use super::{csv_file, json_file, link, xlsx_file, Format, LoadLimits, Loaded, ReadContext};
 use crate::codes;
 use std::collections::BTreeSet;
@@ -27,6 +29,8 @@ pub struct DataLoader<'p> {
     states: Vec<TableState>,
     /// Tables whose absence (or unreadable file) was already reported.
     pub(super) reported: BTreeSet<TableId>,
+    /// Data files read block by block, whose texts were not kept.
+    unkept: Vec<Unkept>,
 }
 
 impl<'p> DataLoader<'p> {
@@ -49,6 +53,7 @@ impl<'p> DataLoader<'p> {
             store,
             states: Vec::new(),
             reported: BTreeSet::new(),
+            unkept: Vec::new(),
         }
     }
 
@@ -77,8 +82,27 @@ impl<'p> DataLoader<'p> {
             );
             return;
         };
+        let mut file = None;
+        if format == Format::Csv {
+            match self.stream_csv(table, path, &name) {
+                Ok(Streaming::Done) => return,
+                Ok(Streaming::Small) => {}
+                Ok(Streaming::Whole(f)) => file = Some(f),
+                Err(e) => {
+                    self.fail(
+                        table,
+                        Diagnostic::error(
+                            codes::READ,
+                            self.table_span(table),
+                            format!("cannot read `{name}`: {e}"),
+                        ),
+                    );
+                    return;
+                }
+            }
+        }
         match read_file(path, self.limits.threads) {
-            Ok(bytes) => self.add_owned_bytes(table, &name, bytes, format),
+            Ok(bytes) => self.add_owned_bytes_to(table, &name, file, bytes, format),
             Err(e) => self.fail(
                 table,
                 Diagnostic::error(
@@ -96,7 +120,7 @@ impl<'p> DataLoader<'p> {
             self.add_xlsx(table, file_name, bytes);
             return;
         }
-        self.add_decoded_bytes(table, file_name, decode(bytes), format);
+        self.add_decoded_bytes(table, file_name, None, decode(bytes), format);
     }
 
     /// Loads the bytes of a file (taking them, so a large file is not
@@ -108,17 +132,95 @@ impl<'p> DataLoader<'p> {
         bytes: Vec<u8>,
         format: Format,
     ) {
+        self.add_owned_bytes_to(table, file_name, None, bytes, format);
+    }
+
+    /// [`DataLoader::add_owned_bytes`] into source-map entry `file` when
+    /// the file has one already.
+    fn add_owned_bytes_to(
+        &mut self,
+        table: TableId,
+        file_name: &str,
+        file: Option<FileId>,
+        bytes: Vec<u8>,
+        format: Format,
+    ) {
         if format == Format::Xlsx {
             self.add_xlsx(table, file_name, &bytes);
             return;
         }
-        self.add_decoded_bytes(table, file_name, text::decode_owned(bytes), format);
+        self.add_decoded_bytes(table, file_name, file, text::decode_owned(bytes), format);
     }
 
+    /// Reads a large CSV file block by block (see [`csv_stream`]).
+    fn stream_csv(
+        &mut self,
+        table: TableId,
+        path: &Path,
+        file_name: &str,
+    ) -> std::io::Result<Streaming> {
+        let threads = self.limits.threads.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        });
+        let block = self
+            .limits
+            .block_bytes
+            .unwrap_or_else(|| csv_stream::default_block_bytes(threads));
+        let handle = std::fs::File::open(path)?;
+        let len = usize::try_from(handle.metadata()?.len()).unwrap_or(usize::MAX);
+        if len < block.saturating_mul(2) || self.limits.max_rows_per_table.is_some() {
+            return Ok(Streaming::Small);
+        }
+        let Some(info) = self.declared(table) else {
+            return Ok(Streaming::Done);
+        };
+        let file = self.sources.add(file_name, String::new());
+        let name = self.program.table_name(table);
+        let cx = ReadContext {
+            table: &name,
+            file_name,
+            file,
+            max_rows: None,
+        };
+        let mut records = csv_file::TypedRecords::new(
+            self.program,
+            table,
+            info,
+            file_name,
+            &self.ctx,
+            None,
+            0,
+            len,
+        );
+        let mut sink = self.sink.fork();
+        let mut reader = std::io::BufReader::with_capacity(1 << 16, handle);
+        match csv_stream::read_blocks(
+            &mut reader,
+            len,
+            block,
+            threads,
+            &cx,
+            &mut sink,
+            &mut records,
+        )? {
+            Streamed::Whole => Ok(Streaming::Whole(file)),
+            Streamed::Read => {
+                self.sink.absorb(sink);
+                let (built, state) = records.finish();
+                self.place(table, built, state);
+                self.unkept.push(Unkept::new(file, path.to_path_buf()));
+                Ok(Streaming::Done)
+            }
+        }
+    }
+
+    /// Loads a decoded file into `table`: into source-map entry `file`
+    /// when the file has one already.
     fn add_decoded_bytes(
         &mut self,
         table: TableId,
         file_name: &str,
+        file: Option<FileId>,
         decoded: text::Decoded,
         format: Format,
     ) {
@@ -129,7 +231,13 @@ impl<'p> DataLoader<'p> {
             }
             _ => None,
         };
-        let file = self.sources.add(file_name, decoded.text);
+        let file = match file {
+            Some(file) => {
+                self.sources.set_text(file, decoded.text);
+                file
+            }
+            None => self.sources.add(file_name, decoded.text),
+        };
         match problem {
             None => {}
             Some(EncodingProblem::Utf16) => {
@@ -224,6 +332,7 @@ impl<'p> DataLoader<'p> {
                 &self.ctx,
                 self.limits.max_rows_per_table,
                 expected,
+                text.len(),
             );
             // The number of threads a host asks for is used on any file;
             // otherwise a file gets a thread per few megabytes, up to one
@@ -350,22 +459,38 @@ impl<'p> DataLoader<'p> {
                 table.set_key(key);
             }
         }
+        let texts = Texts {
+            sources: &self.sources,
+            unkept: &self.unkept,
+        };
         link::link(
             self.program,
             &mut self.store,
             &self.states,
             &absent,
             &self.reported,
-            &self.sources,
+            &texts,
             self.limits.threads,
             &mut self.sink,
         );
+        let diagnostics = self.sink.finish();
+        texts::keep_for(self.unkept, &diagnostics, &mut self.sources);
         Loaded {
             store: self.store,
-            diagnostics: self.sink.finish(),
+            diagnostics,
             sources: self.sources,
         }
     }
+}
+
+/// How far reading a CSV file block by block went.
+enum Streaming {
+    /// The file was read (or reported).
+    Done,
+    /// The file is small: read it whole.
+    Small,
+    /// The file is to be read whole into this source-map entry.
+    Whole(FileId),
 }
 
 /// Fewest bytes worth a thread of their own when a file is read.

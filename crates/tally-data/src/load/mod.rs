@@ -5,6 +5,7 @@
 mod build;
 mod cell;
 mod csv_file;
+mod csv_stream;
 mod find;
 mod json_file;
 mod json_scan;
@@ -15,6 +16,7 @@ mod number;
 mod raw;
 mod sink;
 mod text;
+mod texts;
 mod xlsx_file;
 
 pub use find::{DataSources, Format};
@@ -41,6 +43,12 @@ pub struct LoadLimits {
     /// references of one large column (`None`: one per core). The tables
     /// and messages are the same whatever the number.
     pub threads: Option<usize>,
+    /// Size of the blocks a large CSV file is read in, in bytes (`None`:
+    /// 8 MiB per thread, at least 16 MiB). A file of two blocks or more is read
+    /// block by block, so its text is never held whole; it is read again
+    /// only to show a message about it. The tables and messages are the
+    /// same whatever the size.
+    pub block_bytes: Option<usize>,
 }
 
 impl Default for LoadLimits {
@@ -49,6 +57,7 @@ impl Default for LoadLimits {
             max_rows_per_table: None,
             max_errors: 50,
             threads: None,
+            block_bytes: None,
         }
     }
 }
@@ -262,7 +271,10 @@ pub fn link_store(program: &Program, store: &mut Store) -> Vec<Diagnostic> {
         &states,
         &BTreeSet::new(),
         &BTreeSet::new(),
-        &SourceMap::default(),
+        &texts::Texts {
+            sources: &SourceMap::default(),
+            unkept: &[],
+        },
         None,
         &mut sink,
     );

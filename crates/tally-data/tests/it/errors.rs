@@ -266,7 +266,7 @@ fn errors_stop_at_the_maximum() {
     let limits = LoadLimits {
         max_rows_per_table: None,
         max_errors: 3,
-        threads: None,
+        ..LoadLimits::default()
     };
     let mut loader = DataLoader::new(&p, limits);
     loader.add_text(table(&p, "reps"), "reps.csv", &text, Format::Csv);
@@ -285,7 +285,7 @@ fn row_limit() {
     let limits = LoadLimits {
         max_rows_per_table: Some(1),
         max_errors: 50,
-        threads: None,
+        ..LoadLimits::default()
     };
     let mut loader = DataLoader::new(&p, limits);
     loader.add_text(table(&p, "reps"), "reps.csv", REPS, Format::Csv);

@@ -9,5 +9,6 @@ mod formats;
 mod render;
 mod roundtrip;
 mod sources;
+mod streamed;
 mod support;
 mod threads;

@@ -22,7 +22,7 @@ fn load_with(p: &Program, reps: &str, deals: &str, threads: usize) -> Loaded {
 
 /// The whole outcome of a load, as text: every cell and origin of every
 /// table, then the messages.
-fn outcome(p: &Program, loaded: &Loaded) -> String {
+pub fn outcome(p: &Program, loaded: &Loaded) -> String {
     let mut out = String::new();
     for name in ["reps", "deals"] {
         let t = loaded.store.table(table(p, name));
@@ -68,7 +68,7 @@ fn deal(i: usize, owner: &str, pick: u8) -> String {
     )
 }
 
-fn files(picks: &[u8]) -> (String, String) {
+pub fn files(picks: &[u8]) -> (String, String) {
     let mut reps = String::from("id,name,manager_id\n");
     for i in 0..20 {
         reps.push_str(&format!(

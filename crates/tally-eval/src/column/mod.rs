@@ -156,7 +156,9 @@ impl Coded {
 
 /// Appends each of `theirs` to the column of `mine` at its position: the
 /// columns are dealt out in turn to up to `threads` threads (a column's
-/// appending is one copy, or one recoding, of all its rows).
+/// appending is one copy, or one recoding, of all its rows). The columns
+/// are not [settled](Column::settle): more rows may come (a table being
+/// loaded in parts), and a small first part is no sign of a small table.
 pub fn append_columns(mine: &mut [Column], theirs: Vec<Column>, threads: usize) {
     let threads = threads.clamp(1, mine.len().max(1));
     let mut shares: Vec<Vec<(&mut Column, Column)>> = (0..threads).map(|_| Vec::new()).collect();
@@ -167,7 +169,7 @@ pub fn append_columns(mine: &mut [Column], theirs: Vec<Column>, threads: usize) 
     }
     let append = |share: Vec<(&mut Column, Column)>| {
         for (mine, theirs) in share {
-            mine.append(theirs);
+            mine.append_values(theirs);
         }
     };
     let mut shares = shares.into_iter();
@@ -798,6 +800,30 @@ mod tests {
         by_str.push(Value::Int(1));
         by_str.push_str("Won");
         assert_eq!(by_str.coded().map(|(_, d)| d.len()), Some(4));
+    }
+
+    #[test]
+    fn parts_appended_while_loading_are_settled_only_with_the_table() {
+        let ids = |from: usize, to: usize| {
+            let mut c = Column::plain("id");
+            for i in from..to {
+                c.push_str(&format!("O-{i:08}"));
+            }
+            c
+        };
+        // A first part of a few rows is no sign of a small table: the
+        // texts of a large one stay packed until it is built.
+        let mut columns = vec![ids(0, 10)];
+        append_columns(&mut columns, vec![ids(10, 20)], 2);
+        assert!(columns[0].is_packed());
+        let mut table = crate::Table::new("t", &[]);
+        table.len = 20;
+        table.push_built_column(columns.remove(0));
+        assert!(
+            !table.columns[0].is_packed(),
+            "a small table's texts are values"
+        );
+        assert_eq!(table.get(0, 19).into_owned(), Value::text("O-00000019"));
     }
 
     #[test]
