@@ -6,7 +6,6 @@ mod streamed;
 
 use super::parallel::{self, in_ranges};
 use super::Engine;
-use crate::compile::calls::view_rows;
 use crate::compile::Compiler;
 use crate::error::EvalError;
 use crate::runtime::{Eval, Frame, Runtime};
@@ -30,6 +29,9 @@ struct Compiled {
     /// The columns aggregated in one pass over the rows (grouped reports).
     streams: Vec<Option<Stream>>,
     order: Vec<(Eval, bool)>,
+    /// Every `order by` key is a name (an output column, a group key): it
+    /// reads no group's rows.
+    order_by_names: bool,
     limit: Option<Eval>,
     totals: bool,
     grouped: bool,
@@ -125,6 +127,10 @@ fn compile(engine: &Engine, id: TableId, report: &Report) -> Result<Option<Compi
         .into_iter()
         .map(|(e, span)| (c.bind(span), e))
         .collect();
+    let order_by_names = order
+        .unwrap_or(&[])
+        .iter()
+        .all(|k| matches!(k.value.kind, ExprKind::Name(_)));
     let order = order
         .unwrap_or(&[])
         .iter()
@@ -139,6 +145,7 @@ fn compile(engine: &Engine, id: TableId, report: &Report) -> Result<Option<Compi
         columns: cols,
         streams,
         order,
+        order_by_names,
         limit,
         totals: totals.is_some(),
         grouped,
@@ -178,21 +185,33 @@ pub(crate) fn run(
             rows: None,
         }),
     };
-    let input_rows = view_rows(&rt, &view);
-    rt.step(input_rows.len() as u64, report.name.span)?;
+    // The input rows: a view's list, or every row of the table (not
+    // listed: a `credits` table has millions).
+    let listed = view.rows.as_deref();
+    let input_len = listed.map_or(store.table(view.table).len, <[u32]>::len);
+    let input_row = |i: usize| match listed {
+        Some(rows) => rows.get(i).copied(),
+        None => u32::try_from(i).ok(),
+    };
+    rt.step(input_len as u64, report.name.span)?;
     // The rows that pass the filters, and (grouped) their groups in the
     // order of their first rows: per range of the input, on as many
     // threads as the engine allows, then merged in range order.
     // Streamed columns need each kept row's group (not in the reference
     // evaluation, which evaluates every column on each group's rows).
     let streaming = c.grouped && !rt.plain && c.streams.iter().any(Option::is_some);
-    let filtered = in_ranges(engine, input_rows.len(), parallel::ROWS, |range| {
+    // Each group's rows are listed only when something reads them: a
+    // column that is not streamed, an order key that is not a name, or
+    // (found once the streams have run) a group a stream left to its
+    // column's expression.
+    let rows_later = streaming && c.streams.iter().all(Option::is_some) && c.order_by_names;
+    let filtered = in_ranges(engine, input_len, parallel::ROWS, |range| {
         let mut frame = Frame::with_slots(c.slots);
         let mut kept = Vec::new();
         let mut groups = Groups::default();
         let mut group_of = Vec::new();
         let mut values = Vec::with_capacity(c.keys.len());
-        for &row in input_rows.get(range).unwrap_or_default() {
+        for row in range.filter_map(input_row) {
             let at = RowRef {
                 table: view.table,
                 row,
@@ -216,7 +235,9 @@ pub(crate) fn run(
                     values.push(k.value(&rt, &mut frame, at)?);
                 }
                 let g = groups.group_of(&values);
-                groups.push_row(g, row);
+                if !rows_later {
+                    groups.push_row(g, row);
+                }
                 if streaming {
                     group_of.push(u32::try_from(g).unwrap_or(u32::MAX));
                 }
@@ -249,6 +270,15 @@ pub(crate) fn run(
                 _ => None,
             })
             .collect();
+        let left_to_expressions = streamed
+            .iter()
+            .flatten()
+            .any(|per_group| per_group.iter().any(Option::is_none));
+        if rows_later && left_to_expressions {
+            for (&row, &g) in kept.iter().zip(&group_of) {
+                groups.push_row(g as usize, row);
+            }
+        }
         let groups: Vec<(Vec<Value>, Arc<[u32]>)> = groups
             .into_list()
             .map(|(values, rows)| (values, rows.into()))

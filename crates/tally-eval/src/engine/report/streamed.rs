@@ -15,7 +15,7 @@ use crate::compile::column_named;
 use crate::compile::sum::MoneySum;
 use crate::table::Column;
 use crate::table::Table;
-use crate::value::Value;
+use crate::value::{RowRef, Value};
 use tally_check::{Program, Resolution, TableId};
 use tally_syntax::ast::{Expr, ExprKind};
 
@@ -65,6 +65,11 @@ impl Stream {
         let cells = rows.iter().zip(groups);
         match self {
             Stream::Sum(_) => fold(column, cells, count, MoneySum::add, MoneySum::finish),
+            Stream::CountDistinct(_) if ascending(column, rows) => {
+                fold(column, cells, count, DistinctAscending::add, |d| {
+                    Some(d.finish())
+                })
+            }
             Stream::CountDistinct(_) => fold(column, cells, count, DistinctRows::add, |d| {
                 Some(d.finish())
             }),
@@ -75,6 +80,50 @@ impl Stream {
         match self {
             Stream::Sum(c) | Stream::CountDistinct(c) => c,
         }
+    }
+}
+
+/// True when `column` holds references on every one of `rows` (taken in
+/// order), each to the same row as the one before or a later row of the
+/// same table: the deals of `credits`, made deal by deal. Each group then
+/// meets its references in order too, and counts the distinct ones by
+/// counting changes, keeping none of them.
+fn ascending(column: &Column, rows: &[u32]) -> bool {
+    let mut last: Option<RowRef> = None;
+    for &row in rows {
+        let Some(r) = column.row_at(row as usize) else {
+            return false;
+        };
+        if last.is_some_and(|l| l.table != r.table || l.row > r.row) {
+            return false;
+        }
+        last = Some(r);
+    }
+    true
+}
+
+/// A running `count_distinct` of references that come in order (see
+/// [`ascending`]): a count of changes.
+#[derive(Default)]
+struct DistinctAscending {
+    last: Option<RowRef>,
+    count: i64,
+}
+
+impl DistinctAscending {
+    fn add(&mut self, v: &Value) -> bool {
+        let Value::Row(r) = v else {
+            return false;
+        };
+        if self.last != Some(*r) {
+            self.last = Some(*r);
+            self.count += 1;
+        }
+        true
+    }
+
+    fn finish(self) -> Value {
+        Value::Int(self.count)
     }
 }
 
@@ -150,5 +199,56 @@ mod tests {
                 Some(Value::Int(1))
             ]
         );
+    }
+
+    proptest::proptest! {
+        /// References in order are counted by their changes, and the
+        /// count is the one of keeping them all; references out of order
+        /// (or with a none among them) are kept, as before.
+        #[test]
+        fn references_in_order_count_like_references_kept(
+            steps in proptest::collection::vec((0u32..3, 0u32..4), 0..60),
+            shuffle in proptest::bool::ANY,
+        ) {
+            let mut row = 0;
+            let mut deals: Vec<Value> = steps.iter().map(|(step, _)| {
+                row += step;
+                deal(row)
+            }).collect();
+            let last = deals.len().saturating_sub(1);
+            if shuffle && last > 0 {
+                deals.swap(0, last);
+            }
+            let groups: Vec<u32> = steps.iter().map(|(_, g)| *g).collect();
+            let rows: Vec<u32> = (0..deals.len() as u32).collect();
+            let mut t = Table::default();
+            t.columns.push(Column::from_values("deal", deals.clone()));
+            t.len = deals.len();
+            let counted = Stream::CountDistinct(0).run(&t, &rows, &groups, 4);
+            let cells = rows.iter().zip(&groups);
+            let kept = fold(&t.columns[0], cells, 4, DistinctRows::add, |d| Some(d.finish()));
+            proptest::prop_assert_eq!(counted, kept);
+            let in_order = deals.windows(2).all(|w| match (&w[0], &w[1]) {
+                (Value::Row(a), Value::Row(b)) => a.row <= b.row,
+                _ => false,
+            });
+            proptest::prop_assert_eq!(ascending(&t.columns[0], &rows), in_order);
+        }
+    }
+
+    #[test]
+    fn a_none_or_another_table_is_not_in_order() {
+        let other = Value::Row(RowRef {
+            table: TableId(1),
+            row: 5,
+        });
+        for values in [vec![deal(1), Value::None], vec![deal(1), other]] {
+            let column = Column::from_values("deal", values);
+            assert!(!ascending(&column, &[0, 1]));
+        }
+        assert!(ascending(
+            &Column::from_values("deal", vec![deal(1), deal(1), deal(4)]),
+            &[0, 1, 2]
+        ));
     }
 }
