@@ -144,6 +144,30 @@ report totals "Totals" {
 }
 
 #[test]
+fn adding_different_currencies_in_a_group() {
+    // Every column is an aggregate of one column, summed in one pass; the
+    // group the pass cannot total is left to its expression, which reads
+    // the group's rows and reports the mix.
+    let out = run(
+        r#"
+report by_region "By region" {
+  from deals
+  group by all = "all"
+  columns {
+    total = sum(amount)
+    deals = count_distinct(owner)
+  }
+  order by total
+}
+"#,
+        reps(),
+        deals(),
+    );
+    assert!(out.contains("R0002"), "{out}");
+    assert!(out.contains("100 USD") && out.contains("50 EUR"), "{out}");
+}
+
+#[test]
 fn a_missing_key() {
     let out = run(
         r#"
