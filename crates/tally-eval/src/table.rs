@@ -19,8 +19,10 @@ pub struct Table {
     pub len: usize,
     /// Index of the key column, if any.
     pub key: Option<usize>,
-    /// Key value → row, for keyed tables.
-    index: KeyIndex,
+    /// Key value → row, for keyed tables: built when the key is set (the
+    /// duplicate keys are found then), and again at the first lookup after
+    /// [`Table::forget_key_index`].
+    index: std::sync::OnceLock<KeyIndex>,
     /// Where the rows came from, for messages about loaded data.
     pub origins: Origins,
 }
@@ -139,16 +141,22 @@ impl Table {
         let empty = Column::default();
         let values = self.columns.get(column).unwrap_or(&empty);
         let (index, duplicates) = KeyIndex::build(values, threads);
-        self.index = index;
+        self.index = std::sync::OnceLock::from(index);
         duplicates
+    }
+
+    /// Drops the key index (4 bytes and more a row) until a key is looked
+    /// up again: the rows of a large table (deals) are reached through
+    /// references, and seldom by their keys.
+    pub fn forget_key_index(&mut self) {
+        self.index = std::sync::OnceLock::new();
     }
 
     /// The row whose key equals `key`.
     pub fn lookup(&self, key: &Value) -> Option<u32> {
-        match self.key.and_then(|k| self.columns.get(k)) {
-            Some(values) => self.index.find(values, key),
-            None => None,
-        }
+        let values = self.columns.get(self.key?)?;
+        let index = self.index.get_or_init(|| KeyIndex::build(values, None).0);
+        index.find(values, key)
     }
 
     /// Where row `row` came from (`file:line`), if known.
@@ -440,6 +448,20 @@ mod tests {
         );
         assert_eq!(index.find(&values, &Value::text("A-3")), Some(2));
         assert_eq!(index.find(&values, &Value::text("A-9")), None);
+    }
+
+    #[test]
+    fn a_forgotten_key_index_is_built_again_at_the_first_lookup() {
+        let mut table = Table::new("t", &[]);
+        table.len = 5;
+        table.push_built_column(keys());
+        assert_eq!(table.set_key(0), vec![(1, 3), (0, 4)]);
+        table.forget_key_index();
+        assert!(table.index.get().is_none());
+        assert_eq!(table.lookup(&Value::text("A-3")), Some(2));
+        assert!(table.index.get().is_some());
+        assert_eq!(table.lookup(&Value::Int(2)), Some(1));
+        assert_eq!(table.lookup(&Value::text("A-9")), None);
     }
 
     #[test]

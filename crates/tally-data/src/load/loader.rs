@@ -473,6 +473,13 @@ impl<'p> DataLoader<'p> {
             self.limits.threads,
             &mut self.sink,
         );
+        // The key indexes found the duplicates and the referenced rows;
+        // a lookup by key builds one again.
+        for state in &self.states {
+            if let Some(table) = self.store.table_mut(state.id) {
+                table.forget_key_index();
+            }
+        }
         let diagnostics = self.sink.finish();
         texts::keep_for(self.unkept, &diagnostics, &mut self.sources);
         Loaded {

@@ -181,6 +181,11 @@ impl DistinctRows {
         }
     }
 
+    /// Adds the references of `later`.
+    pub(crate) fn merge(&mut self, mut later: DistinctRows) {
+        self.rows.append(&mut later.rows);
+    }
+
     /// The number of distinct references added.
     pub(crate) fn finish(mut self) -> Value {
         self.rows.sort_unstable();

@@ -102,6 +102,19 @@ impl MoneySum {
         }
     }
 
+    /// Adds the sum of later values; false when the sums cannot be added
+    /// this way (as for [`MoneySum::add`]).
+    pub(crate) fn merge(&mut self, later: MoneySum) -> bool {
+        let Some(currency) = later.currency else {
+            return true;
+        };
+        let amount = Decimal::try_from_i128_with_scale(later.total, later.scale);
+        match amount {
+            Ok(amount) => self.add(&Value::Money(Money::new(amount, currency))),
+            Err(_) => false,
+        }
+    }
+
     /// The sum, or `None` when the values must be added one by one (no
     /// values, or a total of zero).
     pub(crate) fn finish(self) -> Option<Value> {

@@ -9,13 +9,13 @@ use super::Engine;
 use crate::compile::Compiler;
 use crate::error::EvalError;
 use crate::runtime::{Eval, Frame, Runtime};
-use crate::table::{Store, Table};
+use crate::table::{Column, Store, Table};
 use crate::value::{compare, RowRef, TableView, Value};
 use groups::{GroupKey, Groups};
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::sync::Arc;
-use streamed::Stream;
+use streamed::{Acc, Stream};
 use tally_check::{DeclRef, TableId};
 use tally_diagnostics::Span;
 use tally_syntax::ast::*;
@@ -200,85 +200,114 @@ pub(crate) fn run(
     // Streamed columns need each kept row's group (not in the reference
     // evaluation, which evaluates every column on each group's rows).
     let streaming = c.grouped && !rt.plain && c.streams.iter().any(Option::is_some);
-    // Each group's rows are listed only when something reads them: a
-    // column that is not streamed, an order key that is not a name, or
-    // (found once the streams have run) a group a stream left to its
-    // column's expression.
-    let rows_later = streaming && c.streams.iter().all(Option::is_some) && c.order_by_names;
-    let filtered = in_ranges(engine, input_len, parallel::ROWS, |range| {
-        let mut frame = Frame::with_slots(c.slots);
-        let mut kept = Vec::new();
-        let mut groups = Groups::default();
-        let mut group_of = Vec::new();
-        let mut values = Vec::with_capacity(c.keys.len());
-        for row in range.filter_map(input_row) {
-            let at = RowRef {
-                table: view.table,
-                row,
-            };
-            frame.rows.clear();
-            frame.rows.push(at);
-            let mut ok = true;
-            for w in &c.wheres {
-                if !matches!(w(&rt, &mut frame)?, Value::Bool(true)) {
-                    ok = false;
-                    break;
+    // When every column is streamed and every order key is a name, the
+    // streams run in the same pass, and no group's rows are listed.
+    let mut one_pass = streaming && c.streams.iter().all(Option::is_some) && c.order_by_names;
+    // Each stream's column, and whether its references come in order.
+    let input = store.table(c.input);
+    let sources: Vec<(Stream, &Column, bool)> = if one_pass {
+        c.streams
+            .iter()
+            .flatten()
+            .filter_map(|s| {
+                let column = input.columns.get(s.column())?;
+                let in_order = matches!(s, Stream::CountDistinct(_))
+                    && streamed::ascending(column, (0..input_len).filter_map(input_row));
+                Some((*s, column, in_order))
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    one_pass &= sources.len() == c.streams.len();
+    let pass = |one_pass: bool| {
+        let parts = in_ranges(engine, input_len, parallel::ROWS, |range| {
+            let mut frame = Frame::with_slots(c.slots);
+            let mut part = Filtered::default();
+            let mut values = Vec::with_capacity(c.keys.len());
+            for row in range.filter_map(input_row) {
+                let at = RowRef {
+                    table: view.table,
+                    row,
+                };
+                frame.rows.clear();
+                frame.rows.push(at);
+                let mut ok = true;
+                for w in &c.wheres {
+                    if !matches!(w(&rt, &mut frame)?, Value::Bool(true)) {
+                        ok = false;
+                        break;
+                    }
                 }
-            }
-            if !ok {
-                continue;
-            }
-            kept.push(row);
-            if c.grouped {
+                if !ok {
+                    continue;
+                }
+                if !one_pass || c.totals {
+                    part.kept.push(row);
+                }
+                if !c.grouped {
+                    continue;
+                }
                 values.clear();
                 for (_, k) in &c.keys {
                     values.push(k.value(&rt, &mut frame, at)?);
                 }
-                let g = groups.group_of(&values);
-                if !rows_later {
-                    groups.push_row(g, row);
-                }
-                if streaming {
-                    group_of.push(u32::try_from(g).unwrap_or(u32::MAX));
+                let g = part.groups.group_of(&values);
+                if one_pass {
+                    part.add(&sources, g, row);
+                } else {
+                    part.groups.push_row(g, row);
+                    if streaming {
+                        part.group_of.push(u32::try_from(g).unwrap_or(u32::MAX));
+                    }
                 }
             }
+            Ok(part)
+        })?;
+        let mut all = Filtered::default();
+        for part in parts {
+            all.append(part);
         }
-        Ok((kept, groups, group_of))
-    })?;
-    let mut kept = Vec::new();
-    let mut groups = Groups::default();
-    let mut group_of = Vec::new();
-    for (k, part, part_group_of) in filtered {
-        kept.extend(k);
-        let became = groups.merge(part);
-        group_of.extend(
-            part_group_of
-                .into_iter()
-                .map(|g| became.get(g as usize).copied().unwrap_or(u32::MAX)),
-        );
-    }
+        Ok::<_, EvalError>(all)
+    };
+    let mut filtered = pass(one_pass)?;
     // (output row, sort keys)
     let mut rows: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
     if c.grouped {
-        let streamed: Vec<Option<Vec<Option<Value>>>> = c
-            .streams
-            .iter()
-            .map(|s| match s {
-                Some(s) if streaming => {
-                    Some(s.run(store.table(c.input), &kept, &group_of, groups.len()))
-                }
-                _ => None,
+        let mut streamed = if one_pass {
+            filtered.finish(c.streams.len())
+        } else {
+            vec![None; c.streams.len()]
+        };
+        let complete = streamed.iter().all(|per_group| {
+            per_group.as_ref().is_some_and(|values| {
+                values.len() == filtered.groups.len() && values.iter().all(Option::is_some)
             })
-            .collect();
-        let left_to_expressions = streamed
-            .iter()
-            .flatten()
-            .any(|per_group| per_group.iter().any(Option::is_none));
-        if rows_later && left_to_expressions {
-            for (&row, &g) in kept.iter().zip(&group_of) {
-                groups.push_row(g as usize, row);
-            }
+        });
+        if one_pass && !complete {
+            // A group the streams could not total: its rows are read by
+            // the column's expression, so the input is filtered again
+            // with every group's rows listed.
+            filtered = pass(false)?;
+            streamed = vec![None; c.streams.len()];
         }
+        if streaming && !one_pass {
+            streamed = c
+                .streams
+                .iter()
+                .map(|s| {
+                    s.map(|s| {
+                        s.run(
+                            store.table(c.input),
+                            &filtered.kept,
+                            &filtered.group_of,
+                            filtered.groups.len(),
+                        )
+                    })
+                })
+                .collect();
+        }
+        let groups = std::mem::take(&mut filtered.groups);
         let groups: Vec<(Vec<Value>, Arc<[u32]>)> = groups
             .into_list()
             .map(|(values, rows)| (values, rows.into()))
@@ -308,6 +337,7 @@ pub(crate) fn run(
         })?;
         rows.extend(parts.into_iter().flatten());
     } else {
+        let kept = &filtered.kept;
         let parts = in_ranges(engine, kept.len(), parallel::ROWS, |range| {
             let mut frame = Frame::with_slots(c.slots);
             let mut out = Vec::with_capacity(range.len());
@@ -352,7 +382,7 @@ pub(crate) fn run(
     }
     if c.totals && c.grouped {
         frame.rows.clear();
-        frame.group = Some(kept.into());
+        frame.group = Some(std::mem::take(&mut filtered.kept).into());
         let mut keys = vec![Value::None; c.keys.len()];
         if let Some(first) = keys.first_mut() {
             *first = Value::text("Total");
@@ -364,6 +394,95 @@ pub(crate) fn run(
         table.push_row(row);
     }
     Ok(table)
+}
+
+/// What filtering (a range of) a report's input keeps.
+#[derive(Default)]
+struct Filtered {
+    /// The rows kept, in input order (not listed by a report made in one
+    /// pass without totals).
+    kept: Vec<u32>,
+    /// The groups, with their rows unless the report is made in one pass.
+    groups: Groups,
+    /// The group of each kept row, for the streams run after the pass.
+    group_of: Vec<u32>,
+    /// In one pass: each stream's running aggregate of each group (none
+    /// once the group's value must be left to the column's expression).
+    accs: Vec<Vec<Option<Acc>>>,
+}
+
+impl Filtered {
+    /// Adds `row`, in group `g`, to the aggregate of each stream
+    /// (`sources`: the stream, its column, its references in order).
+    fn add(&mut self, sources: &[(Stream, &Column, bool)], g: usize, row: u32) {
+        if self.accs.len() < sources.len() {
+            self.accs.resize_with(sources.len(), Vec::new);
+        }
+        for ((stream, column, in_order), per_group) in sources.iter().zip(&mut self.accs) {
+            if per_group.len() <= g {
+                per_group.resize_with(g + 1, || Some(stream.start(*in_order)));
+            }
+            if let Some(slot) = per_group.get_mut(g) {
+                if let Some(acc) = slot.as_mut() {
+                    if !column.read(row as usize, |v| acc.add(v)) {
+                        *slot = None;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds what a later range kept.
+    fn append(&mut self, later: Filtered) {
+        self.kept.extend(later.kept);
+        let became = self.groups.merge(later.groups);
+        let to = |g: usize| became.get(g).map_or(usize::MAX, |t| *t as usize);
+        self.group_of.extend(
+            later
+                .group_of
+                .into_iter()
+                .map(|g| u32::try_from(to(g as usize)).unwrap_or(u32::MAX)),
+        );
+        if self.accs.len() < later.accs.len() {
+            self.accs.resize_with(later.accs.len(), Vec::new);
+        }
+        for (mine, theirs) in self.accs.iter_mut().zip(later.accs) {
+            for (g, acc) in theirs.into_iter().enumerate() {
+                let to = to(g);
+                if to >= mine.len() {
+                    mine.resize_with(to + 1, || None);
+                    if let Some(slot) = mine.get_mut(to) {
+                        *slot = acc;
+                    }
+                    continue;
+                }
+                if let Some(slot) = mine.get_mut(to) {
+                    let merged = match (slot.take(), acc) {
+                        (Some(mut a), Some(b)) => a.merge(b).then_some(a),
+                        _ => None,
+                    };
+                    *slot = merged;
+                }
+            }
+        }
+    }
+
+    /// Each of the `streams` streams' value of each group (see
+    /// [`Acc::finish`]).
+    fn finish(&mut self, streams: usize) -> Vec<Option<Vec<Option<Value>>>> {
+        let mut accs = std::mem::take(&mut self.accs).into_iter();
+        (0..streams)
+            .map(|_| {
+                let per_group = accs.next().unwrap_or_default();
+                Some(
+                    per_group
+                        .into_iter()
+                        .map(|a| a.and_then(Acc::finish))
+                        .collect(),
+                )
+            })
+            .collect()
+    }
 }
 
 /// Computes one output row (keys first) and its sort keys; `known` gives

@@ -62,23 +62,83 @@ impl Stream {
         let Some(column) = input.columns.get(self.column()) else {
             return vec![None; count];
         };
-        let cells = rows.iter().zip(groups);
-        match self {
-            Stream::Sum(_) => fold(column, cells, count, MoneySum::add, MoneySum::finish),
-            Stream::CountDistinct(_) if ascending(column, rows) => {
-                fold(column, cells, count, DistinctAscending::add, |d| {
-                    Some(d.finish())
-                })
+        let in_order = ascending(column, rows.iter().copied());
+        let mut accs: Vec<Option<Acc>> = (0..count).map(|_| Some(self.start(in_order))).collect();
+        for (&row, &g) in rows.iter().zip(groups) {
+            if let Some(slot) = accs.get_mut(g as usize) {
+                if let Some(acc) = slot.as_mut() {
+                    if !column.read(row as usize, |v| acc.add(v)) {
+                        *slot = None;
+                    }
+                }
             }
-            Stream::CountDistinct(_) => fold(column, cells, count, DistinctRows::add, |d| {
-                Some(d.finish())
-            }),
+        }
+        accs.into_iter().map(|a| a.and_then(Acc::finish)).collect()
+    }
+
+    /// The input column aggregated.
+    pub(super) fn column(self) -> usize {
+        match self {
+            Stream::Sum(c) | Stream::CountDistinct(c) => c,
         }
     }
 
-    fn column(self) -> usize {
+    /// An empty running aggregate of one group; `in_order` says the
+    /// column's references come in order (see [`ascending`]).
+    pub(super) fn start(self, in_order: bool) -> Acc {
         match self {
-            Stream::Sum(c) | Stream::CountDistinct(c) => c,
+            Stream::Sum(_) => Acc::Sum(MoneySum::default()),
+            Stream::CountDistinct(_) if in_order => Acc::Ascending(DistinctAscending::default()),
+            Stream::CountDistinct(_) => Acc::Rows(DistinctRows::default()),
+        }
+    }
+}
+
+/// The running aggregate of one group over some of its rows, merged with
+/// the aggregates of its later rows (the ranges of a report's input).
+pub(super) enum Acc {
+    /// `sum`
+    Sum(MoneySum),
+    /// `count_distinct` of references in order
+    Ascending(DistinctAscending),
+    /// `count_distinct` of references in any order
+    Rows(DistinctRows),
+}
+
+impl Acc {
+    /// Adds `v`; false when the group's value must be left to the
+    /// column's expression.
+    #[inline]
+    pub(super) fn add(&mut self, v: &Value) -> bool {
+        match self {
+            Acc::Sum(a) => a.add(v),
+            Acc::Ascending(a) => a.add(v),
+            Acc::Rows(a) => a.add(v),
+        }
+    }
+
+    /// Adds the aggregate of the group's later rows; false as for `add`.
+    pub(super) fn merge(&mut self, later: Acc) -> bool {
+        match (self, later) {
+            (Acc::Sum(a), Acc::Sum(b)) => a.merge(b),
+            (Acc::Ascending(a), Acc::Ascending(b)) => {
+                a.merge(b);
+                true
+            }
+            (Acc::Rows(a), Acc::Rows(b)) => {
+                a.merge(b);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The group's value, or `None` when the expression must give it.
+    pub(super) fn finish(self) -> Option<Value> {
+        match self {
+            Acc::Sum(a) => a.finish(),
+            Acc::Ascending(a) => Some(a.finish()),
+            Acc::Rows(a) => Some(a.finish()),
         }
     }
 }
@@ -88,9 +148,9 @@ impl Stream {
 /// same table: the deals of `credits`, made deal by deal. Each group then
 /// meets its references in order too, and counts the distinct ones by
 /// counting changes, keeping none of them.
-fn ascending(column: &Column, rows: &[u32]) -> bool {
+pub(super) fn ascending(column: &Column, rows: impl IntoIterator<Item = u32>) -> bool {
     let mut last: Option<RowRef> = None;
-    for &row in rows {
+    for row in rows {
         let Some(r) = column.row_at(row as usize) else {
             return false;
         };
@@ -105,7 +165,8 @@ fn ascending(column: &Column, rows: &[u32]) -> bool {
 /// A running `count_distinct` of references that come in order (see
 /// [`ascending`]): a count of changes.
 #[derive(Default)]
-struct DistinctAscending {
+pub(super) struct DistinctAscending {
+    first: Option<RowRef>,
     last: Option<RowRef>,
     count: i64,
 }
@@ -116,38 +177,27 @@ impl DistinctAscending {
             return false;
         };
         if self.last != Some(*r) {
+            self.first = self.first.or(Some(*r));
             self.last = Some(*r);
             self.count += 1;
         }
         true
     }
 
+    /// Adds the count of later references (which come after these: the
+    /// last of these and the first of those may be one reference).
+    fn merge(&mut self, later: DistinctAscending) {
+        let Some(first) = later.first else {
+            return;
+        };
+        self.count += later.count - i64::from(self.last == Some(first));
+        self.first = self.first.or(Some(first));
+        self.last = later.last;
+    }
+
     fn finish(self) -> Value {
         Value::Int(self.count)
     }
-}
-
-/// Adds the cell of `column` on each (row, group) of `cells` to its
-/// group's accumulator in turn (a group is dropped at its first cell that
-/// `add` refuses), then finishes each group.
-fn fold<'r, A: Default>(
-    column: &Column,
-    cells: impl Iterator<Item = (&'r u32, &'r u32)>,
-    count: usize,
-    add: impl Fn(&mut A, &Value) -> bool,
-    finish: impl Fn(A) -> Option<Value>,
-) -> Vec<Option<Value>> {
-    let mut accs: Vec<Option<A>> = (0..count).map(|_| Some(A::default())).collect();
-    for (&row, &g) in cells {
-        if let Some(slot) = accs.get_mut(g as usize) {
-            if let Some(acc) = slot.as_mut() {
-                if !column.read(row as usize, |v| add(acc, v)) {
-                    *slot = None;
-                }
-            }
-        }
-    }
-    accs.into_iter().map(|a| a.and_then(&finish)).collect()
 }
 
 #[cfg(test)]
@@ -225,14 +275,18 @@ mod tests {
             t.columns.push(Column::from_values("deal", deals.clone()));
             t.len = deals.len();
             let counted = Stream::CountDistinct(0).run(&t, &rows, &groups, 4);
-            let cells = rows.iter().zip(&groups);
-            let kept = fold(&t.columns[0], cells, 4, DistinctRows::add, |d| Some(d.finish()));
+            // Every reference kept, and counted at the end.
+            let mut kept: Vec<DistinctRows> = (0..4).map(|_| DistinctRows::default()).collect();
+            for (v, g) in deals.iter().zip(&groups) {
+                kept[*g as usize].add(v);
+            }
+            let kept: Vec<Option<Value>> = kept.into_iter().map(|d| Some(d.finish())).collect();
             proptest::prop_assert_eq!(counted, kept);
             let in_order = deals.windows(2).all(|w| match (&w[0], &w[1]) {
                 (Value::Row(a), Value::Row(b)) => a.row <= b.row,
                 _ => false,
             });
-            proptest::prop_assert_eq!(ascending(&t.columns[0], &rows), in_order);
+            proptest::prop_assert_eq!(ascending(&t.columns[0], rows.iter().copied()), in_order);
         }
     }
 
@@ -244,11 +298,11 @@ mod tests {
         });
         for values in [vec![deal(1), Value::None], vec![deal(1), other]] {
             let column = Column::from_values("deal", values);
-            assert!(!ascending(&column, &[0, 1]));
+            assert!(!ascending(&column, [0, 1]));
         }
         assert!(ascending(
             &Column::from_values("deal", vec![deal(1), deal(1), deal(4)]),
-            &[0, 1, 2]
+            [0, 1, 2]
         ));
     }
 }
