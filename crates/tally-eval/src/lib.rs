@@ -7,11 +7,13 @@ pub mod column;
 pub mod display;
 pub mod error;
 mod key_map;
+pub mod lines;
 pub mod money;
 pub mod table;
 pub mod value;
 
 pub use error::EvalError;
+pub use lines::Lines;
 pub use money::{Currency, Money};
 pub use table::{Column, Store, Table};
 

@@ -33,7 +33,7 @@ pub struct Origins {
     /// The file's display name (`None`: the rows came from no file).
     pub file: Option<Arc<str>>,
     /// The 1-based line (or sheet row) of each row.
-    pub lines: Vec<u32>,
+    pub lines: crate::Lines,
 }
 
 impl Table {

@@ -10,7 +10,7 @@ use crate::codes;
 use std::collections::HashMap;
 use tally_check::{ColumnInfo, ColumnOrigin, Program, TableId, TableInfo, Type};
 use tally_diagnostics::{closest, Diagnostic, Span};
-use tally_eval::{Table, Value};
+use tally_eval::{Lines, Table, Value};
 
 /// What linking needs to know about a loaded table: where its rows and
 /// the cells of its key, reference and effective-date columns are.
@@ -21,7 +21,7 @@ pub(crate) struct TableState {
     /// How rows are counted.
     pub unit: Unit,
     /// The line (or sheet row) of each row.
-    pub lines: Vec<u32>,
+    pub lines: Lines,
     /// Cell spans of the columns linking looks at, by column index.
     pub spans: HashMap<usize, Vec<Span>>,
     /// For CSV files: where each row starts, to find a cell's span again.
@@ -48,9 +48,7 @@ impl TableState {
         TableState {
             id,
             unit: Unit::Row,
-            lines: (1..=rows)
-                .map(|r| u32::try_from(r).unwrap_or(u32::MAX))
-                .collect(),
+            lines: Lines::counting(rows),
             spans: HashMap::new(),
             csv: None,
         }
@@ -62,7 +60,7 @@ impl TableState {
         TableState {
             id: self.id,
             unit: self.unit,
-            lines: Vec::new(),
+            lines: Lines::default(),
             spans: self.spans.keys().map(|k| (*k, Vec::new())).collect(),
             csv: self.csv.as_ref().map(|csv| CsvPlaces {
                 file: csv.file,
@@ -96,7 +94,7 @@ impl TableState {
 
     /// `lines 2 and 7` / `rows 2 and 7` for two rows.
     pub(crate) fn places(&self, a: usize, b: usize) -> String {
-        let line = |r: usize| self.lines.get(r).map_or(r + 1, |l| *l as usize);
+        let line = |r: usize| self.lines.get(r).map_or(r + 1, |l| l as usize);
         let word = if self.unit == Unit::Line {
             "lines"
         } else {
@@ -109,7 +107,7 @@ impl TableState {
     pub(crate) fn place(&self, row: usize) -> String {
         super::raw::place(
             self.unit,
-            self.lines.get(row).map_or(row + 1, |l| *l as usize),
+            self.lines.get(row).map_or(row + 1, |l| l as usize),
         )
     }
 }
@@ -249,7 +247,7 @@ pub(crate) struct Builder<'p> {
     plans: Vec<Plan<'p>>,
     columns: Vec<tally_eval::Column>,
     state: TableState,
-    lines: Vec<u32>,
+    lines: Lines,
     max_rows: Option<usize>,
     full: bool,
     /// Where the cell spans of linked columns come from.
@@ -340,7 +338,7 @@ impl<'p> Builder<'p> {
         let mut state = TableState {
             id,
             unit: raw.unit,
-            lines: Vec::new(),
+            lines: Lines::default(),
             spans: HashMap::new(),
             csv: None,
         };
@@ -370,7 +368,7 @@ impl<'p> Builder<'p> {
             columns: empty_columns(info, &plans),
             plans,
             state,
-            lines: Vec::new(),
+            lines: Lines::default(),
             max_rows,
             full: false,
             places,
@@ -390,7 +388,7 @@ impl<'p> Builder<'p> {
             plans: self.plans.clone(),
             columns: empty_columns(self.info, &self.plans),
             state,
-            lines: Vec::new(),
+            lines: Lines::default(),
             max_rows: self.max_rows,
             full: false,
             places: self.places,
@@ -423,7 +421,6 @@ impl<'p> Builder<'p> {
         for c in &mut self.columns {
             c.reserve(rows);
         }
-        self.lines.reserve(rows);
     }
 
     /// True once the table holds `max_rows` rows and one more was offered

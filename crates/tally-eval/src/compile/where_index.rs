@@ -35,10 +35,11 @@ pub(crate) type RowIndex = KeyMap<Bucket>;
 pub(crate) struct Bucket {
     /// The rows, in table order.
     pub rows: Vec<u32>,
-    /// The rows holding a date in one column (the column, then the
-    /// (date, row) pairs in date order), sorted the first time a
-    /// `col in period` test asks for them.
-    by_date: std::sync::OnceLock<(usize, Vec<(NaiveDate, u32)>)>,
+    /// The rows holding a date in one column (the column, then the rows
+    /// in order of their dates), sorted the first time a `col in period`
+    /// test asks for them. The dates are read from the column again: a
+    /// row number is all a row costs.
+    by_date: std::sync::OnceLock<(usize, Vec<u32>)>,
 }
 
 impl Bucket {
@@ -52,29 +53,25 @@ impl Bucket {
         start: NaiveDate,
         end: NaiveDate,
     ) -> Option<Vec<u32>> {
-        let (sorted_by, pairs) = self.by_date.get_or_init(|| {
+        let date = |row: u32| match &*table.get(column, row as usize) {
+            Value::Date(d) => Some(*d),
+            _ => None,
+        };
+        let (sorted_by, by_date) = self.by_date.get_or_init(|| {
             let mut pairs: Vec<(NaiveDate, u32)> = self
                 .rows
                 .iter()
-                .filter_map(|r| match &*table.get(column, *r as usize) {
-                    Value::Date(d) => Some((*d, *r)),
-                    _ => None,
-                })
+                .filter_map(|r| Some((date(*r)?, *r)))
                 .collect();
             pairs.sort_unstable();
-            (column, pairs)
+            (column, pairs.into_iter().map(|(_, r)| r).collect())
         });
         if *sorted_by != column {
             return None;
         }
-        let from = pairs.partition_point(|(d, _)| *d < start);
-        let to = pairs.partition_point(|(d, _)| *d <= end);
-        let mut rows: Vec<u32> = pairs
-            .get(from..to)
-            .unwrap_or_default()
-            .iter()
-            .map(|(_, r)| *r)
-            .collect();
+        let from = by_date.partition_point(|r| date(*r).is_some_and(|d| d < start));
+        let to = by_date.partition_point(|r| date(*r).is_some_and(|d| d <= end));
+        let mut rows: Vec<u32> = by_date.get(from..to).unwrap_or_default().to_vec();
         rows.sort_unstable();
         Some(rows)
     }
@@ -238,18 +235,24 @@ fn build_from_codes<'s>(
     };
     let mut index = RowIndex::default();
     let mut merged = Vec::new();
-    for (codes, rows) in by_codes {
+    for (codes, mut rows) in by_codes {
         let mut key = vec![key_of(first.1, codes >> 32)];
         if let Some((_, dict)) = second {
             key.push(key_of(dict, codes & u64::from(u32::MAX)));
         }
         let before = index.len();
         let bucket = index.entry(&key, Bucket::default);
+        let Some(bucket_rows) = index.get_mut(bucket).map(|b| &mut b.rows) else {
+            continue;
+        };
         if bucket < before {
             merged.push(bucket);
-        }
-        if let Some(bucket) = index.get_mut(bucket) {
-            bucket.rows.extend(rows);
+            bucket_rows.append(&mut rows);
+        } else {
+            // A new bucket takes the rows as they are, without the room
+            // they grew into.
+            rows.shrink_to_fit();
+            *bucket_rows = rows;
         }
     }
     for bucket in merged {

@@ -301,7 +301,7 @@ pub fn materialize(store: &Store, view: &crate::value::TableView) -> crate::tabl
                 .collect(),
         );
         if let Some(line) = source.origins.lines.get(r as usize) {
-            out.origins.lines.push(*line);
+            out.origins.lines.push(line);
         }
     }
     if let Some(k) = source.key {
