@@ -205,14 +205,19 @@ pub(crate) fn run(
     let mut one_pass = streaming && c.streams.iter().all(Option::is_some) && c.order_by_names;
     // Each stream's column, and whether its references come in order.
     let input = store.table(c.input);
-    let sources: Vec<(Stream, &Column, bool)> = if one_pass {
+    let sources: Vec<(Stream, Option<&Column>, bool)> = if one_pass {
         c.streams
             .iter()
             .flatten()
             .filter_map(|s| {
-                let column = input.columns.get(s.column())?;
+                let column = match s.column() {
+                    Some(c) => Some(input.columns.get(c)?),
+                    None => None,
+                };
                 let in_order = matches!(s, Stream::CountDistinct(_))
-                    && streamed::ascending(column, (0..input_len).filter_map(input_row));
+                    && column.is_some_and(|column| {
+                        streamed::ascending(column, (0..input_len).filter_map(input_row))
+                    });
                 Some((*s, column, in_order))
             })
             .collect()
@@ -414,7 +419,7 @@ struct Filtered {
 impl Filtered {
     /// Adds `row`, in group `g`, to the aggregate of each stream
     /// (`sources`: the stream, its column, its references in order).
-    fn add(&mut self, sources: &[(Stream, &Column, bool)], g: usize, row: u32) {
+    fn add(&mut self, sources: &[(Stream, Option<&Column>, bool)], g: usize, row: u32) {
         if self.accs.len() < sources.len() {
             self.accs.resize_with(sources.len(), Vec::new);
         }
@@ -423,10 +428,8 @@ impl Filtered {
                 per_group.resize_with(g + 1, || Some(stream.start(*in_order)));
             }
             if let Some(slot) = per_group.get_mut(g) {
-                if let Some(acc) = slot.as_mut() {
-                    if !column.read(row as usize, |v| acc.add(v)) {
-                        *slot = None;
-                    }
+                if !slot.as_mut().is_some_and(|acc| acc.add_row(*column, row)) {
+                    *slot = None;
                 }
             }
         }

@@ -26,6 +26,8 @@ pub(super) enum Stream {
     Sum(usize),
     /// `count_distinct(column)`
     CountDistinct(usize),
+    /// `count()`: the group's rows
+    Count,
 }
 
 impl Stream {
@@ -38,6 +40,9 @@ impl Stream {
         let Some(Resolution::Builtin(name)) = program.resolutions.get(&func.span) else {
             return None;
         };
+        if name == "count" {
+            return Some(Stream::Count);
+        }
         let [arg] = args.as_slice() else {
             return None;
         };
@@ -59,27 +64,30 @@ impl Stream {
         groups: &[u32],
         count: usize,
     ) -> Vec<Option<Value>> {
-        let Some(column) = input.columns.get(self.column()) else {
-            return vec![None; count];
+        let column = match self.column() {
+            Some(c) => match input.columns.get(c) {
+                Some(column) => Some(column),
+                None => return vec![None; count],
+            },
+            None => None,
         };
-        let in_order = ascending(column, rows.iter().copied());
+        let in_order = column.is_some_and(|c| ascending(c, rows.iter().copied()));
         let mut accs: Vec<Option<Acc>> = (0..count).map(|_| Some(self.start(in_order))).collect();
         for (&row, &g) in rows.iter().zip(groups) {
             if let Some(slot) = accs.get_mut(g as usize) {
-                if let Some(acc) = slot.as_mut() {
-                    if !column.read(row as usize, |v| acc.add(v)) {
-                        *slot = None;
-                    }
+                if !slot.as_mut().is_some_and(|acc| acc.add_row(column, row)) {
+                    *slot = None;
                 }
             }
         }
         accs.into_iter().map(|a| a.and_then(Acc::finish)).collect()
     }
 
-    /// The input column aggregated.
-    pub(super) fn column(self) -> usize {
+    /// The input column aggregated (none for `count()`).
+    pub(super) fn column(self) -> Option<usize> {
         match self {
-            Stream::Sum(c) | Stream::CountDistinct(c) => c,
+            Stream::Sum(c) | Stream::CountDistinct(c) => Some(c),
+            Stream::Count => None,
         }
     }
 
@@ -90,6 +98,7 @@ impl Stream {
             Stream::Sum(_) => Acc::Sum(MoneySum::default()),
             Stream::CountDistinct(_) if in_order => Acc::Ascending(DistinctAscending::default()),
             Stream::CountDistinct(_) => Acc::Rows(DistinctRows::default()),
+            Stream::Count => Acc::Count(0),
         }
     }
 }
@@ -103,6 +112,8 @@ pub(super) enum Acc {
     Ascending(DistinctAscending),
     /// `count_distinct` of references in any order
     Rows(DistinctRows),
+    /// `count()`
+    Count(i64),
 }
 
 impl Acc {
@@ -114,6 +125,19 @@ impl Acc {
             Acc::Sum(a) => a.add(v),
             Acc::Ascending(a) => a.add(v),
             Acc::Rows(a) => a.add(v),
+            Acc::Count(n) => {
+                *n += 1;
+                true
+            }
+        }
+    }
+
+    /// Adds input row `row`: its cell of `column` (none for `count()`).
+    #[inline]
+    pub(super) fn add_row(&mut self, column: Option<&Column>, row: u32) -> bool {
+        match column {
+            Some(column) => column.read(row as usize, |v| self.add(v)),
+            None => self.add(&Value::None),
         }
     }
 
@@ -129,6 +153,10 @@ impl Acc {
                 a.merge(b);
                 true
             }
+            (Acc::Count(a), Acc::Count(b)) => {
+                *a += b;
+                true
+            }
             _ => false,
         }
     }
@@ -139,6 +167,7 @@ impl Acc {
             Acc::Sum(a) => a.finish(),
             Acc::Ascending(a) => Some(a.finish()),
             Acc::Rows(a) => Some(a.finish()),
+            Acc::Count(n) => Some(Value::Int(n)),
         }
     }
 }
@@ -240,6 +269,9 @@ mod tests {
         // Group 0 sums to zero and group 2 holds a number: both are left
         // to the expression.
         assert_eq!(sums, vec![None, Some(usd(255)), None]);
+        let counts = Stream::Count.run(&t, &rows, &groups, 3);
+        let int = |n| Some(Value::Int(n));
+        assert_eq!(counts, vec![int(2), int(2), int(1)]);
         let distinct = Stream::CountDistinct(1).run(&t, &rows, &groups, 3);
         assert_eq!(
             distinct,
