@@ -12,6 +12,7 @@
 //! read as a value, borrowed where the column holds one, and the values
 //! read back are exactly the values written (`1.0` stays `1.0`, not `1`).
 
+mod amounts;
 mod codes;
 mod typed;
 
@@ -859,6 +860,8 @@ mod tests {
         prop_oneof![
             4 => (0u32..5).prop_map(move |r| row(0, r)),
             4 => (-300i64..300, 0u32..3).prop_map(move |(u, s)| money(b"USD", u, s)),
+            // (past 4 bytes: the column's amounts widen)
+            1 => ((1i64 << 27)..(1i64 << 40), 0u32..3).prop_map(move |(u, s)| money(b"USD", u, s)),
             4 => "[a-zé]{0,3}".prop_map(|t| Value::text(&t)),
             1 => Just(Value::None),
             1 => Just(row(1, 0)),

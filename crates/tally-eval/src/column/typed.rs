@@ -7,67 +7,36 @@
 //! packed instead:
 //!
 //! - references to rows of one table as 4-byte row numbers;
-//! - money of one currency as an integer and a scale in one 8-byte word
-//!   per row (one memory access when rows are read out of order), so
-//!   `1.0 USD` and `1.00 USD` read back as written;
+//! - money of one currency as an integer and a scale in one word per row
+//!   (4 bytes while the amounts fit, 8 after: see [`Amounts`]; one memory
+//!   access when rows are read out of order), so `1.0 USD` and
+//!   `1.00 USD` read back as written;
 //! - texts one after another in one block, with where each ends.
 //!
 //! A value that does not fit (another kind, another table or currency, a
 //! text column's none) turns the column back into plain values, for good.
 
+use super::amounts::Amounts;
 use super::put;
 use crate::money::{Currency, Money};
 use crate::value::{RowRef, Value};
-use rust_decimal::Decimal;
 use std::sync::Arc;
 use tally_check::TableId;
 
 /// The row number that stands for none in a column of references.
 const NO_ROW: u32 = u32::MAX;
-/// The packed money that stands for none (its scale, the top byte, is
-/// more than any decimal's).
-const NO_MONEY: u64 = u64::MAX;
-/// Bits of a packed amount's integer (the top 8 hold its scale).
-const UNIT_BITS: u32 = 56;
-
 /// Values of one kind, packed.
 #[derive(Clone, Debug)]
 pub(super) enum Typed {
     /// References to rows of `table` (`NO_ROW`: none).
     Rows { table: TableId, rows: Vec<u32> },
-    /// Money in `currency`: each amount's scale (top byte) and integer
-    /// (`NO_MONEY`: none).
+    /// Money in `currency`.
     Money {
         currency: Currency,
-        amounts: Vec<u64>,
+        amounts: Amounts,
     },
     /// Texts: row `i` is `text[ends[i - 1]..ends[i]]`.
     Texts { text: String, ends: Vec<u32> },
-}
-
-/// A money amount as its scale (top byte) and integer (56 bits, two's
-/// complement), when the integer fits (and is not a negative zero, which
-/// the integer cannot keep).
-fn packed(amount: &Decimal) -> Option<u64> {
-    let units = i64::try_from(amount.mantissa()).ok()?;
-    let limit = 1i64 << (UNIT_BITS - 1);
-    if !(-limit..limit).contains(&units) || (units == 0 && amount.is_sign_negative()) {
-        return None;
-    }
-    let scale = u64::from(amount.scale());
-    Some(scale << UNIT_BITS | (units as u64 & ((1 << UNIT_BITS) - 1)))
-}
-
-/// The amount [`packed`] packed (its scale is at most 28, as every
-/// decimal's is).
-#[inline]
-fn unpacked(amount: u64) -> Decimal {
-    let scale = (amount >> UNIT_BITS) as u32;
-    // (shifted up and back to spread the integer's sign)
-    let units = ((amount << (64 - UNIT_BITS)) as i64) >> (64 - UNIT_BITS);
-    let magnitude = units.unsigned_abs();
-    let (lo, mid) = (magnitude as u32, (magnitude >> 32) as u32);
-    Decimal::from_parts(lo, mid, 0, units < 0, scale)
 }
 
 impl Typed {
@@ -80,7 +49,7 @@ impl Typed {
             }),
             Value::Money(m) => Some(Typed::Money {
                 currency: m.currency,
-                amounts: Vec::new(),
+                amounts: Amounts::default(),
             }),
             Value::Text(_) => Some(Typed::Texts {
                 text: String::new(),
@@ -131,12 +100,9 @@ impl Typed {
             {
                 rows.push(r.row);
             }
-            (Typed::Money { amounts, .. }, Value::None) => amounts.push(NO_MONEY),
+            (Typed::Money { amounts, .. }, Value::None) => return amounts.push(None),
             (Typed::Money { currency, amounts }, Value::Money(m)) if m.currency == *currency => {
-                match packed(&m.amount) {
-                    Some(a) => amounts.push(a),
-                    None => return false,
-                }
+                return amounts.push(Some(&m.amount));
             }
             (typed @ Typed::Texts { .. }, Value::Text(t)) => return typed.push_str(t),
             _ => return false,
@@ -166,9 +132,9 @@ impl Typed {
                 NO_ROW => Value::None,
                 row => Value::Row(RowRef { table: *table, row }),
             }),
-            Typed::Money { currency, amounts } => Some(match *amounts.get(row)? {
-                NO_MONEY => Value::None,
-                a => Value::Money(Money::new(unpacked(a), *currency)),
+            Typed::Money { currency, amounts } => Some(match amounts.get(row)? {
+                None => Value::None,
+                Some(a) => Value::Money(Money::new(a, *currency)),
             }),
             Typed::Texts { .. } => self.str_at(row).map(|s| Value::Text(Arc::from(s))),
         }
@@ -212,7 +178,7 @@ impl Typed {
                     currency: c,
                     amounts: a,
                 },
-            ) if *currency == c => amounts.extend(a),
+            ) if *currency == c => amounts.append(a),
             (Typed::Texts { text, ends }, Typed::Texts { text: t, ends: e }) => {
                 let base = text.len();
                 let Some(last) = e.last().map(|end| base + *end as usize) else {
@@ -240,12 +206,9 @@ impl Typed {
             {
                 put(rows, row, r.row);
             }
-            (Typed::Money { amounts, .. }, Value::None) => put(amounts, row, NO_MONEY),
+            (Typed::Money { amounts, .. }, Value::None) => return amounts.set(row, None),
             (Typed::Money { currency, amounts }, Value::Money(m)) if m.currency == *currency => {
-                let Some(a) = packed(&m.amount) else {
-                    return false;
-                };
-                put(amounts, row, a);
+                return amounts.set(row, Some(&m.amount));
             }
             // (a text changes the block's length: such columns turn plain)
             _ => return false,
@@ -285,6 +248,7 @@ impl Typed {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rust_decimal::Decimal;
 
     fn usd(units: i64, scale: u32) -> Value {
         Value::Money(Money::new(Decimal::new(units, scale), Currency(*b"USD")))
