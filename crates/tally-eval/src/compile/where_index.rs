@@ -210,22 +210,8 @@ fn build_from_codes<'s>(
         let b = second.and_then(|s| s.0.get(row)).unwrap_or(0);
         (u64::from(a) << 32) | u64::from(b)
     };
-    let build_range = |range: std::ops::Range<usize>| {
-        let mut by_codes: crate::FastMap<u64, Vec<u32>> = crate::FastMap::default();
-        for row in range {
-            let r = u32::try_from(row).unwrap_or(u32::MAX);
-            by_codes.entry(pair(row)).or_default().push(r);
-        }
-        by_codes
-    };
     let parts = crate::engine::parallel::parts_for(threads, t.len, ROWS_PER_THREAD);
-    let mut maps = crate::engine::parallel::map_ranges(t.len, parts, build_range).into_iter();
-    let mut by_codes = maps.next().unwrap_or_default();
-    for part in maps {
-        for (codes, rows) in part {
-            by_codes.entry(codes).or_default().extend(rows);
-        }
-    }
+    let by_codes = rows_by(t.len, parts, pair);
     let key_of = |dict: &'s [Value], code: u64| {
         let v = usize::try_from(code)
             .ok()
@@ -249,9 +235,7 @@ fn build_from_codes<'s>(
             merged.push(bucket);
             bucket_rows.append(&mut rows);
         } else {
-            // A new bucket takes the rows as they are, without the room
-            // they grew into.
-            rows.shrink_to_fit();
+            // A new bucket takes the rows as they are.
             *bucket_rows = rows;
         }
     }
@@ -261,6 +245,63 @@ fn build_from_codes<'s>(
         }
     }
     Some(index)
+}
+
+/// The rows `0..n` by their `pair` of codes, in row order: counted, then
+/// written into vectors of the exact length, each range of rows on a
+/// thread of its own (into its share of each vector, which starts where
+/// the earlier ranges' shares end). No vector grows, and no rows are
+/// copied from one vector into another.
+fn rows_by(
+    n: usize,
+    parts: usize,
+    pair: impl Fn(usize) -> u64 + Sync,
+) -> crate::FastMap<u64, Vec<u32>> {
+    use crate::engine::parallel::{cut, map_ranges};
+    let count = |range: std::ops::Range<usize>| {
+        let mut counts: crate::FastMap<u64, usize> = crate::FastMap::default();
+        for row in range {
+            *counts.entry(pair(row)).or_default() += 1;
+        }
+        counts
+    };
+    let counts = map_ranges(n, parts, count);
+    let mut totals: crate::FastMap<u64, usize> = crate::FastMap::default();
+    for (codes, count) in counts.iter().flatten() {
+        *totals.entry(*codes).or_default() += count;
+    }
+    let mut rows: crate::FastMap<u64, Vec<u32>> = totals
+        .into_iter()
+        .map(|(codes, total)| (codes, vec![0; total]))
+        .collect();
+    // Each range's share of each vector, with where the range is in it.
+    let mut shares: Vec<crate::FastMap<u64, (&mut [u32], usize)>> =
+        counts.iter().map(|_| crate::FastMap::default()).collect();
+    for (codes, all) in &mut rows {
+        let mut rest = all.as_mut_slice();
+        for (share, counted) in shares.iter_mut().zip(&counts) {
+            let len = counted.get(codes).copied().unwrap_or(0);
+            let (mine, later) = std::mem::take(&mut rest).split_at_mut(len);
+            share.insert(*codes, (mine, 0));
+            rest = later;
+        }
+    }
+    let pair = &pair;
+    std::thread::scope(|scope| {
+        for (range, mut share) in cut(n, parts).into_iter().zip(shares) {
+            scope.spawn(move || {
+                for row in range {
+                    if let Some((slice, at)) = share.get_mut(&pair(row)) {
+                        if let Some(slot) = slice.get_mut(*at) {
+                            *slot = u32::try_from(row).unwrap_or(u32::MAX);
+                        }
+                        *at += 1;
+                    }
+                }
+            });
+        }
+    });
+    rows
 }
 
 /// True when `e` reads no column of `table` (it can be computed outside
@@ -604,4 +645,27 @@ fn holds_all(tests: &[Eval], rt: &Runtime, f: &mut Frame) -> Result<bool, EvalEr
         }
     }
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Counting then writing each range's share gives every pair's
+        /// rows in row order, whatever the number of ranges.
+        #[test]
+        fn rows_by_codes_are_the_rows_of_each_pair_in_order(
+            pairs in proptest::collection::vec(0u64..6, 0..200),
+            parts in 1usize..6,
+        ) {
+            let got = rows_by(pairs.len(), parts, |row| pairs[row]);
+            let mut expected: crate::FastMap<u64, Vec<u32>> = crate::FastMap::default();
+            for (row, pair) in pairs.iter().enumerate() {
+                expected.entry(*pair).or_default().push(row as u32);
+            }
+            prop_assert_eq!(got, expected);
+        }
+    }
 }

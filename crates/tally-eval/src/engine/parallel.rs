@@ -51,7 +51,7 @@ pub fn parts_for(asked: Option<usize>, n: usize, grain: usize) -> usize {
 }
 
 /// `0..n` cut into `parts` contiguous ranges, none of them empty.
-fn cut(n: usize, parts: usize) -> Vec<Range<usize>> {
+pub(crate) fn cut(n: usize, parts: usize) -> Vec<Range<usize>> {
     let size = n.div_ceil(parts.max(1)).max(1);
     (0..parts)
         .map(|i| (i * size).min(n)..((i + 1) * size).min(n))
