@@ -64,7 +64,11 @@ impl Bucket {
                 .filter_map(|r| Some((date(*r)?, *r)))
                 .collect();
             pairs.sort_unstable();
-            (column, pairs.into_iter().map(|(_, r)| r).collect())
+            // (a vector of its own: collected in place, the rows would
+            // keep the room of the pairs)
+            let mut rows = Vec::with_capacity(pairs.len());
+            rows.extend(pairs.iter().map(|(_, r)| *r));
+            (column, rows)
         });
         if *sorted_by != column {
             return None;
