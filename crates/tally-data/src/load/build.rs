@@ -489,9 +489,10 @@ impl<'p> Builder<'p> {
                             ));
                         }
                         Value::None
-                    } else if let (Kind::Text, Cell::Text(t)) = (kind, c) {
+                    } else if let (Kind::Text | Kind::KeyText, Cell::Text(t)) = (kind, c) {
                         // Text goes straight into the column, which keeps
-                        // one copy of each distinct text.
+                        // one copy of each distinct text (a key's texts,
+                        // all different, one after another in one block).
                         if let Some(column) = self.columns.get_mut(i) {
                             column.push_str(t.trim_end_matches('\r'));
                         }
