@@ -62,6 +62,10 @@ fn in_literal(r: reps) -> Money = deals.where(closed in FY2025-Q1 and owner == r
 fn in_month(r: reps) -> Text? = deals.where(owner == r and (closed in FY2025-M05)).first(id)
 fn signed_in(r: reps, q: Period) -> Int = deals.where(owner == r and signed in q).count()
 fn in_list(r: reps) -> Int = deals.where(owner == r and closed in [2025-05-01, 2025-01-01]).count()
+fn two_seats(r: reps) -> Int = deals.where(owner == r and seats == 2).count()
+fn of_r1(k: Text) -> Int = deals.where(owner == "R-1" and id == k).count()
+fn eu_at(l: Int) -> Int = reps.where(level == l and region == "EU").count()
+fn two_seats_of_r1(r: reps) -> Money = deals.where(seats == 2.0 and owner == r and owner == "R-1").sum(amount)
 
 report lookups "Lookups" {
   from reps
@@ -93,6 +97,19 @@ report periods "Rows found by period" {
     signed_q1 = signed_in(reps[id], FY2025-Q1)
     closed_q1 = in_quarter(reps[id], FY2025-Q1)
     listed = in_list(reps[id])
+  }
+  order by id
+}
+
+report constants "Tests against literals" {
+  from reps
+  columns {
+    id
+    two_seats = two_seats(reps[id])
+    d2_of_r1 = of_r1("D-2")
+    d3_of_r1 = of_r1("D-3")
+    eu_at = eu_at(level)
+    two_seats_of_r1 = two_seats_of_r1(reps[id])
   }
   order by id
 }
@@ -164,6 +181,27 @@ fn indexed_where_gives_what_a_scan_gives() {
          R-1,3,3,3,1,2,2,1,D-1,1,4\n\
          R-2,1,1,0,0,1,1,1,D-2,0,1\n\
          R-3,1,1,0,0,1,0,1,D-5,0,2\n"
+    );
+}
+
+/// Tests against literals (`seats == 2`, `owner == "R-1"`) filter the rows
+/// an index holds, keyed by the other tests: numbers written differently
+/// and references against key text match as in a scan.
+#[test]
+fn tests_against_literals_give_what_a_scan_gives() {
+    let policy = Policy::compile("policy.tally", POLICY, &NoImports)
+        .unwrap_or_else(|f| panic!("{}", f.render(false)));
+    let data = data(&policy);
+    let fast = policy.evaluate(&data, Limits::default()).unwrap();
+    let scan = policy.evaluate_reference(&data, Limits::default()).unwrap();
+    let got = fast.csv("constants").unwrap();
+    assert_eq!(got, scan.csv("constants").unwrap());
+    assert_eq!(
+        got,
+        "id,two_seats,d2_of_r1,d3_of_r1,eu_at,two_seats_of_r1\n\
+         R-1,2,0,1,1,25.00\n\
+         R-2,0,0,1,0,0.00\n\
+         R-3,0,0,1,0,0.00\n"
     );
 }
 

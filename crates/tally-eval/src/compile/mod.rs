@@ -645,7 +645,7 @@ impl Compiler<'_> {
 }
 
 /// The value of a literal (or a list of literals, or a territory name).
-fn literal_value(program: &Program, e: &Expr) -> Option<Value> {
+pub(super) fn literal_value(program: &Program, e: &Expr) -> Option<Value> {
     Some(match &e.kind {
         ExprKind::Text(t) => Value::text(t),
         ExprKind::Int(n) => Value::Int(i64::try_from(n.value.mantissa()).ok()?),

@@ -19,7 +19,7 @@ use crate::error::EvalError;
 use crate::key_map::KeyMap;
 use crate::runtime::{Eval, Frame, Runtime};
 use crate::table::{Store, Table};
-use crate::value::{compare, RowRef, TableView, Value};
+use crate::value::{compare, Key, RowRef, TableView, Value};
 use chrono::NaiveDate;
 use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
@@ -81,8 +81,16 @@ impl Bucket {
     }
 }
 
-/// Which index: a table and the columns it is keyed by.
-pub type IndexId = (TableId, Vec<usize>);
+/// Which index: a table, the columns it is keyed by, and the constant
+/// tests its rows pass (`role == "revenue"` in `credits.where(payee == ae
+/// and role == "revenue")`: only the rows that pass are indexed, by the
+/// other columns).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct IndexId {
+    table: TableId,
+    columns: Vec<usize>,
+    only: Vec<(usize, Key)>,
+}
 
 /// How many indexes a phase finds without taking a lock.
 const SLOTS: usize = 16;
@@ -162,15 +170,16 @@ const ROWS_PER_THREAD: usize = 1 << 16;
 /// The index `id`: the rows of each range of the table on a thread of its
 /// own, merged in range order (so every key's rows stay in table order).
 fn build(store: &Store, id: &IndexId, threads: Option<usize>) -> RowIndex {
-    let (table, columns) = (id.0, id.1.as_slice());
-    let t = store.table(table);
-    if let Some(index) = build_from_codes(store, t, columns, threads) {
+    let columns = id.columns.as_slice();
+    let t = store.table(id.table);
+    let passes = Passes::new(store, t, &id.only);
+    if let Some(index) = build_from_codes(store, t, columns, &passes, threads) {
         return index;
     }
     let build_range = |range: std::ops::Range<usize>| {
         let mut index = RowIndex::default();
         let mut key: Vec<Cow<'_, Value>> = Vec::with_capacity(columns.len());
-        for row in range {
+        for row in range.filter(|row| passes.row(*row)) {
             key.clear();
             key.extend(columns.iter().map(|c| lookup_value(t.get(*c, row), store)));
             let bucket = index.entry(&key, Bucket::default);
@@ -198,6 +207,7 @@ fn build_from_codes<'s>(
     store: &'s Store,
     t: &'s Table,
     columns: &[usize],
+    passes: &Passes<'_>,
     threads: Option<usize>,
 ) -> Option<RowIndex> {
     let coded: Vec<(&crate::column::Codes, &[Value])> = columns
@@ -209,10 +219,13 @@ fn build_from_codes<'s>(
         [one, two] => (*one, Some(*two)),
         _ => return None,
     };
-    let pair = |row: usize| -> u64 {
+    let pair = |row: usize| -> Option<u64> {
+        if !passes.row(row) {
+            return None;
+        }
         let a = first.0.get(row).unwrap_or(0);
         let b = second.and_then(|s| s.0.get(row)).unwrap_or(0);
-        (u64::from(a) << 32) | u64::from(b)
+        Some((u64::from(a) << 32) | u64::from(b))
     };
     let parts = crate::engine::parallel::parts_for(threads, t.len, ROWS_PER_THREAD);
     let by_codes = rows_by(t.len, parts, pair);
@@ -251,21 +264,73 @@ fn build_from_codes<'s>(
     Some(index)
 }
 
+/// The rows that pass the constant tests of an index.
+struct Passes<'t> {
+    /// Each tested column, with the codes that pass (a coded column) or
+    /// the key that does.
+    tests: Vec<(&'t crate::Column, Test)>,
+    store: &'t Store,
+}
+
+enum Test {
+    Codes(Vec<bool>),
+    Key(Key),
+}
+
+impl<'t> Passes<'t> {
+    fn new(store: &'t Store, t: &'t Table, only: &[(usize, Key)]) -> Passes<'t> {
+        let tests = only
+            .iter()
+            .filter_map(|(c, key)| {
+                let column = t.columns.get(*c)?;
+                let test = match column.coded() {
+                    Some((_, dict)) => Test::Codes(
+                        dict.iter()
+                            .map(|v| Key::of(&lookup_value(Cow::Borrowed(v), store)) == *key)
+                            .collect(),
+                    ),
+                    None => Test::Key(key.clone()),
+                };
+                Some((column, test))
+            })
+            .collect();
+        Passes { tests, store }
+    }
+
+    /// True when `row` passes every test.
+    #[inline]
+    fn row(&self, row: usize) -> bool {
+        self.tests.iter().all(|(column, test)| match test {
+            Test::Codes(pass) => column
+                .coded()
+                .and_then(|(codes, _)| codes.get(row))
+                .and_then(|code| pass.get(code as usize).copied())
+                .unwrap_or(false),
+            Test::Key(key) => column
+                .get(row)
+                .is_some_and(|v| Key::of(&lookup_value(v, self.store)) == *key),
+        })
+    }
+}
+
 /// The rows `0..n` by their `pair` of codes, in row order: counted, then
 /// written into vectors of the exact length, each range of rows on a
 /// thread of its own (into its share of each vector, which starts where
 /// the earlier ranges' shares end). No vector grows, and no rows are
 /// copied from one vector into another.
+/// A row whose `pair` is `None` is left out.
 fn rows_by(
     n: usize,
     parts: usize,
-    pair: impl Fn(usize) -> u64 + Sync,
+    pair: impl Fn(usize) -> Option<u64> + Sync,
 ) -> crate::FastMap<u64, Vec<u32>> {
     use crate::engine::parallel::{cut, map_ranges};
     let count = |range: std::ops::Range<usize>| {
         let mut counts: crate::FastMap<u64, usize> = crate::FastMap::default();
         for row in range {
-            *counts.entry(pair(row)).or_default() += 1;
+            if let Some(pair) = pair(row) {
+                *counts.entry(pair).or_default() += 1;
+            }
         }
         counts
     };
@@ -295,7 +360,7 @@ fn rows_by(
         for (range, mut share) in cut(n, parts).into_iter().zip(shares) {
             scope.spawn(move || {
                 for row in range {
-                    if let Some((slice, at)) = share.get_mut(&pair(row)) {
+                    if let Some((slice, at)) = pair(row).and_then(|p| share.get_mut(&p)) {
                         if let Some(slot) = slice.get_mut(*at) {
                             *slot = u32::try_from(row).unwrap_or(u32::MAX);
                         }
@@ -579,6 +644,19 @@ impl Compiler<'_> {
             return Ok(None);
         }
         atoms.sort_by_key(|(c, _)| *c);
+        // Tests against literals filter the rows indexed, when other tests
+        // key the index: the index then holds only the rows that pass.
+        let literal = |e: &Expr| super::literal_value(program, e).map(|v| Key::of(&v));
+        let mut only = Vec::new();
+        if atoms.iter().any(|(_, e)| literal(e).is_none()) {
+            atoms.retain(|(c, e)| match literal(e) {
+                Some(key) => {
+                    only.push((*c, key));
+                    false
+                }
+                None => true,
+            });
+        }
         let columns: Vec<usize> = atoms.iter().map(|(c, _)| *c).collect();
         let values = atoms
             .iter()
@@ -611,7 +689,11 @@ impl Compiler<'_> {
             depth,
             residual,
             dated,
-            index_id: (table, columns),
+            index_id: IndexId {
+                table,
+                columns,
+                only,
+            },
             span,
         }))
     }
@@ -658,16 +740,19 @@ mod tests {
 
     proptest! {
         /// Counting then writing each range's share gives every pair's
-        /// rows in row order, whatever the number of ranges.
+        /// rows in row order, whatever the number of ranges; rows with no
+        /// pair (failing a constant test) are left out.
         #[test]
         fn rows_by_codes_are_the_rows_of_each_pair_in_order(
-            pairs in proptest::collection::vec(0u64..6, 0..200),
+            pairs in proptest::collection::vec(proptest::option::of(0u64..6), 0..200),
             parts in 1usize..6,
         ) {
             let got = rows_by(pairs.len(), parts, |row| pairs[row]);
             let mut expected: crate::FastMap<u64, Vec<u32>> = crate::FastMap::default();
             for (row, pair) in pairs.iter().enumerate() {
-                expected.entry(*pair).or_default().push(row as u32);
+                if let Some(pair) = pair {
+                    expected.entry(*pair).or_default().push(row as u32);
+                }
             }
             prop_assert_eq!(got, expected);
         }
