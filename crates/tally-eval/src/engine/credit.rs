@@ -175,6 +175,9 @@ fn credits_table() -> Table {
     table
 }
 
+/// Credited rows in one batch (see [`super::parallel::in_batches`]).
+const CREDIT_BATCH: usize = 1 << 18;
+
 /// Credits per credited row that the parts of `credits` make room for
 /// before they start (a part with more grows as vectors do).
 const CREDITS_PER_ROW: usize = 3;
@@ -243,7 +246,10 @@ pub(crate) fn run(engine: &Engine, store: &Store, id: TableId) -> Result<Table, 
         })
         .unwrap_or_default();
     let n = store.table(credited).len;
-    let parts = super::parallel::in_ranges(engine, n, super::parallel::ROWS, |rows| {
+    let threads = engine.threads_for(CREDIT_COLUMNS.len(), 1);
+    // Credits of the batches before (the output-row limit counts them all).
+    let before = std::sync::atomic::AtomicUsize::new(0);
+    let credit_range = |rows: std::ops::Range<usize>| {
         let mut part = credits_table();
         // Room for a few credits per row (a split, an overlay, the
         // managers above): room never written takes no memory. The
@@ -271,14 +277,25 @@ pub(crate) fn run(engine: &Engine, store: &Store, id: TableId) -> Result<Table, 
                 )
                 .map_err(|e| e.at_row(|| row_label(store, deal)))?;
             }
-            engine.check_output(part.len, "credits", credit_span)?;
+            let earlier = before.load(std::sync::atomic::Ordering::Relaxed);
+            engine.check_output(earlier + part.len, "credits", credit_span)?;
         }
         Ok(part)
-    })?;
-    let threads = engine.threads_for(table.columns.len(), 1);
-    for part in parts {
-        table.append_on(part, threads);
-    }
+    };
+    // The parts of a batch are joined before the next batch starts: a
+    // part is a copy of its credits until then.
+    super::parallel::in_batches(
+        engine,
+        n,
+        super::parallel::ROWS,
+        CREDIT_BATCH,
+        credit_range,
+        |part| {
+            table.append_on(part, threads);
+            before.store(table.len, std::sync::atomic::Ordering::Relaxed);
+            Ok(())
+        },
+    )?;
     let _ = id;
     Ok(table)
 }

@@ -127,6 +127,34 @@ pub(crate) fn in_ranges<T: Send>(
     results.into_iter().collect()
 }
 
+/// [`in_ranges`] over `0..n` one batch of `batch` items at a time: the
+/// outputs of a batch are handed to `take`, in range order, before the
+/// next batch starts, so that no more than one batch's outputs are held
+/// at once (the credits of a million deals are joined a few hundred
+/// thousand deals at a time, not all at the end). The first error, in
+/// item order, stops the pass.
+pub(crate) fn in_batches<T: Send>(
+    engine: &Engine<'_>,
+    n: usize,
+    grain: usize,
+    batch: usize,
+    work: impl Fn(Range<usize>) -> Result<T, EvalError> + Sync,
+    mut take: impl FnMut(T) -> Result<(), EvalError>,
+) -> Result<(), EvalError> {
+    let mut start = 0;
+    while start < n {
+        let end = start.saturating_add(batch.max(1)).min(n);
+        let parts = in_ranges(engine, end - start, grain, |r| {
+            work(start + r.start..start + r.end)
+        })?;
+        for part in parts {
+            take(part)?;
+        }
+        start = end;
+    }
+    Ok(())
+}
+
 fn worker_failed() -> EvalError {
     EvalError::new(
         codes::NONE_VALUE,
@@ -162,6 +190,58 @@ mod tests {
                     "{threads} threads, {n} rows"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn batches_hand_over_every_row_in_order_and_stop_at_the_first_error() {
+        let program = tally_check::check_source("t.tally", "", &tally_check::NoImports).program;
+        for threads in [1, 3] {
+            let e = engine(&program, threads);
+            for (n, batch) in [(0, 4), (10, 3), (10_001, 4096), (5, 100)] {
+                let mut joined = Vec::new();
+                in_batches(
+                    &e,
+                    n,
+                    ROWS,
+                    batch,
+                    |r| Ok(r.collect::<Vec<_>>()),
+                    |part| {
+                        joined.extend(part);
+                        Ok(())
+                    },
+                )
+                .unwrap();
+                assert_eq!(
+                    joined,
+                    (0..n).collect::<Vec<_>>(),
+                    "{threads} threads, {n} in {batch}"
+                );
+            }
+            let mut taken = 0;
+            let err = in_batches(
+                &e,
+                100,
+                1,
+                10,
+                |r| {
+                    if r.contains(&35) || r.contains(&75) {
+                        Err(EvalError::new("R0001", Span::default(), "at 35"))
+                    } else {
+                        Ok(r.len())
+                    }
+                },
+                |n| {
+                    taken += n;
+                    Ok(())
+                },
+            )
+            .unwrap_err();
+            assert_eq!(err.message, "at 35");
+            assert_eq!(
+                taken, 30,
+                "the batches before the failing one, {threads} threads"
+            );
         }
     }
 
