@@ -386,6 +386,17 @@ pub(crate) fn run(
         table.push_row(row);
     }
     if c.totals && c.grouped {
+        // Streamed columns total every kept row in one pass; the others
+        // (and a total a stream cannot make) are their expressions over
+        // all the kept rows.
+        let totals: Vec<Option<Value>> = c
+            .streams
+            .iter()
+            .map(|s| match s {
+                Some(s) if streaming => s.total(input, &filtered.kept),
+                _ => None,
+            })
+            .collect();
         frame.rows.clear();
         frame.group = Some(std::mem::take(&mut filtered.kept).into());
         let mut keys = vec![Value::None; c.keys.len()];
@@ -395,7 +406,8 @@ pub(crate) fn run(
         for (slot, _) in &c.keys {
             frame.set(*slot, Value::None);
         }
-        let (row, _) = output_row(&c, &rt, &mut frame, keys, |_| None)?;
+        let known = |column: usize| totals.get(column).cloned().flatten();
+        let (row, _) = output_row(&c, &rt, &mut frame, keys, known)?;
         table.push_row(row);
     }
     Ok(table)

@@ -83,6 +83,23 @@ impl Stream {
         accs.into_iter().map(|a| a.and_then(Acc::finish)).collect()
     }
 
+    /// The aggregate of all of `rows` (a report's totals row); `None`
+    /// when the column's expression must give it.
+    pub(super) fn total(self, input: &Table, rows: &[u32]) -> Option<Value> {
+        let column = match self.column() {
+            Some(c) => Some(input.columns.get(c)?),
+            None => None,
+        };
+        let in_order = column.is_some_and(|c| ascending(c, rows.iter().copied()));
+        let mut acc = self.start(in_order);
+        for &row in rows {
+            if !acc.add_row(column, row) {
+                return None;
+            }
+        }
+        acc.finish()
+    }
+
     /// The input column aggregated (none for `count()`).
     pub(super) fn column(self) -> Option<usize> {
         match self {
@@ -269,6 +286,15 @@ mod tests {
         // Group 0 sums to zero and group 2 holds a number: both are left
         // to the expression.
         assert_eq!(sums, vec![None, Some(usd(255)), None]);
+        // All rows together: the sum mixes a number in (left to the
+        // expression); the counts are of every row.
+        assert_eq!(Stream::Sum(0).total(&t, &rows), None);
+        assert_eq!(Stream::Sum(0).total(&t, &[0, 1, 4]), Some(usd(355)));
+        assert_eq!(Stream::Count.total(&t, &rows), Some(Value::Int(5)));
+        assert_eq!(
+            Stream::CountDistinct(1).total(&t, &rows),
+            Some(Value::Int(3))
+        );
         let counts = Stream::Count.run(&t, &rows, &groups, 3);
         let int = |n| Some(Value::Int(n));
         assert_eq!(counts, vec![int(2), int(2), int(1)]);
