@@ -166,15 +166,22 @@ fn data(policy: &Policy) -> tally::Data {
         .unwrap_or_else(|f| panic!("{}", f.render(false)))
 }
 
-#[test]
-fn indexed_where_gives_what_a_scan_gives() {
+/// Report `name` as the indexed evaluation makes it, after checking that
+/// the reference evaluation (a scan of every row) makes the same.
+fn indexed_and_scanned(name: &str) -> String {
     let policy = Policy::compile("policy.tally", POLICY, &NoImports)
         .unwrap_or_else(|f| panic!("{}", f.render(false)));
     let data = data(&policy);
     let fast = policy.evaluate(&data, Limits::default()).unwrap();
     let scan = policy.evaluate_reference(&data, Limits::default()).unwrap();
-    let got = fast.csv("lookups").unwrap();
-    assert_eq!(got, scan.csv("lookups").unwrap());
+    let got = fast.csv(name).unwrap();
+    assert_eq!(got, scan.csv(name).unwrap(), "report {name}");
+    got
+}
+
+#[test]
+fn indexed_where_gives_what_a_scan_gives() {
+    let got = indexed_and_scanned("lookups");
     assert_eq!(
         got,
         "id,deals,by_key,twice,parens,numbers,residual_first,regionless,first_deal,held,either\n\
@@ -189,13 +196,7 @@ fn indexed_where_gives_what_a_scan_gives() {
 /// and references against key text match as in a scan.
 #[test]
 fn tests_against_literals_give_what_a_scan_gives() {
-    let policy = Policy::compile("policy.tally", POLICY, &NoImports)
-        .unwrap_or_else(|f| panic!("{}", f.render(false)));
-    let data = data(&policy);
-    let fast = policy.evaluate(&data, Limits::default()).unwrap();
-    let scan = policy.evaluate_reference(&data, Limits::default()).unwrap();
-    let got = fast.csv("constants").unwrap();
-    assert_eq!(got, scan.csv("constants").unwrap());
+    let got = indexed_and_scanned("constants");
     assert_eq!(
         got,
         "id,two_seats,d2_of_r1,d3_of_r1,eu_at,two_seats_of_r1\n\
@@ -207,13 +208,7 @@ fn tests_against_literals_give_what_a_scan_gives() {
 
 #[test]
 fn methods_folded_over_an_index_give_what_a_scan_gives() {
-    let policy = Policy::compile("policy.tally", POLICY, &NoImports)
-        .unwrap_or_else(|f| panic!("{}", f.render(false)));
-    let data = data(&policy);
-    let fast = policy.evaluate(&data, Limits::default()).unwrap();
-    let scan = policy.evaluate_reference(&data, Limits::default()).unwrap();
-    let got = fast.csv("folds").unwrap();
-    assert_eq!(got, scan.csv("folds").unwrap());
+    let got = indexed_and_scanned("folds");
     assert_eq!(
         got,
         "id,big_first,total,average,seat_total,least,most,any_big,all_big,sole\n\
@@ -254,13 +249,7 @@ fn a_condition_failing_on_a_later_row_fails_as_in_a_scan() {
 /// none in it, and `in` a list (which is tested row by row).
 #[test]
 fn rows_found_by_period_are_what_a_scan_finds() {
-    let policy = Policy::compile("policy.tally", POLICY, &NoImports)
-        .unwrap_or_else(|f| panic!("{}", f.render(false)));
-    let data = data(&policy);
-    let fast = policy.evaluate(&data, Limits::default()).unwrap();
-    let scan = policy.evaluate_reference(&data, Limits::default()).unwrap();
-    let got = fast.csv("periods").unwrap();
-    assert_eq!(got, scan.csv("periods").unwrap());
+    let got = indexed_and_scanned("periods");
     // FY2025 starts in January (no settings): Q1 is January to March.
     assert_eq!(
         got,
