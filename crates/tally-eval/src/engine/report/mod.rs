@@ -294,7 +294,7 @@ pub(crate) fn run(
             // the column's expression, so the input is filtered again
             // with every group's rows listed.
             filtered = pass(false)?;
-            streamed = vec![None; c.streams.len()];
+            one_pass = false;
         }
         if streaming && !one_pass {
             streamed = c
