@@ -97,7 +97,7 @@ const SLOTS: usize = 16;
 
 /// Indexes built during one evaluation phase, by (table, columns).
 ///
-/// The first [`SLOTS`] indexes built are also published in slots that
+/// The first `SLOTS` (16) indexes built are also published in slots that
 /// threads read without taking the lock: a lookup runs once per row of a
 /// phase, on every core, and a shared lock would pass between the cores on
 /// every one. Later indexes are found under the lock.
