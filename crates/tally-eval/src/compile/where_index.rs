@@ -95,7 +95,7 @@ pub struct IndexId {
 /// How many indexes a phase finds without taking a lock.
 const SLOTS: usize = 16;
 
-/// Indexes built during one evaluation phase, by (table, columns).
+/// Indexes built during one evaluation phase, by [`IndexId`].
 ///
 /// The first `SLOTS` (16) indexes built are also published in slots that
 /// threads read without taking the lock: a lookup runs once per row of a
@@ -134,7 +134,7 @@ fn lookup_value<'s>(v: Cow<'s, Value>, store: &'s Store) -> Cow<'s, Value> {
 }
 
 impl IndexCache {
-    /// The index of table `id.0` over columns `id.1`, building it on
+    /// The index `id`, building it on
     /// first use (once: threads asking for it meanwhile wait for it).
     /// A large table's index is built on up to `threads` threads (`None`:
     /// one per core).
