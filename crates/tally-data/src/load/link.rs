@@ -162,7 +162,7 @@ pub(crate) fn link(
                                 state.place(*row)
                             ),
                         )
-                        .with_label(format!("not a `{target_name}` {target_key}"))
+                        .with_label(format!("no `{target_name}` row has this {target_key}"))
                         .with_help_opt(suggestion.map(|s| format!("did you mean `{s}`?"))),
                     );
             }
