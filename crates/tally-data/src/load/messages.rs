@@ -26,7 +26,7 @@ impl Site<'_> {
 /// A short label for the underline.
 fn label(kind: Kind<'_>, target: Option<&str>) -> String {
     if let Some(t) = target {
-        return format!("not a `{t}` key");
+        return format!("not a key of `{t}`");
     }
     match kind {
         Kind::Text | Kind::KeyText => "not text",
