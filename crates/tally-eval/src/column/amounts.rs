@@ -115,19 +115,13 @@ impl Amounts {
         }
     }
 
-    /// Turns the amounts to 8 bytes each (once), and gives them.
-    fn wide_words(&mut self) -> &mut Vec<u64> {
+    /// Turns the amounts to 8 bytes each (once).
+    fn widen(&mut self) {
         if let Amounts::Narrow(words) = self {
             let mut wide = Vec::with_capacity(words.capacity());
             wide.extend(words.iter().map(|w| widened(*w)));
             *self = Amounts::Wide(wide);
         }
-        let Amounts::Wide(words) = self else {
-            // (just made wide)
-            *self = Amounts::Wide(Vec::new());
-            return self.wide_words();
-        };
-        words
     }
 
     /// Appends `amount` (none: `None`); false when it does not fit.
@@ -143,7 +137,10 @@ impl Amounts {
                 let Some(w) = wide(d) else {
                     return false;
                 };
-                amounts.wide_words().push(w);
+                amounts.widen();
+                if let Amounts::Wide(words) = amounts {
+                    words.push(w);
+                }
             }
         }
         true
@@ -162,7 +159,10 @@ impl Amounts {
                 let Some(w) = wide(d) else {
                     return false;
                 };
-                super::put(amounts.wide_words(), row, w);
+                amounts.widen();
+                if let Amounts::Wide(words) = amounts {
+                    super::put(words, row, w);
+                }
             }
         }
         true
@@ -176,7 +176,12 @@ impl Amounts {
             (Amounts::Wide(mine), Amounts::Narrow(theirs)) => {
                 mine.extend(theirs.iter().map(|w| widened(*w)));
             }
-            (mine, Amounts::Wide(theirs)) => mine.wide_words().extend(theirs),
+            (mine, Amounts::Wide(theirs)) => {
+                mine.widen();
+                if let Amounts::Wide(words) = mine {
+                    words.extend(theirs);
+                }
+            }
         }
     }
 

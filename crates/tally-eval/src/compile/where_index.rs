@@ -266,15 +266,21 @@ fn build_from_codes<'s>(
 
 /// The rows that pass the constant tests of an index.
 struct Passes<'t> {
-    /// Each tested column, with the codes that pass (a coded column) or
-    /// the key that does.
-    tests: Vec<(&'t crate::Column, Test)>,
+    tests: Vec<Test<'t>>,
     store: &'t Store,
 }
 
-enum Test {
-    Codes(Vec<bool>),
-    Key(Key),
+/// One constant test: the codes of a coded column that pass (found once
+/// per distinct value), or the key the cells of another column must have.
+enum Test<'t> {
+    Codes {
+        codes: &'t crate::column::Codes,
+        pass: Vec<bool>,
+    },
+    Key {
+        column: &'t crate::Column,
+        key: Key,
+    },
 }
 
 impl<'t> Passes<'t> {
@@ -283,15 +289,19 @@ impl<'t> Passes<'t> {
             .iter()
             .filter_map(|(c, key)| {
                 let column = t.columns.get(*c)?;
-                let test = match column.coded() {
-                    Some((_, dict)) => Test::Codes(
-                        dict.iter()
+                Some(match column.coded() {
+                    Some((codes, dict)) => Test::Codes {
+                        codes,
+                        pass: dict
+                            .iter()
                             .map(|v| Key::of(&lookup_value(Cow::Borrowed(v), store)) == *key)
                             .collect(),
-                    ),
-                    None => Test::Key(key.clone()),
-                };
-                Some((column, test))
+                    },
+                    None => Test::Key {
+                        column,
+                        key: key.clone(),
+                    },
+                })
             })
             .collect();
         Passes { tests, store }
@@ -300,13 +310,12 @@ impl<'t> Passes<'t> {
     /// True when `row` passes every test.
     #[inline]
     fn row(&self, row: usize) -> bool {
-        self.tests.iter().all(|(column, test)| match test {
-            Test::Codes(pass) => column
-                .coded()
-                .and_then(|(codes, _)| codes.get(row))
+        self.tests.iter().all(|test| match test {
+            Test::Codes { codes, pass } => codes
+                .get(row)
                 .and_then(|code| pass.get(code as usize).copied())
                 .unwrap_or(false),
-            Test::Key(key) => column
+            Test::Key { column, key } => column
                 .get(row)
                 .is_some_and(|v| Key::of(&lookup_value(v, self.store)) == *key),
         })
