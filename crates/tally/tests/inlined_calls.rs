@@ -2,7 +2,8 @@
 //! those of calling them (the reference evaluation always calls): inside a
 //! grouped report (with aggregates as arguments), in a row scope whose
 //! table the body also scans, with parameters named like the caller's
-//! columns, and nested.
+//! columns, and nested. A parameter given a literal is read as that
+//! literal in the body (an index is then keyed by the other tests).
 
 #![allow(
     clippy::unwrap_used,
@@ -30,6 +31,9 @@ fn others(d: deals) -> Int = deals.where(region == d.region and id != d.id).coun
 fn twice(x: Int) -> Int = x + x
 fn four_times(x: Int) -> Int = twice(twice(x))
 fn in_place(x: Int) -> Int = deals.where(seats > x).count() + twice(x)
+fn same_seats(s: Int, r: Text) -> Int = deals.where(seats == s and region == r).count()
+fn in_eu(s: Int) -> Int = same_seats(s, "EU")
+fn europe(r: Text) -> Text = if r == "EU" then "Europe" else "elsewhere"
 
 report by_region "By region" {
   from deals
@@ -52,6 +56,11 @@ report per_deal "Per deal" {
     others = others(deals[id])
     four = four_times(seats)
     scans = in_place(seats)
+    eu = same_seats(seats, "EU")
+    nested = in_eu(seats)
+    mixed = same_seats(seats, region)
+    europe = europe("EU")
+    other = europe(region)
   }
   order by id
 }
@@ -87,9 +96,9 @@ fn functions_in_a_grouped_report_give_what_calls_give() {
 fn functions_over_rows_give_what_calls_give() {
     assert_eq!(
         results("per_deal"),
-        "id,bigger,others,four,scans\n\
-         D-1,30.00,1,8,5\n\
-         D-2,9.00,0,36,18\n\
-         D-3,25.00,1,4,4\n"
+        "id,bigger,others,four,scans,eu,nested,mixed,europe,other\n\
+         D-1,30.00,1,8,5,1,1,1,Europe,Europe\n\
+         D-2,9.00,0,36,18,0,0,1,Europe,elsewhere\n\
+         D-3,25.00,1,4,4,1,1,1,Europe,Europe\n"
     );
 }

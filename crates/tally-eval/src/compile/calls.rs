@@ -515,7 +515,8 @@ impl Compiler<'_> {
             .get(index)
             .is_some_and(|f| f.decl.is_some());
         if has_body {
-            let inlined = self.inline(index, compiled_args.clone(), span)?;
+            let literals = args.iter().map(|a| self.literal_of(&a.value)).collect();
+            let inlined = self.inline(index, compiled_args.clone(), literals, span)?;
             let function = self.function(index, span)?;
             let called: Eval = Arc::new(move |rt: &Runtime, f: &mut Frame| {
                 rt.step(1, span)?;

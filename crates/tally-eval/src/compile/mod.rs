@@ -50,6 +50,10 @@ pub struct Compiler<'p> {
     fns: HashMap<usize, Arc<CompiledFn>>,
     /// The functions whose bodies are being compiled in place of a call.
     inlining: Vec<usize>,
+    /// The slots of parameters given a literal by the call their body is
+    /// compiled in place of, with that literal: the body reads it as a
+    /// literal (`role == job` with `job` given `"AE"` is `role == "AE"`).
+    known: HashMap<usize, Value>,
 }
 
 fn internal(span: Span, what: &str) -> EvalError {
@@ -67,6 +71,7 @@ impl<'p> Compiler<'p> {
             max_slot: 0,
             fns: HashMap::new(),
             inlining: Vec::new(),
+            known: HashMap::new(),
         }
     }
 
@@ -292,6 +297,9 @@ impl<'p> Compiler<'p> {
                 let slot = self
                     .find_local(def)
                     .ok_or_else(|| internal(span, &format!("no slot for `{}`", id.name)))?;
+                if let Some(v) = self.known.get(&slot) {
+                    return Ok(constant(v.clone()));
+                }
                 Ok(Arc::new(move |_: &Runtime, f: &mut Frame| {
                     Ok(f.slots.get(slot).cloned().unwrap_or(Value::None))
                 }))
@@ -396,6 +404,18 @@ impl<'p> Compiler<'p> {
         }))
     }
 
+    /// The value of `e` when it is a literal, or a parameter given a
+    /// literal by the call its body is compiled in place of.
+    pub(super) fn literal_of(&self, e: &Expr) -> Option<Value> {
+        if let ExprKind::Name(id) = &e.kind {
+            if let Some(Resolution::Local(def)) = self.program.resolutions.get(&id.span) {
+                let slot = self.find_local(*def)?;
+                return self.known.get(&slot).cloned();
+            }
+        }
+        literal_value(self.program, e)
+    }
+
     /// The row depth and column of `e` when it is a column of a row in scope.
     fn column_ref(&self, e: &Expr) -> Option<(usize, usize)> {
         let ExprKind::Name(id) = &e.kind else {
@@ -410,9 +430,9 @@ impl<'p> Compiler<'p> {
     /// `column OP literal` compared in place, without copying the cell: the
     /// filters of rules and `where`s are mostly of this shape.
     fn column_vs_literal(&mut self, op: BinOp, lhs: &Expr, rhs: &Expr, span: Span) -> Option<Eval> {
-        let (column, literal) = match (self.column_ref(lhs), literal_value(self.program, rhs)) {
+        let (column, literal) = match (self.column_ref(lhs), self.literal_of(rhs)) {
             (Some(c), Some(v)) => (c, v),
-            _ => match (literal_value(self.program, lhs), self.column_ref(rhs)) {
+            _ => match (self.literal_of(lhs), self.column_ref(rhs)) {
                 (Some(v), Some(c)) if op == BinOp::Eq || op == BinOp::Ne => (c, v),
                 _ => return None,
             },
@@ -599,10 +619,14 @@ impl Compiler<'_> {
     /// Nothing of the caller is in scope in the body. `None`: call it.
     /// (Functions cannot call themselves, E0301; the depth limit bounds
     /// what one call can bring in.)
+    ///
+    /// A parameter given a literal (`literals[i]`) is read as that literal
+    /// in the body, and takes no slot at run time.
     pub(crate) fn inline(
         &mut self,
         index: usize,
         args: Vec<Eval>,
+        literals: Vec<Option<Value>>,
         span: Span,
     ) -> Result<Option<Eval>, EvalError> {
         if self.inlining.len() >= INLINE_DEPTH || self.inlining.contains(&index) {
@@ -626,7 +650,16 @@ impl Compiler<'_> {
         let (scopes, rows_depth) = (self.scopes.len(), self.rows_depth);
         self.scopes.push(Scope::Inlined);
         self.push_locals();
-        let slots: Vec<usize> = decl.params.iter().map(|p| self.bind(p.name.span)).collect();
+        let mut slots = Vec::new();
+        for ((p, arg), literal) in decl.params.iter().zip(args).zip(literals) {
+            let slot = self.bind(p.name.span);
+            match literal {
+                Some(v) => {
+                    self.known.insert(slot, v);
+                }
+                None => slots.push((slot, arg)),
+            }
+        }
         self.inlining.push(index);
         let body = self.expr(&decl.body);
         self.inlining.pop();
@@ -635,7 +668,7 @@ impl Compiler<'_> {
         let body = body?;
         Ok(Some(Arc::new(move |rt: &Runtime, f: &mut Frame| {
             rt.step(1, span)?;
-            for (slot, a) in slots.iter().zip(&args) {
+            for (slot, a) in &slots {
                 let v = a(rt, f)?;
                 f.set(*slot, v);
             }

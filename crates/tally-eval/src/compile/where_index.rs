@@ -655,7 +655,7 @@ impl Compiler<'_> {
         atoms.sort_by_key(|(c, _)| *c);
         // Tests against literals filter the rows indexed, when other tests
         // key the index: the index then holds only the rows that pass.
-        let literal = |e: &Expr| super::literal_value(program, e).map(|v| Key::of(&v));
+        let literal = |e: &Expr| self.literal_of(e).map(|v| Key::of(&v));
         let mut only = Vec::new();
         if atoms.iter().any(|(_, e)| literal(e).is_none()) {
             atoms.retain(|(c, e)| match literal(e) {
