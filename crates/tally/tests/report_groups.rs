@@ -1,7 +1,9 @@
 //! Grouped reports give the same groups, in the same order, with the same
 //! totals, whichever way they are computed: keys read in place along
 //! references or evaluated, sums and distinct counts made in one pass over
-//! the rows or group by group, on one thread or several.
+//! the rows or group by group, on one thread or several. The totals row
+//! is made in that one pass too, and by the expressions when the pass
+//! cannot total it (a zero sum).
 
 #![allow(
     clippy::unwrap_used,
@@ -27,6 +29,51 @@ table deals {
   owner: reps
   amount: Money
   seats: Decimal
+}
+
+table lines {
+  deal: deals
+  amount: Money
+}
+
+report lines_by_owner "Lines by owner" {
+  from lines
+  group by owner = deal.owner.id
+  columns {
+    lines = count()
+    deals = count_distinct(deal)
+    total = sum(amount)
+  }
+  order by owner
+  totals
+}
+
+table returns {
+  deal: deals
+  amount: Money
+}
+
+report returns_by_owner "Returns by owner" {
+  from returns
+  group by owner = deal.owner.id
+  columns {
+    deals = count_distinct(deal)
+    total = sum(amount)
+  }
+  order by owner
+  totals
+}
+
+report balanced "Balanced" {
+  from lines where amount != 1 USD
+  group by owner = deal.owner.id
+  columns {
+    lines = count()
+    deals = count_distinct(deal)
+    total = sum(amount)
+  }
+  order by owner
+  totals
 }
 
 report by_region "By region" {
@@ -77,6 +124,25 @@ fn data(policy: &Policy) -> tally::Data {
                     { "id": "D-7", "owner": "R-1", "amount": "-0.50", "seats": "1" },
                 ]),
             ),
+            (
+                "lines",
+                json!([
+                    { "deal": "D-1", "amount": "10.00" },
+                    { "deal": "D-1", "amount": "2.00" },
+                    { "deal": "D-2", "amount": "-4.00" },
+                    { "deal": "D-4", "amount": "-8.00" },
+                    { "deal": "D-4", "amount": "1.00" },
+                ]),
+            ),
+            (
+                "returns",
+                json!([
+                    { "deal": "D-2", "amount": "1.00" },
+                    { "deal": "D-4", "amount": "2.00" },
+                    { "deal": "D-1", "amount": "3.00" },
+                    { "deal": "D-2", "amount": "4.00" },
+                ]),
+            ),
         ])
         .unwrap_or_else(|f| panic!("{}", f.render(false)))
 }
@@ -114,5 +180,46 @@ fn keys_through_a_missing_reference_are_none() {
          R-1,R-2,51.00,1\n\
          R-3,R-4,-4.50,1\n\
          R-1,R-3,30.00,1\n"
+    );
+}
+
+#[test]
+fn totals_made_in_the_one_pass_are_those_of_the_rows() {
+    // The lines' deals come in order: their distinct count is a count of
+    // changes, in each range and across ranges.
+    assert_eq!(
+        every_way("lines_by_owner"),
+        "owner,lines,deals,total\n\
+         R-1,2,1,12.00\n\
+         R-2,1,1,-4.00\n\
+         R-3,2,1,-7.00\n\
+         Total,5,3,1.00\n"
+    );
+}
+
+#[test]
+fn a_total_the_one_pass_cannot_make_is_the_expression_over_the_rows() {
+    // No group sums to zero, the total does.
+    assert_eq!(
+        every_way("balanced"),
+        "owner,lines,deals,total\n\
+         R-1,2,1,12.00\n\
+         R-2,1,1,-4.00\n\
+         R-3,1,1,-8.00\n\
+         Total,4,3,0.00\n"
+    );
+}
+
+#[test]
+fn references_in_order_in_each_range_but_not_across_are_counted_as_distinct() {
+    // Two ranges of `returns` each meet their deals in order (D-2, D-4
+    // and D-1, D-2); all four rows do not, and D-2 is counted once.
+    assert_eq!(
+        every_way("returns_by_owner"),
+        "owner,deals,total\n\
+         R-1,1,3.00\n\
+         R-2,1,5.00\n\
+         R-3,1,2.00\n\
+         Total,3,10.00\n"
     );
 }

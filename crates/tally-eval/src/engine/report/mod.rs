@@ -215,9 +215,7 @@ pub(crate) fn run(
                     None => None,
                 };
                 let in_order = matches!(s, Stream::CountDistinct(_))
-                    && column.is_some_and(|column| {
-                        streamed::ascending(column, (0..input_len).filter_map(input_row))
-                    });
+                    && column.is_some_and(|column| in_order(engine, column, input_len, &input_row));
                 Some((*s, column, in_order))
             })
             .collect()
@@ -247,8 +245,10 @@ pub(crate) fn run(
                 if !ok {
                     continue;
                 }
-                if !one_pass || c.totals {
+                if !one_pass {
                     part.kept.push(row);
+                } else if c.totals {
+                    part.add_total(&sources, row);
                 }
                 if !c.grouped {
                     continue;
@@ -276,6 +276,8 @@ pub(crate) fn run(
         Ok::<_, EvalError>(all)
     };
     let mut filtered = pass(one_pass)?;
+    // The totals row's streamed columns, when made in the pass.
+    let mut totals: Vec<Option<Value>> = Vec::new();
     // (output row, sort keys)
     let mut rows: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
     if c.grouped {
@@ -284,11 +286,14 @@ pub(crate) fn run(
         } else {
             vec![None; c.streams.len()]
         };
+        if one_pass && c.totals {
+            totals = filtered.finish_totals(c.streams.len());
+        }
         let complete = streamed.iter().all(|per_group| {
             per_group.as_ref().is_some_and(|values| {
                 values.len() == filtered.groups.len() && values.iter().all(Option::is_some)
             })
-        });
+        }) && (!c.totals || totals.iter().all(Option::is_some));
         if one_pass && !complete {
             // A group the streams could not total: its rows are read by
             // the column's expression, so the input is filtered again
@@ -389,14 +394,16 @@ pub(crate) fn run(
         // Streamed columns total every kept row in one pass; the others
         // (and a total a stream cannot make) are their expressions over
         // all the kept rows.
-        let totals: Vec<Option<Value>> = c
-            .streams
-            .iter()
-            .map(|s| match s {
-                Some(s) if streaming => s.total(input, &filtered.kept),
-                _ => None,
-            })
-            .collect();
+        if !one_pass {
+            totals = c
+                .streams
+                .iter()
+                .map(|s| match s {
+                    Some(s) if streaming => s.total(input, &filtered.kept),
+                    _ => None,
+                })
+                .collect();
+        }
         frame.rows.clear();
         frame.group = Some(std::mem::take(&mut filtered.kept).into());
         let mut keys = vec![Value::None; c.keys.len()];
@@ -426,6 +433,9 @@ struct Filtered {
     /// In one pass: each stream's running aggregate of each group (none
     /// once the group's value must be left to the column's expression).
     accs: Vec<Vec<Option<Acc>>>,
+    /// In one pass with totals: each stream's running aggregate of every
+    /// kept row (none as for `accs`).
+    totals: Vec<Option<Acc>>,
 }
 
 impl Filtered {
@@ -447,8 +457,33 @@ impl Filtered {
         }
     }
 
+    /// Adds `row` to the totals of each stream (see [`Filtered::add`]).
+    fn add_total(&mut self, sources: &[(Stream, Option<&Column>, bool)], row: u32) {
+        if self.totals.len() < sources.len() {
+            self.totals = sources
+                .iter()
+                .map(|(stream, _, in_order)| Some(stream.start(*in_order)))
+                .collect();
+        }
+        for ((_, column, _), slot) in sources.iter().zip(&mut self.totals) {
+            if !slot.as_mut().is_some_and(|acc| acc.add_row(*column, row)) {
+                *slot = None;
+            }
+        }
+    }
+
     /// Adds what a later range kept.
     fn append(&mut self, later: Filtered) {
+        if self.totals.is_empty() {
+            self.totals = later.totals;
+        } else if !later.totals.is_empty() {
+            for (mine, theirs) in self.totals.iter_mut().zip(later.totals) {
+                *mine = match (mine.take(), theirs) {
+                    (Some(mut a), Some(b)) => a.merge(b).then_some(a),
+                    _ => None,
+                };
+            }
+        }
         self.kept.extend(later.kept);
         let became = self.groups.merge(later.groups);
         let to = |g: usize| became.get(g).map_or(usize::MAX, |t| *t as usize);
@@ -498,6 +533,53 @@ impl Filtered {
             })
             .collect()
     }
+}
+
+impl Filtered {
+    /// Each of the `streams` streams' total (see [`Filtered::add_total`]);
+    /// all none when no row was kept, as for the streams' start.
+    fn finish_totals(&mut self, streams: usize) -> Vec<Option<Value>> {
+        let totals = std::mem::take(&mut self.totals);
+        if totals.is_empty() {
+            return vec![None; streams];
+        }
+        totals
+            .into_iter()
+            .map(|a| a.and_then(Acc::finish))
+            .collect()
+    }
+}
+
+/// True when the references of `column` on the input rows come in order
+/// (see [`streamed::ascending`]): each range of the input is read on a
+/// thread of its own, and the ranges must follow one another in order.
+fn in_order(
+    engine: &Engine,
+    column: &Column,
+    input_len: usize,
+    input_row: &(impl Fn(usize) -> Option<u32> + Sync),
+) -> bool {
+    let parts = in_ranges(engine, input_len, parallel::ROWS, |range| {
+        Ok(streamed::ascending_ends(
+            column,
+            range.filter_map(input_row),
+        ))
+    });
+    let Ok(parts) = parts else { return false };
+    let mut last: Option<RowRef> = None;
+    for part in parts {
+        match part {
+            None => return false,
+            Some(None) => {}
+            Some(Some((first, end))) => {
+                if last.is_some_and(|l| l.table != first.table || l.row > first.row) {
+                    return false;
+                }
+                last = Some(end);
+            }
+        }
+    }
+    true
 }
 
 /// Computes one output row (keys first) and its sort keys; `known` gives

@@ -195,17 +195,25 @@ impl Acc {
 /// meets its references in order too, and counts the distinct ones by
 /// counting changes, keeping none of them.
 pub(super) fn ascending(column: &Column, rows: impl IntoIterator<Item = u32>) -> bool {
-    let mut last: Option<RowRef> = None;
+    ascending_ends(column, rows).is_some()
+}
+
+/// The first and last references of `rows` (none for no rows) when they
+/// are [`ascending`]; `None` when they are not.
+pub(super) fn ascending_ends(
+    column: &Column,
+    rows: impl IntoIterator<Item = u32>,
+) -> Option<Option<(RowRef, RowRef)>> {
+    let mut ends: Option<(RowRef, RowRef)> = None;
     for row in rows {
-        let Some(r) = column.row_at(row as usize) else {
-            return false;
+        let r = column.row_at(row as usize)?;
+        ends = match ends {
+            Some((_, l)) if l.table != r.table || l.row > r.row => return None,
+            Some((first, _)) => Some((first, r)),
+            None => Some((r, r)),
         };
-        if last.is_some_and(|l| l.table != r.table || l.row > r.row) {
-            return false;
-        }
-        last = Some(r);
     }
-    true
+    Some(ends)
 }
 
 /// A running `count_distinct` of references that come in order (see
