@@ -101,10 +101,23 @@ const SLOTS: usize = 16;
 /// threads read without taking the lock: a lookup runs once per row of a
 /// phase, on every core, and a shared lock would pass between the cores on
 /// every one. Later indexes are found under the lock.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct IndexCache {
+    /// This cache among all (see [`IndexedWhere::found`]).
+    id: u64,
     slots: [std::sync::OnceLock<(IndexId, Arc<RowIndex>)>; SLOTS],
     built: Mutex<crate::FastMap<IndexId, Arc<RowIndex>>>,
+}
+
+impl Default for IndexCache {
+    fn default() -> IndexCache {
+        static CACHES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        IndexCache {
+            id: CACHES.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            slots: Default::default(),
+            built: Mutex::default(),
+        }
+    }
 }
 
 /// An index found in an [`IndexCache`].
@@ -161,6 +174,21 @@ impl IndexCache {
             let _ = free.set((id.clone(), index.clone()));
         }
         IndexRef::Shared(index)
+    }
+}
+
+impl IndexCache {
+    /// The index `found` refers to, shared (a slot's own copy).
+    fn shared(&self, found: &IndexRef<'_>) -> Option<Arc<RowIndex>> {
+        match found {
+            IndexRef::Shared(ix) => Some(ix.clone()),
+            IndexRef::Slot(ix) => self
+                .slots
+                .iter()
+                .filter_map(|s| s.get())
+                .find(|(_, shared)| std::ptr::eq(Arc::as_ptr(shared), *ix))
+                .map(|(_, shared)| shared.clone()),
+        }
     }
 }
 
@@ -484,6 +512,9 @@ pub(super) struct IndexedWhere {
     /// the rows found sorted by date.
     dated: Option<DatedTest>,
     index_id: IndexId,
+    /// The index, with the [`IndexCache`] it was found in: found once, not
+    /// on every lookup.
+    found: std::sync::OnceLock<(u64, Arc<RowIndex>)>,
     span: Span,
 }
 
@@ -516,7 +547,7 @@ impl IndexedWhere {
             key.push(lookup_value(Cow::Owned(value(rt, f)?), rt.store));
         }
         let on = self.at_date.as_ref().map(|d| d(rt, f)).transpose()?;
-        let index = rt.indexes.get(rt.store, &self.index_id, rt.limits.threads);
+        let index = self.index(rt);
         let (table, depth) = (self.table, self.depth);
         let t = rt.store.table(table);
         let bucket = index.get(key.iter().map(|v| &**v));
@@ -563,6 +594,20 @@ impl IndexedWhere {
             }
         }
         Ok(())
+    }
+
+    /// The index of the phase `rt` evaluates (found in its cache once).
+    fn index<'r>(&'r self, rt: &'r Runtime) -> IndexRef<'r> {
+        if let Some((cache, index)) = self.found.get() {
+            if *cache == rt.indexes.id {
+                return IndexRef::Slot(index);
+            }
+        }
+        let index = rt.indexes.get(rt.store, &self.index_id, rt.limits.threads);
+        if let (None, Some(shared)) = (self.found.get(), rt.indexes.shared(&index)) {
+            let _ = self.found.set((rt.indexes.id, shared));
+        }
+        index
     }
 
     /// The rows that pass, as a table value.
@@ -703,6 +748,7 @@ impl Compiler<'_> {
                 columns,
                 only,
             },
+            found: std::sync::OnceLock::new(),
             span,
         }))
     }
