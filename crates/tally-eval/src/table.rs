@@ -135,11 +135,17 @@ impl Table {
     }
 
     /// [`Table::set_key`] on at most `threads` threads (`None`: one per
-    /// core).
+    /// core). Texts in ascending order (an export sorted by id) are all
+    /// different: the index then waits for the first lookup by key, which
+    /// a large table's rows, reached through references, seldom see.
     pub fn set_key_on(&mut self, column: usize, threads: Option<usize>) -> Vec<(u32, u32)> {
         self.key = Some(column);
         let empty = Column::default();
         let values = self.columns.get(column).unwrap_or(&empty);
+        if texts_ascending(values, threads) {
+            self.index = std::sync::OnceLock::new();
+            return Vec::new();
+        }
         let (index, duplicates) = KeyIndex::build(values, threads);
         self.index = std::sync::OnceLock::from(index);
         duplicates
@@ -165,6 +171,43 @@ impl Table {
         let line = self.origins.lines.get(row)?;
         Some(format!("{file}:{line}"))
     }
+}
+
+/// True when every value of `values` is a text, each one after the one
+/// before in byte order (so no two are equal). Ranges of the rows are read
+/// on up to `threads` threads, and each range must start after the one
+/// before ends.
+fn texts_ascending(values: &Column, threads: Option<usize>) -> bool {
+    use crate::engine::parallel::{map_ranges, parts_for};
+    let n = values.len();
+    let parts = parts_for(threads, n, KEYS_PER_THREAD);
+    // Each range's first and last text, none when it is not ascending.
+    let ends = map_ranges(n, parts, |range| {
+        let mut ends: Option<(&str, &str)> = None;
+        for row in range {
+            let text = values.str_at(row)?;
+            ends = match ends {
+                Some((_, last)) if last >= text => return None,
+                Some((first, _)) => Some((first, text)),
+                None => Some((text, text)),
+            };
+        }
+        Some(ends)
+    });
+    let mut last: Option<&str> = None;
+    for range in ends {
+        match range {
+            None => return false,
+            Some(None) => {}
+            Some(Some((first, end))) => {
+                if last.is_some_and(|l| l >= first) {
+                    return false;
+                }
+                last = Some(end);
+            }
+        }
+    }
+    true
 }
 
 /// Every table of one run, by [`TableId`]: loaded tables, `credits`, plans
@@ -462,6 +505,35 @@ mod tests {
         assert!(table.index.get().is_some());
         assert_eq!(table.lookup(&Value::Int(2)), Some(1));
         assert_eq!(table.lookup(&Value::text("A-9")), None);
+    }
+
+    #[test]
+    fn keys_in_ascending_order_wait_for_the_first_lookup() {
+        let texts = |keys: &[&str]| {
+            Column::from_values("id", keys.iter().map(|k| Value::text(k)).collect())
+        };
+        for threads in [Some(1), Some(2), Some(3), Some(4)] {
+            let mut table = Table::new("t", &[]);
+            table.len = 4;
+            table.push_built_column(texts(&["A-1", "A-2", "A-3", "B-1"]));
+            assert!(table.set_key_on(0, threads).is_empty());
+            assert!(table.index.get().is_none(), "no index until a lookup");
+            assert_eq!(table.lookup(&Value::text("A-3")), Some(2));
+            assert_eq!(table.lookup(&Value::text("A-9")), None);
+            // In order within each range of two rows, not across them.
+            let mut table = Table::new("t", &[]);
+            table.len = 4;
+            table.push_built_column(texts(&["A-1", "A-2", "A-2", "A-3"]));
+            assert_eq!(table.set_key_on(0, threads), vec![(1, 2)]);
+            assert!(table.index.get().is_some());
+        }
+        // Not texts, or descending: indexed at once.
+        let mut table = Table::new("t", &[]);
+        table.len = 2;
+        table.push_built_column(texts(&["B", "A"]));
+        assert!(table.set_key_on(0, Some(1)).is_empty());
+        assert!(table.index.get().is_some());
+        assert!(!texts_ascending(&keys(), Some(1)), "numbers among the keys");
     }
 
     #[test]
