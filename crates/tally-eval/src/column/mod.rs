@@ -55,8 +55,12 @@ impl Default for Data {
 }
 
 /// Distinct values and a code per row.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug)]
 struct Coded {
+    /// This dictionary among all: its values are only ever added to, so
+    /// what a code means never changes under one id (a copy, or a
+    /// dictionary whose values are replaced, takes a new one).
+    id: u64,
     codes: Codes,
     dict: Vec<Value>,
     /// Code by the exact hash of its value; codes whose hash an earlier
@@ -67,6 +71,40 @@ struct Coded {
     /// The code of the value written last: runs of one value (the credits
     /// of one deal) need no hashing.
     last: Option<u32>,
+}
+
+/// A new dictionary's id (see [`Coded::id`]).
+fn new_dictionary_id() -> u64 {
+    static DICTIONARIES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    DICTIONARIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+impl Default for Coded {
+    fn default() -> Coded {
+        Coded {
+            id: new_dictionary_id(),
+            codes: Codes::default(),
+            dict: Vec::new(),
+            by_hash: ByHash::default(),
+            collided: Vec::new(),
+            hasher: foldhash::fast::FixedState::default(),
+            last: None,
+        }
+    }
+}
+
+impl Clone for Coded {
+    fn clone(&self) -> Coded {
+        Coded {
+            id: new_dictionary_id(),
+            codes: self.codes.clone(),
+            dict: self.dict.clone(),
+            by_hash: self.by_hash.clone(),
+            collided: self.collided.clone(),
+            hasher: self.hasher.clone(),
+            last: self.last,
+        }
+    }
 }
 
 impl Coded {
@@ -389,6 +427,16 @@ impl Column {
             Data::Coded(c) => c.decode(),
             Data::Plain(v) => v.clone(),
             Data::Typed(t) => t.to_values(),
+        }
+    }
+
+    /// The id of the column's dictionary and the code of the value on
+    /// `row`, when the column is coded: under one id, a code always
+    /// means the same value of [`Column::coded`]'s list.
+    pub fn code_at(&self, row: usize) -> Option<(u64, u32)> {
+        match &self.data {
+            Data::Coded(c) => Some((c.id, c.codes.get(row)?)),
+            Data::Plain(_) | Data::Typed(_) => None,
         }
     }
 

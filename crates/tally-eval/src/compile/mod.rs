@@ -2,6 +2,7 @@
 //! here (through the checker's resolutions) into row, column and slot
 //! positions, so evaluation never looks anything up by name.
 
+mod by_code;
 pub(crate) mod calls;
 pub(crate) mod sum;
 pub mod tiers;
@@ -11,6 +12,7 @@ use crate::error::{codes, EvalError};
 use crate::ops;
 use crate::runtime::{Eval, Frame, Runtime};
 use crate::value::{RowRef, TableView, Value};
+use by_code::ByCode;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -441,29 +443,32 @@ impl<'p> Compiler<'p> {
         Some(match op {
             BinOp::Eq | BinOp::Ne => {
                 let want = op == BinOp::Eq;
+                let by_code = ByCode::default();
                 Arc::new(move |rt: &Runtime, f: &mut Frame| {
                     let r = f
                         .rows
                         .get(depth)
                         .copied()
                         .ok_or_else(|| internal(span, "row missing"))?;
-                    Ok(Value::Bool(
-                        ops::equal(&rt.store.cell(r, col), &literal, rt.store) == want,
-                    ))
+                    let equal =
+                        by_code.test(rt.store, r, col, |v| ops::equal(v, &literal, rt.store));
+                    Ok(Value::Bool(equal == want))
                 })
             }
             BinOp::In => match literal {
-                Value::List(items) => Arc::new(move |rt: &Runtime, f: &mut Frame| {
-                    let r = f
-                        .rows
-                        .get(depth)
-                        .copied()
-                        .ok_or_else(|| internal(span, "row missing"))?;
-                    let v = rt.store.cell(r, col);
-                    Ok(Value::Bool(
-                        !v.is_none() && items.iter().any(|i| ops::equal(&v, i, rt.store)),
-                    ))
-                }),
+                Value::List(items) => {
+                    let by_code = ByCode::default();
+                    Arc::new(move |rt: &Runtime, f: &mut Frame| {
+                        let r = f
+                            .rows
+                            .get(depth)
+                            .copied()
+                            .ok_or_else(|| internal(span, "row missing"))?;
+                        Ok(Value::Bool(by_code.test(rt.store, r, col, |v| {
+                            !v.is_none() && items.iter().any(|i| ops::equal(v, i, rt.store))
+                        })))
+                    })
+                }
                 _ => return None,
             },
             BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
