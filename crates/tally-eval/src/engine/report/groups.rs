@@ -5,7 +5,11 @@
 //! `deal.account.territory`) is read in place from the tables, and a
 //! group's values are copied only when the group is new: a row of a
 //! report touches no shared text, so the threads that share the rows
-//! never contend for one.
+//! never contend for one. A key that ends at the key column of a loaded
+//! table (`payee.id`) groups by the row it reaches, a reference hashed
+//! without reading its text: keys of a loaded table are all different,
+//! so the groups are the same. The reference becomes its key value when
+//! the groups are listed.
 
 use crate::compile::column_named;
 use crate::error::EvalError;
@@ -29,6 +33,11 @@ pub(super) struct GroupKey {
 struct Path {
     first: usize,
     then: Vec<usize>,
+    /// The table of the last column read, when it is not the input's.
+    last_table: Option<TableId>,
+    /// The last column is that table's key, and groups are made by the
+    /// row reached (see [`GroupKey::by_reference`]).
+    by_row: bool,
 }
 
 impl GroupKey {
@@ -49,10 +58,44 @@ impl GroupKey {
         frame: &mut Frame,
         row: RowRef,
     ) -> Result<Cow<'s, Value>, EvalError> {
-        if let Some(v) = self.path.as_ref().and_then(|p| p.follow(rt.store, row)) {
+        // (the reference evaluation evaluates every key)
+        if let Some(v) = self
+            .path
+            .as_ref()
+            .filter(|_| !rt.plain)
+            .and_then(|p| p.follow(rt.store, row))
+        {
             return Ok(v);
         }
         Ok(Cow::Owned((self.eval)(rt, frame)?))
+    }
+
+    /// Makes the key group by the row it reaches when its path ends at
+    /// the key column of a loaded table (its keys all different); true
+    /// when it does. [`GroupKey::listed`] then gives the key values.
+    pub(super) fn by_reference(&mut self, program: &Program, store: &Store) -> bool {
+        let Some(path) = &mut self.path else {
+            return false;
+        };
+        let Some((table, &last)) = path.last_table.zip(path.then.last()) else {
+            return false;
+        };
+        let loaded = program
+            .table(table)
+            .is_some_and(|t| matches!(t.kind, tally_check::TableKind::Declared(_)));
+        path.by_row = loaded && store.table(table).key == Some(last);
+        path.by_row
+    }
+
+    /// The key's value for a group listed (the key value of the row it
+    /// was grouped by, when grouped by reference).
+    pub(super) fn listed(&self, value: Value, store: &Store) -> Value {
+        match value {
+            Value::Row(r) if self.path.as_ref().is_some_and(|p| p.by_row) => {
+                store.row_key(r).map_or(Value::None, Cow::into_owned)
+            }
+            other => other,
+        }
     }
 }
 
@@ -64,11 +107,16 @@ fn path_of(program: &Program, e: &Expr, input: TableId) -> Option<Path> {
         ExprKind::Name(_) => Some(Path {
             first: column_named(program, e, input)?,
             then: Vec::new(),
+            last_table: None,
+            by_row: false,
         }),
         ExprKind::Field { base, name, .. } => {
             let mut path = path_of(program, base, input)?;
             match program.resolutions.get(&name.span) {
-                Some(Resolution::Column(_, c)) => path.then.push(*c),
+                Some(Resolution::Column(t, c)) => {
+                    path.then.push(*c);
+                    path.last_table = Some(*t);
+                }
                 _ => return None,
             }
             Some(path)
@@ -87,6 +135,9 @@ impl Path {
         let mut at = store.row_at(row, self.first)?;
         for &column in steps {
             at = store.row_at(at, column)?;
+        }
+        if self.by_row {
+            return Some(Cow::Owned(Value::Row(at)));
         }
         Some(store.cell(at, last))
     }

@@ -173,9 +173,15 @@ pub(crate) fn run(
     let Some(DeclKind::Report(report)) = program.decl(r).map(|d| &d.kind) else {
         return Ok(table);
     };
-    let Some(c) = compile(engine, id, report)? else {
+    let Some(mut c) = compile(engine, id, report)? else {
         return Ok(table);
     };
+    // (the reference evaluation groups by the values themselves)
+    if !engine.plain {
+        for (_, key) in &mut c.keys {
+            key.by_reference(program, store);
+        }
+    }
     let rt = engine.runtime(store);
     let mut frame = Frame::with_slots(c.slots);
     let view = match (c.source)(&rt, &mut frame)? {
@@ -320,7 +326,14 @@ pub(crate) fn run(
         let groups = std::mem::take(&mut filtered.groups);
         let groups: Vec<(Vec<Value>, Arc<[u32]>)> = groups
             .into_list()
-            .map(|(values, rows)| (values, rows.into()))
+            .map(|(values, rows)| {
+                let values = values
+                    .into_iter()
+                    .zip(&c.keys)
+                    .map(|(v, (_, key))| key.listed(v, store))
+                    .collect();
+                (values, rows.into())
+            })
             .collect();
         let parts = in_ranges(engine, groups.len(), parallel::ITEMS, |range| {
             let mut frame = Frame::with_slots(c.slots);
