@@ -1,7 +1,8 @@
 //! Tests of a cell against literals answered once per distinct value: on
 //! a coded column (see [`crate::Column`]) the answer for a code is found
 //! the first time a row holds it, and every row after reads it by its
-//! code (`stage == "Closed Won"` compares no text per deal).
+//! code (`stage == "Closed Won"` compares no text per deal). Columns of
+//! many distinct values are tested value by value.
 
 use crate::table::Store;
 use crate::value::{RowRef, Value};
@@ -14,6 +15,11 @@ const UNKNOWN: u8 = 0;
 const FAILS: u8 = 1;
 /// The test holds for a code's value.
 const HOLDS: u8 = 2;
+
+/// Most codes a test keeps answers for: a column of more distinct values
+/// (postal codes) is tested value by value, so that thousands of rules
+/// testing it do not keep an answer per value each.
+const MOST_CODES: usize = 64;
 
 /// The answers of one test for the codes of the first coded column it
 /// meets (any other column is tested value by value).
@@ -43,7 +49,8 @@ impl ByCode {
         };
         let (answered, answers) = self.answers.get_or_init(|| {
             let codes = cells.coded().map_or(0, |(_, values)| values.len());
-            (id, (0..codes).map(|_| AtomicU8::new(UNKNOWN)).collect())
+            let kept = if codes <= MOST_CODES { codes } else { 0 };
+            (id, (0..kept).map(|_| AtomicU8::new(UNKNOWN)).collect())
         });
         // (another column, or a code added since: tested as a value)
         let slot = answers.get(code as usize).filter(|_| *answered == id);
@@ -117,6 +124,15 @@ mod tests {
         let copy = store.table(TableId(0)).clone();
         let id = |t: &Table| t.columns[0].code_at(0).map(|(id, _)| id);
         assert_ne!(id(&copy), id(store.table(TableId(0))));
+        // A column of many values keeps no answers.
+        let many: Vec<String> = (0..=MOST_CODES).map(|i| format!("S-{i}")).collect();
+        let refs: Vec<&str> = many.iter().map(String::as_str).collect();
+        store.set(TableId(1), table(&refs));
+        let wide = ByCode::default();
+        let is = |want: &'static str| move |v: &Value| matches!(v, Value::Text(t) if &**t == want);
+        assert!(wide.test(&store, row(1, 3), 0, is("S-3")));
+        assert!(!wide.test(&store, row(1, 4), 0, is("S-3")));
+        assert_eq!(wide.answers.get().map(|(_, a)| a.len()), Some(0));
         // Out of range and missing columns are none.
         assert!(!by_code.test(&store, row(0, 99), 0, won));
         assert!(by_code.test(&store, row(0, 0), 5, |v| v.is_none()));
