@@ -491,6 +491,42 @@ impl<'p> Compiler<'p> {
         })
     }
 
+    /// `e` as tests of columns of the row in scope at depth 0 against
+    /// literals, joined by `and` (a territory rule's condition); `None`
+    /// when it is anything else. [`LiteralTest::all_hold`] gives what the
+    /// compiled `e` gives, without a closure per test.
+    pub(crate) fn literal_tests(&self, e: &Expr) -> Option<Vec<LiteralTest>> {
+        let mut operands = Vec::new();
+        and_operands(e, &mut operands);
+        operands.into_iter().map(|x| self.literal_test(x)).collect()
+    }
+
+    fn literal_test(&self, e: &Expr) -> Option<LiteralTest> {
+        let ExprKind::Binary { op, lhs, rhs } = &e.kind else {
+            return None;
+        };
+        let op = *op;
+        // (as `column_vs_literal` reads them)
+        let (column, literal) = match (self.column_ref(lhs), self.literal_of(rhs)) {
+            (Some(c), Some(v)) => (c, v),
+            _ => match (self.literal_of(lhs), self.column_ref(rhs)) {
+                (Some(v), Some(c)) if op == BinOp::Eq || op == BinOp::Ne => (c, v),
+                _ => return None,
+            },
+        };
+        let supported = match op {
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => true,
+            BinOp::In => matches!(literal, Value::List(_)),
+            _ => false,
+        };
+        (supported && column.0 == 0).then_some(LiteralTest {
+            column: column.1,
+            op,
+            literal,
+            span: e.span,
+        })
+    }
+
     fn binary(&mut self, op: BinOp, lhs: &Expr, rhs: &Expr, span: Span) -> Result<Eval, EvalError> {
         if let Some(fast) = self.column_vs_literal(op, lhs, rhs, span) {
             return Ok(fast);
@@ -772,6 +808,44 @@ pub(crate) fn column_named(program: &Program, e: &Expr, table: TableId) -> Optio
 
 /// The operands of `e` read as a chain of `and`s (through parentheses),
 /// left to right.
+/// A column of a rule's row tested against a literal: `country == "AU"`,
+/// `employees >= 5000`, `industry in ["Retail", "Media"]`.
+pub(crate) struct LiteralTest {
+    column: usize,
+    op: BinOp,
+    literal: Value,
+    span: Span,
+}
+
+impl LiteralTest {
+    /// True when every one of `tests` holds on `row`, tested left to
+    /// right until one does not (as `and` does).
+    pub(crate) fn all_hold(
+        tests: &[LiteralTest],
+        rt: &Runtime,
+        row: RowRef,
+    ) -> Result<bool, EvalError> {
+        for test in tests {
+            if !test.holds(rt, row)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    fn holds(&self, rt: &Runtime, row: RowRef) -> Result<bool, EvalError> {
+        let cell = rt.store.cell(row, self.column);
+        let equal = |v: &Value| ops::equal(&cell, v, rt.store);
+        Ok(match (self.op, &self.literal) {
+            (BinOp::Eq, v) => equal(v),
+            (BinOp::Ne, v) => !equal(v),
+            (BinOp::In, Value::List(items)) => !cell.is_none() && items.iter().any(equal),
+            (BinOp::In, _) => false,
+            (op, v) => ops::order(op, &cell, v, self.span, rt.store)?,
+        })
+    }
+}
+
 fn and_operands<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
     match &e.kind {
         ExprKind::Paren(x) => and_operands(x, out),

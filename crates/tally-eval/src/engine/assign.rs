@@ -4,7 +4,7 @@
 
 use super::{row_label, Engine};
 use crate::column::Column;
-use crate::compile::Compiler;
+use crate::compile::{Compiler, LiteralTest};
 use crate::error::{codes, EvalError};
 use crate::key_map::KeyMap;
 use crate::runtime::{Eval, Frame, Runtime};
@@ -21,7 +21,39 @@ use tally_syntax::ast::*;
 pub(crate) struct CompiledArm {
     pub label: std::sync::Arc<str>,
     pub when: Option<Eval>,
+    /// The condition as tests of the row's columns against literals,
+    /// when it is only that: tested in place of `when`.
+    pub tests: Option<Vec<LiteralTest>>,
     pub span: Span,
+}
+
+impl CompiledArm {
+    /// The rule compiled by `compiler` (the rule's row at depth 0); its
+    /// tests are not read out for the reference evaluation (`plain`).
+    pub(crate) fn new<T>(
+        compiler: &mut Compiler,
+        arm: &Arm<T>,
+        plain: bool,
+    ) -> Result<CompiledArm, EvalError> {
+        let when = arm.when.as_ref();
+        Ok(CompiledArm {
+            label: arm.label_text().into(),
+            when: when.map(|w| compiler.expr(w)).transpose()?,
+            tests: when
+                .filter(|_| !plain)
+                .and_then(|w| compiler.literal_tests(w)),
+            span: arm.span,
+        })
+    }
+
+    /// True when the rule's condition holds on `row` (the frame's row).
+    fn holds(&self, rt: &Runtime, frame: &mut Frame, row: RowRef) -> Result<bool, EvalError> {
+        match (&self.tests, &self.when) {
+            (Some(tests), _) => LiteralTest::all_hold(tests, rt, row),
+            (None, Some(when)) => Ok(matches!(when(rt, frame)?, Value::Bool(true))),
+            (None, None) => Ok(false),
+        }
+    }
 }
 
 /// Which rules can match a row, by the value of one column.
@@ -209,15 +241,7 @@ pub(crate) fn run(engine: &Engine, store: &mut Store, idx: usize) -> Result<(), 
     let mut arms = Vec::with_capacity(a.arms.len());
     let mut values = Vec::with_capacity(a.arms.len());
     for arm in &a.arms {
-        let when = match &arm.when {
-            Some(w) => Some(compiler.expr(w)?),
-            None => None,
-        };
-        arms.push(CompiledArm {
-            label: arm.label_text().into(),
-            when,
-            span: arm.span,
-        });
+        arms.push(CompiledArm::new(&mut compiler, arm, engine.plain)?);
         values.push(compiler.expr(&arm.then)?);
     }
     let (column, rule_column) = (info.column, info.rule_column);
@@ -316,8 +340,10 @@ pub(crate) fn choose(
     let mut matched: Option<usize> = None;
     for i in candidates {
         let Some(arm) = arms.get(i) else { continue };
-        let Some(when) = &arm.when else { continue };
-        if matches!(when(rt, frame)?, Value::Bool(true)) {
+        if arm.when.is_none() {
+            continue;
+        }
+        if arm.holds(rt, frame, row)? {
             match (hit, matched) {
                 (HitPolicy::Unique, Some(first)) => {
                     let first_arm = arms.get(first);

@@ -86,11 +86,7 @@ fn compile_block(
                 let mut arms = Vec::new();
                 let mut payees = Vec::new();
                 for arm in &g.arms {
-                    arms.push(CompiledArm {
-                        label: arm.label_text().into(),
-                        when: arm.when.as_ref().map(|w| compiler.expr(w)).transpose()?,
-                        span: arm.span,
-                    });
+                    arms.push(CompiledArm::new(&mut compiler, arm, engine.plain)?);
                     let mut list = Vec::new();
                     for gets in &arm.then {
                         list.push(CompiledGets {
