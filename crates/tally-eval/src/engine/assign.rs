@@ -20,11 +20,18 @@ use tally_syntax::ast::*;
 /// One compiled rule.
 pub(crate) struct CompiledArm {
     pub label: std::sync::Arc<str>,
-    pub when: Option<Eval>,
-    /// The condition as tests of the row's columns against literals,
-    /// when it is only that: tested in place of `when`.
-    pub tests: Option<Vec<LiteralTest>>,
+    /// The rule's condition (none for `otherwise`).
+    pub when: Option<Condition>,
     pub span: Span,
+}
+
+/// A rule's compiled condition.
+pub(crate) enum Condition {
+    /// Tests of the row's columns against literals, joined by `and`,
+    /// tested in place (no closure is compiled for them).
+    Tests(Vec<LiteralTest>),
+    /// Any other condition.
+    Eval(Eval),
 }
 
 impl CompiledArm {
@@ -35,23 +42,32 @@ impl CompiledArm {
         arm: &Arm<T>,
         plain: bool,
     ) -> Result<CompiledArm, EvalError> {
-        let when = arm.when.as_ref();
+        let when = match &arm.when {
+            None => None,
+            Some(w) => Some(match compiler.literal_tests(w).filter(|_| !plain) {
+                Some(tests) => Condition::Tests(tests),
+                None => Condition::Eval(compiler.expr(w)?),
+            }),
+        };
         Ok(CompiledArm {
             label: arm.label_text().into(),
-            when: when.map(|w| compiler.expr(w)).transpose()?,
-            tests: when
-                .filter(|_| !plain)
-                .and_then(|w| compiler.literal_tests(w)),
+            when,
             span: arm.span,
         })
     }
 
-    /// True when the rule's condition holds on `row` (the frame's row).
-    fn holds(&self, rt: &Runtime, frame: &mut Frame, row: RowRef) -> Result<bool, EvalError> {
-        match (&self.tests, &self.when) {
-            (Some(tests), _) => LiteralTest::all_hold(tests, rt, row),
-            (None, Some(when)) => Ok(matches!(when(rt, frame)?, Value::Bool(true))),
-            (None, None) => Ok(false),
+    /// True when the rule's condition holds on `row` (the frame's row);
+    /// false for `otherwise`.
+    pub(crate) fn holds(
+        &self,
+        rt: &Runtime,
+        frame: &mut Frame,
+        row: RowRef,
+    ) -> Result<bool, EvalError> {
+        match &self.when {
+            Some(Condition::Tests(tests)) => LiteralTest::all_hold(tests, rt, row),
+            Some(Condition::Eval(when)) => Ok(matches!(when(rt, frame)?, Value::Bool(true))),
+            None => Ok(false),
         }
     }
 }

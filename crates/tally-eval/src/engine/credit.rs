@@ -435,7 +435,7 @@ fn credit_group<'b>(
         let mut all = SmallVec::new();
         for (i, arm) in g.arms.iter().enumerate() {
             let holds = match &arm.when {
-                Some(w) => matches!(w(rt, frame)?, Value::Bool(true)),
+                Some(_) => arm.holds(rt, frame, deal)?,
                 None => all.is_empty(),
             };
             if holds {
