@@ -54,6 +54,9 @@ pub(crate) struct CsvRecord<'a> {
     /// Offset of `text` in the file's text.
     offset: usize,
     fields: &'a csv::ByteRecord,
+    /// The fields' bytes as text, checked once for the whole record (see
+    /// [`CsvRecord::field`]); `None` if they are not UTF-8.
+    checked: Option<&'a str>,
     ranges: OnceCell<Vec<Range>>,
 }
 
@@ -82,8 +85,12 @@ impl CsvRecord<'_> {
     /// Field `i` as text.
     pub(crate) fn field(&self, i: usize) -> Option<&str> {
         // Fields are cut at ASCII delimiters of valid UTF-8 text, so
-        // they are valid UTF-8 themselves.
-        std::str::from_utf8(self.fields.get(i)?).ok()
+        // they are valid UTF-8 themselves: the record's text was checked
+        // once, and a field is a slice of it.
+        match self.checked {
+            Some(all) => all.get(self.fields.range(i)?),
+            None => std::str::from_utf8(self.fields.get(i)?).ok(),
+        }
     }
 }
 
@@ -163,6 +170,7 @@ pub(crate) fn read_range(
             start,
             offset: piece.offset,
             fields: &fields,
+            checked: std::str::from_utf8(fields.as_slice()).ok(),
             ranges: OnceCell::new(),
         };
         // A quote left open runs to the end of the text, so only the
@@ -194,10 +202,7 @@ pub(crate) fn read_range(
         };
         // Rows of nothing but empty fields (`,,,,` under spreadsheets'
         // last rows) are not data.
-        if fields
-            .iter()
-            .all(|f| std::str::from_utf8(f).is_ok_and(|f| f.trim().is_empty()))
-        {
+        if (0..record.len()).all(|i| record.field(i).is_some_and(|f| f.trim().is_empty())) {
             continue;
         }
         if record.len() != h {
