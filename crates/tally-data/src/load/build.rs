@@ -494,7 +494,7 @@ impl<'p> Builder<'p> {
                         // one copy of each distinct text (a key's texts,
                         // all different, one after another in one block).
                         if let Some(column) = self.columns.get_mut(i) {
-                            column.push_str(t.trim_end_matches('\r'));
+                            column.push_str(super::cell::without_cr(t));
                         }
                         continue;
                     } else {

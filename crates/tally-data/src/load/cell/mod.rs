@@ -152,8 +152,28 @@ impl CellContext {
 pub(crate) fn is_blank(cell: Cell<'_>) -> bool {
     match cell {
         Cell::Empty => true,
-        Cell::Text(t) => t.trim().is_empty(),
+        Cell::Text(t) => trimmed(t).is_empty(),
         _ => false,
+    }
+}
+
+/// `t` without the white space around it (`str::trim`), found at once
+/// when `t` starts and ends with a visible ASCII character, as nearly
+/// every cell does.
+pub(crate) fn trimmed(t: &str) -> &str {
+    match t.as_bytes() {
+        [first, .., last] if first.is_ascii_graphic() && last.is_ascii_graphic() => t,
+        [only] if only.is_ascii_graphic() => t,
+        _ => t.trim(),
+    }
+}
+
+/// `t` without the carriage returns that end it, if any.
+pub(crate) fn without_cr(t: &str) -> &str {
+    if t.as_bytes().last() == Some(&b'\r') {
+        t.trim_end_matches('\r')
+    } else {
+        t
     }
 }
 
@@ -164,13 +184,13 @@ pub(crate) fn parse(kind: Kind<'_>, cell: Cell<'_>, ctx: &CellContext) -> Result
     }
     if kind == Kind::Text {
         return Ok(Value::Text(match cell {
-            Cell::Text(t) => ctx.intern(t.trim_end_matches('\r')),
+            Cell::Text(t) => ctx.intern(without_cr(t)),
             other => ctx.intern(&other.shown()),
         }));
     }
     if kind == Kind::KeyText {
         return Ok(Value::Text(match cell {
-            Cell::Text(t) => std::sync::Arc::from(t.trim_end_matches('\r')),
+            Cell::Text(t) => std::sync::Arc::from(without_cr(t)),
             other => std::sync::Arc::from(other.shown()),
         }));
     }
@@ -186,7 +206,7 @@ pub(crate) fn parse(kind: Kind<'_>, cell: Cell<'_>, ctx: &CellContext) -> Result
             Kind::Date(_) => Ok(Value::Date(d)),
             _ => Err(bad(None)),
         },
-        Cell::Text(t) => parse_text(kind, t.trim(), ctx),
+        Cell::Text(t) => parse_text(kind, trimmed(t), ctx),
     }
 }
 

@@ -137,3 +137,13 @@ fn text_is_kept_as_written() {
     assert_eq!(text(Kind::Text, "  a b \r"), Ok(Value::text("  a b ")));
     assert_eq!(text(Kind::KeyText, "  a b \r"), Ok(Value::text("  a b ")));
 }
+
+proptest::proptest! {
+    /// The quick trims are the library's trims, whatever the text.
+    #[test]
+    fn quick_trims_are_the_trims(t in "[ \t\r\u{a0}a-z0-9$€,.\"-]{0,6}") {
+        proptest::prop_assert_eq!(trimmed(&t), t.trim());
+        proptest::prop_assert_eq!(without_cr(&t), t.trim_end_matches('\r'));
+        proptest::prop_assert_eq!(is_blank(Cell::Text(&t)), t.trim().is_empty());
+    }
+}
