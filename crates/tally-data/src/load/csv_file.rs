@@ -162,7 +162,7 @@ pub(crate) fn read_range(
             start += 1;
         }
         if let Some(between) = text.as_bytes().get(counted_to..start) {
-            line += between.iter().filter(|b| **b == b'\n').count();
+            line += newlines(between);
             counted_to = start;
         }
         let record = CsvRecord {
