@@ -25,6 +25,13 @@ pub type FastSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 pub(crate) type ByHash<V> =
     std::collections::HashMap<u64, V, std::hash::BuildHasherDefault<AlreadyHashed>>;
 
+/// A number no other call in this process returns: it tells apart
+/// dictionaries and index caches that may sit at one address in turn.
+pub(crate) fn unique_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 /// The hasher of a [`ByHash`] map: the key is its own hash.
 #[derive(Default)]
 pub(crate) struct AlreadyHashed(u64);

@@ -194,20 +194,7 @@ fn texts_ascending(values: &Column, threads: Option<usize>) -> bool {
         }
         Some(ends)
     });
-    let mut last: Option<&str> = None;
-    for range in ends {
-        match range {
-            None => return false,
-            Some(None) => {}
-            Some(Some((first, end))) => {
-                if last.is_some_and(|l| l >= first) {
-                    return false;
-                }
-                last = Some(end);
-            }
-        }
-    }
-    true
+    crate::engine::parallel::ends_in_order(ends, |last, first| last < first)
 }
 
 /// Every table of one run, by [`TableId`]: loaded tables, `credits`, plans

@@ -73,16 +73,10 @@ struct Coded {
     last: Option<u32>,
 }
 
-/// A new dictionary's id (see [`Coded::id`]).
-fn new_dictionary_id() -> u64 {
-    static DICTIONARIES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    DICTIONARIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-}
-
 impl Default for Coded {
     fn default() -> Coded {
         Coded {
-            id: new_dictionary_id(),
+            id: crate::unique_id(),
             codes: Codes::default(),
             dict: Vec::new(),
             by_hash: ByHash::default(),
@@ -96,7 +90,7 @@ impl Default for Coded {
 impl Clone for Coded {
     fn clone(&self) -> Coded {
         Coded {
-            id: new_dictionary_id(),
+            id: crate::unique_id(),
             codes: self.codes.clone(),
             dict: self.dict.clone(),
             by_hash: self.by_hash.clone(),

@@ -311,11 +311,7 @@ impl<'p> Compiler<'p> {
                     .find_row(t)
                     .ok_or_else(|| internal(span, &format!("no row for `{}`", id.name)))?;
                 Ok(Arc::new(move |rt: &Runtime, f: &mut Frame| {
-                    let r = f
-                        .rows
-                        .get(depth)
-                        .copied()
-                        .ok_or_else(|| internal(span, "row missing"))?;
+                    let r = row_in(f, depth, span)?;
                     Ok(rt.store.cell(r, col).into_owned())
                 }))
             }
@@ -432,24 +428,13 @@ impl<'p> Compiler<'p> {
     /// `column OP literal` compared in place, without copying the cell: the
     /// filters of rules and `where`s are mostly of this shape.
     fn column_vs_literal(&mut self, op: BinOp, lhs: &Expr, rhs: &Expr, span: Span) -> Option<Eval> {
-        let (column, literal) = match (self.column_ref(lhs), self.literal_of(rhs)) {
-            (Some(c), Some(v)) => (c, v),
-            _ => match (self.literal_of(lhs), self.column_ref(rhs)) {
-                (Some(v), Some(c)) if op == BinOp::Eq || op == BinOp::Ne => (c, v),
-                _ => return None,
-            },
-        };
-        let (depth, col) = column;
+        let ((depth, col), literal) = self.column_and_literal(op, lhs, rhs)?;
         Some(match op {
             BinOp::Eq | BinOp::Ne => {
                 let want = op == BinOp::Eq;
                 let by_code = ByCode::default();
                 Arc::new(move |rt: &Runtime, f: &mut Frame| {
-                    let r = f
-                        .rows
-                        .get(depth)
-                        .copied()
-                        .ok_or_else(|| internal(span, "row missing"))?;
+                    let r = row_in(f, depth, span)?;
                     let equal =
                         by_code.test(rt.store, r, col, |v| ops::equal(v, &literal, rt.store));
                     Ok(Value::Bool(equal == want))
@@ -459,11 +444,7 @@ impl<'p> Compiler<'p> {
                 Value::List(items) => {
                     let by_code = ByCode::default();
                     Arc::new(move |rt: &Runtime, f: &mut Frame| {
-                        let r = f
-                            .rows
-                            .get(depth)
-                            .copied()
-                            .ok_or_else(|| internal(span, "row missing"))?;
+                        let r = row_in(f, depth, span)?;
                         Ok(Value::Bool(by_code.test(rt.store, r, col, |v| {
                             !v.is_none() && items.iter().any(|i| ops::equal(v, i, rt.store))
                         })))
@@ -473,11 +454,7 @@ impl<'p> Compiler<'p> {
             },
             BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
                 Arc::new(move |rt: &Runtime, f: &mut Frame| {
-                    let r = f
-                        .rows
-                        .get(depth)
-                        .copied()
-                        .ok_or_else(|| internal(span, "row missing"))?;
+                    let r = row_in(f, depth, span)?;
                     Ok(Value::Bool(ops::order(
                         op,
                         &rt.store.cell(r, col),
@@ -489,6 +466,23 @@ impl<'p> Compiler<'p> {
             }
             _ => return None,
         })
+    }
+
+    /// The (row depth, column) and the literal that `lhs OP rhs` compares
+    /// (`column OP literal`, or `literal == column` and `!=`).
+    fn column_and_literal(
+        &self,
+        op: BinOp,
+        lhs: &Expr,
+        rhs: &Expr,
+    ) -> Option<((usize, usize), Value)> {
+        match (self.column_ref(lhs), self.literal_of(rhs)) {
+            (Some(c), Some(v)) => Some((c, v)),
+            _ => match (self.literal_of(lhs), self.column_ref(rhs)) {
+                (Some(v), Some(c)) if op == BinOp::Eq || op == BinOp::Ne => Some((c, v)),
+                _ => None,
+            },
+        }
     }
 
     /// `e` as tests of columns of the row in scope at depth 0 against
@@ -506,14 +500,7 @@ impl<'p> Compiler<'p> {
             return None;
         };
         let op = *op;
-        // (as `column_vs_literal` reads them)
-        let (column, literal) = match (self.column_ref(lhs), self.literal_of(rhs)) {
-            (Some(c), Some(v)) => (c, v),
-            _ => match (self.literal_of(lhs), self.column_ref(rhs)) {
-                (Some(v), Some(c)) if op == BinOp::Eq || op == BinOp::Ne => (c, v),
-                _ => return None,
-            },
-        };
+        let (column, literal) = self.column_and_literal(op, lhs, rhs)?;
         let supported = match op {
             BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => true,
             BinOp::In => matches!(literal, Value::List(_)),
@@ -748,6 +735,14 @@ pub(super) fn literal_value(program: &Program, e: &Expr) -> Option<Value> {
     })
 }
 
+/// The row at `depth` of the frame (an internal error if it is missing).
+fn row_in(f: &Frame, depth: usize, span: Span) -> Result<RowRef, EvalError> {
+    f.rows
+        .get(depth)
+        .copied()
+        .ok_or_else(|| internal(span, "row missing"))
+}
+
 /// A closure returning a constant.
 pub(crate) fn constant(v: Value) -> Eval {
     Arc::new(move |_: &Runtime, _: &mut Frame| Ok(v.clone()))
@@ -806,8 +801,6 @@ pub(crate) fn column_named(program: &Program, e: &Expr, table: TableId) -> Optio
     }
 }
 
-/// The operands of `e` read as a chain of `and`s (through parentheses),
-/// left to right.
 /// A column of a rule's row tested against a literal: `country == "AU"`,
 /// `employees >= 5000`, `industry in ["Retail", "Media"]`.
 pub(crate) struct LiteralTest {
@@ -846,6 +839,8 @@ impl LiteralTest {
     }
 }
 
+/// The operands of `e` read as a chain of `and`s (through parentheses),
+/// left to right.
 fn and_operands<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
     match &e.kind {
         ExprKind::Paren(x) => and_operands(x, out),

@@ -111,9 +111,8 @@ pub struct IndexCache {
 
 impl Default for IndexCache {
     fn default() -> IndexCache {
-        static CACHES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         IndexCache {
-            id: CACHES.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            id: crate::unique_id(),
             slots: Default::default(),
             built: Mutex::default(),
         }
@@ -175,9 +174,7 @@ impl IndexCache {
         }
         IndexRef::Shared(index)
     }
-}
 
-impl IndexCache {
     /// The index `found` refers to, shared (a slot's own copy).
     fn shared(&self, found: &IndexRef<'_>) -> Option<Arc<RowIndex>> {
         match found {

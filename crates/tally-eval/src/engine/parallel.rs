@@ -50,6 +50,30 @@ pub fn parts_for(asked: Option<usize>, n: usize, grain: usize) -> usize {
     }
 }
 
+/// True when the parts of a sequence, in order, are each in order and
+/// follow one another: each part is `None` when it is not in order, else
+/// its first and last items (`None` for an empty part); `before(a, b)`
+/// says `a` may come before `b`.
+pub(crate) fn ends_in_order<T>(
+    parts: impl IntoIterator<Item = Option<Option<(T, T)>>>,
+    before: impl Fn(&T, &T) -> bool,
+) -> bool {
+    let mut last: Option<T> = None;
+    for part in parts {
+        match part {
+            None => return false,
+            Some(None) => {}
+            Some(Some((first, end))) => {
+                if last.as_ref().is_some_and(|l| !before(l, &first)) {
+                    return false;
+                }
+                last = Some(end);
+            }
+        }
+    }
+    true
+}
+
 /// `0..n` cut into `parts` contiguous ranges, none of them empty.
 pub(crate) fn cut(n: usize, parts: usize) -> Vec<Range<usize>> {
     let size = n.div_ceil(parts.max(1)).max(1);

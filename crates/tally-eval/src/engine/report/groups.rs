@@ -71,20 +71,20 @@ impl GroupKey {
     }
 
     /// Makes the key group by the row it reaches when its path ends at
-    /// the key column of a loaded table (its keys all different); true
-    /// when it does. [`GroupKey::listed`] then gives the key values.
-    pub(super) fn by_reference(&mut self, program: &Program, store: &Store) -> bool {
+    /// the key column of a loaded table (its keys all different: loading
+    /// refuses a repeated key). [`GroupKey::listed`] then gives the key
+    /// values.
+    pub(super) fn by_reference(&mut self, program: &Program, store: &Store) {
         let Some(path) = &mut self.path else {
-            return false;
+            return;
         };
         let Some((table, &last)) = path.last_table.zip(path.then.last()) else {
-            return false;
+            return;
         };
         let loaded = program
             .table(table)
             .is_some_and(|t| matches!(t.kind, tally_check::TableKind::Declared(_)));
         path.by_row = loaded && store.table(table).key == Some(last);
-        path.by_row
     }
 
     /// The key's value for a group listed (the key value of the row it

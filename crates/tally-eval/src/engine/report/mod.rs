@@ -485,6 +485,20 @@ impl Filtered {
         }
     }
 
+    /// Each of the `streams` streams' total (see [`Filtered::add_total`]);
+    /// all none when no row was kept (the columns' expressions then give
+    /// the totals).
+    fn finish_totals(&mut self, streams: usize) -> Vec<Option<Value>> {
+        let totals = std::mem::take(&mut self.totals);
+        if totals.is_empty() {
+            return vec![None; streams];
+        }
+        totals
+            .into_iter()
+            .map(|a| a.and_then(Acc::finish))
+            .collect()
+    }
+
     /// Adds what a later range kept.
     fn append(&mut self, later: Filtered) {
         if self.totals.is_empty() {
@@ -548,21 +562,6 @@ impl Filtered {
     }
 }
 
-impl Filtered {
-    /// Each of the `streams` streams' total (see [`Filtered::add_total`]);
-    /// all none when no row was kept, as for the streams' start.
-    fn finish_totals(&mut self, streams: usize) -> Vec<Option<Value>> {
-        let totals = std::mem::take(&mut self.totals);
-        if totals.is_empty() {
-            return vec![None; streams];
-        }
-        totals
-            .into_iter()
-            .map(|a| a.and_then(Acc::finish))
-            .collect()
-    }
-}
-
 /// True when the references of `column` on the input rows come in order
 /// (see [`streamed::ascending`]): each range of the input is read on a
 /// thread of its own, and the ranges must follow one another in order.
@@ -579,20 +578,9 @@ fn in_order(
         ))
     });
     let Ok(parts) = parts else { return false };
-    let mut last: Option<RowRef> = None;
-    for part in parts {
-        match part {
-            None => return false,
-            Some(None) => {}
-            Some(Some((first, end))) => {
-                if last.is_some_and(|l| l.table != first.table || l.row > first.row) {
-                    return false;
-                }
-                last = Some(end);
-            }
-        }
-    }
-    true
+    parallel::ends_in_order(parts, |last: &RowRef, first: &RowRef| {
+        last.table == first.table && last.row <= first.row
+    })
 }
 
 /// Computes one output row (keys first) and its sort keys; `known` gives
