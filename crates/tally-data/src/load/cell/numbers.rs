@@ -115,6 +115,19 @@ pub(crate) fn parse_percent(t: &str) -> Result<Value, CellError> {
 
 /// `1234.50` (the base currency) or `1234.50 EUR`.
 pub(crate) fn parse_money(t: &str, ctx: &CellContext) -> Result<Value, CellError> {
+    // An amount of digits, a point and a sign (nearly every cell) is read
+    // at once: it is one word, without a currency.
+    if t.bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+'))
+    {
+        let value = plain_decimal(t).map_err(|e| number_error(Kind::Money, e, t))?;
+        return Ok(Value::Money(Money::new(value, ctx.base)));
+    }
+    parse_money_words(t, ctx)
+}
+
+/// [`parse_money`] of a cell of one or more words.
+pub(crate) fn parse_money_words(t: &str, ctx: &CellContext) -> Result<Value, CellError> {
     let kind = Kind::Money;
     // One or two words (no list of them is built for each cell).
     let mut words = t.split_whitespace();

@@ -147,3 +147,16 @@ proptest::proptest! {
         proptest::prop_assert_eq!(is_blank(Cell::Text(&t)), t.trim().is_empty());
     }
 }
+
+proptest::proptest! {
+    /// A plain amount read at once is what reading it word by word gives,
+    /// errors included.
+    #[test]
+    fn plain_amounts_read_at_once_as_word_by_word(t in "[0-9.+-]{0,14}") {
+        let c = ctx();
+        proptest::prop_assert_eq!(
+            numbers::parse_money(&t, &c),
+            numbers::parse_money_words(&t, &c)
+        );
+    }
+}
