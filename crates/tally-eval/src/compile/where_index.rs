@@ -121,10 +121,20 @@ impl Default for IndexCache {
 
 /// An index found in an [`IndexCache`].
 pub(crate) enum IndexRef<'a> {
-    /// Read from a published slot.
-    Slot(&'a RowIndex),
+    /// Read where it is kept (a published slot, an [`IndexedWhere`]).
+    Slot(&'a Arc<RowIndex>),
     /// Found (or built) under the lock.
     Shared(Arc<RowIndex>),
+}
+
+impl IndexRef<'_> {
+    /// The index, shared.
+    fn to_shared(&self) -> Arc<RowIndex> {
+        match self {
+            IndexRef::Slot(ix) => Arc::clone(ix),
+            IndexRef::Shared(ix) => ix.clone(),
+        }
+    }
 }
 
 impl std::ops::Deref for IndexRef<'_> {
@@ -173,19 +183,6 @@ impl IndexCache {
             let _ = free.set((id.clone(), index.clone()));
         }
         IndexRef::Shared(index)
-    }
-
-    /// The index `found` refers to, shared (a slot's own copy).
-    fn shared(&self, found: &IndexRef<'_>) -> Option<Arc<RowIndex>> {
-        match found {
-            IndexRef::Shared(ix) => Some(ix.clone()),
-            IndexRef::Slot(ix) => self
-                .slots
-                .iter()
-                .filter_map(|s| s.get())
-                .find(|(_, shared)| std::ptr::eq(Arc::as_ptr(shared), *ix))
-                .map(|(_, shared)| shared.clone()),
-        }
     }
 }
 
@@ -601,8 +598,8 @@ impl IndexedWhere {
             }
         }
         let index = rt.indexes.get(rt.store, &self.index_id, rt.limits.threads);
-        if let (None, Some(shared)) = (self.found.get(), rt.indexes.shared(&index)) {
-            let _ = self.found.set((rt.indexes.id, shared));
+        if self.found.get().is_none() {
+            let _ = self.found.set((rt.indexes.id, index.to_shared()));
         }
         index
     }

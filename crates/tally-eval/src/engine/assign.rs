@@ -44,10 +44,12 @@ impl CompiledArm {
     ) -> Result<CompiledArm, EvalError> {
         let when = match &arm.when {
             None => None,
-            Some(w) => Some(match compiler.literal_tests(w).filter(|_| !plain) {
-                Some(tests) => Condition::Tests(tests),
-                None => Condition::Eval(compiler.expr(w)?),
-            }),
+            Some(w) => Some(
+                match (!plain).then(|| compiler.literal_tests(w)).flatten() {
+                    Some(tests) => Condition::Tests(tests),
+                    None => Condition::Eval(compiler.expr(w)?),
+                },
+            ),
         };
         Ok(CompiledArm {
             label: arm.label_text().into(),
