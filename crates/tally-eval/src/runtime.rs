@@ -24,6 +24,9 @@ pub struct Frame {
     pub slots: Vec<Value>,
     /// The input rows of the current group (grouped reports).
     pub group: Option<Arc<[u32]>>,
+    /// Which slots of computed-when-read locals (a credit block's `let`s)
+    /// hold their value already: a slot past the end holds none yet.
+    computed: Vec<bool>,
 }
 
 impl Frame {
@@ -33,6 +36,7 @@ impl Frame {
             rows: Vec::new(),
             slots: vec![Value::None; slots],
             group: None,
+            computed: Vec::new(),
         }
     }
 
@@ -62,6 +66,24 @@ impl Frame {
         self.rows.clear();
         self.slots.fill(Value::None);
         self.group = None;
+        self.computed.clear();
+    }
+
+    /// True when the computed-when-read local in slot `i` holds its value.
+    pub(crate) fn is_computed(&self, i: usize) -> bool {
+        self.computed.get(i).copied().unwrap_or(false)
+    }
+
+    /// Sets the computed-when-read local in slot `i` to `v`, for the rest
+    /// of this use of the frame (until [`Frame::reset`]).
+    pub(crate) fn set_computed(&mut self, i: usize, v: Value) {
+        self.set(i, v);
+        if self.computed.len() <= i {
+            self.computed.resize(i + 1, false);
+        }
+        if let Some(done) = self.computed.get_mut(i) {
+            *done = true;
+        }
     }
 
     /// Sets slot `i` (growing the frame if needed).

@@ -56,6 +56,9 @@ pub struct Compiler<'p> {
     /// compiled in place of, with that literal: the body reads it as a
     /// literal (`role == job` with `job` given `"AE"` is `role == "AE"`).
     known: HashMap<usize, Value>,
+    /// The slots of locals computed when first read (a credit block's
+    /// `let`s): their compiled value and the row depth it was compiled at.
+    computed_when_read: HashMap<usize, (Eval, usize)>,
 }
 
 fn internal(span: Span, what: &str) -> EvalError {
@@ -74,6 +77,7 @@ impl<'p> Compiler<'p> {
             fns: HashMap::new(),
             inlining: Vec::new(),
             known: HashMap::new(),
+            computed_when_read: HashMap::new(),
         }
     }
 
@@ -91,6 +95,17 @@ impl<'p> Compiler<'p> {
             Some(Scope::Locals(v)) => v.push((def, slot)),
             _ => self.scopes.push(Scope::Locals(vec![(def, slot)])),
         }
+        slot
+    }
+
+    /// Binds the name defined at `def` to `value`, computed the first time
+    /// the name is read in a use of the frame and kept until the frame is
+    /// reset (a credit block's `let`, once per deal): a deal whose rules
+    /// never read it never computes it.
+    pub fn bind_computed_when_read(&mut self, def: Span, value: Eval) -> usize {
+        let slot = self.bind(def);
+        self.computed_when_read
+            .insert(slot, (value, self.rows_depth));
         slot
     }
 
@@ -301,6 +316,9 @@ impl<'p> Compiler<'p> {
                     .ok_or_else(|| internal(span, &format!("no slot for `{}`", id.name)))?;
                 if let Some(v) = self.known.get(&slot) {
                     return Ok(constant(v.clone()));
+                }
+                if let Some((value, depth)) = self.computed_when_read.get(&slot) {
+                    return Ok(computed_when_read(slot, value.clone(), *depth));
                 }
                 Ok(Arc::new(move |_: &Runtime, f: &mut Frame| {
                     Ok(f.slots.get(slot).cloned().unwrap_or(Value::None))
@@ -703,6 +721,24 @@ impl Compiler<'_> {
             body(rt, f)
         })))
     }
+}
+
+/// Reads the local in `slot`, computing it with `value` first when this use
+/// of the frame has not yet. It may be read inside deeper row scopes (a
+/// `where` of a rule's condition) than the `depth` rows it was compiled
+/// under: those rows are set aside while it is computed, and put back.
+fn computed_when_read(slot: usize, value: Eval, depth: usize) -> Eval {
+    Arc::new(move |rt: &Runtime, f: &mut Frame| {
+        if !f.is_computed(slot) {
+            let deeper: smallvec::SmallVec<[RowRef; 4]> =
+                f.rows.drain(depth.min(f.rows.len())..).collect();
+            let v = value(rt, f);
+            f.rows.truncate(depth);
+            f.rows.extend(deeper);
+            f.set_computed(slot, v?);
+        }
+        Ok(f.slots.get(slot).cloned().unwrap_or(Value::None))
+    })
 }
 
 /// The value of a literal (or a list of literals, or a territory name).

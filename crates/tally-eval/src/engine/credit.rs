@@ -37,7 +37,6 @@ struct CompiledGroup {
 }
 
 enum Step {
-    Let(usize, Eval),
     Group(CompiledGroup),
     Rollup {
         group: Arc<str>,
@@ -77,9 +76,10 @@ fn compile_block(
     for item in &c.items {
         match item {
             CreditItem::Let(l) => {
+                // Computed when a rule first reads it (see
+                // `Compiler::bind_computed_when_read`).
                 let value = compiler.expr(&l.value)?;
-                let slot = compiler.bind(l.name.span);
-                steps.push(Step::Let(slot, value));
+                compiler.bind_computed_when_read(l.name.span, value);
             }
             CreditItem::Setting(s) => amount = Some(compiler.expr(&s.value)?),
             CreditItem::Group(g) => {
@@ -328,10 +328,6 @@ fn credit_row<'b>(
     credits.clear();
     for (step, index) in block.steps.iter().zip(indexes) {
         match step {
-            Step::Let(slot, value) => {
-                let v = value(rt, frame)?;
-                frame.set(*slot, v);
-            }
             Step::Group(g) => {
                 credit_group(engine, rt, frame, g, index.as_ref(), deal, &amount, credits)?
             }
