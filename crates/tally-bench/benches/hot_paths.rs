@@ -108,7 +108,7 @@ fn whole_policy(bencher: Bencher) {
 
 /// A 60/40 and a three-way split of one amount, to the cent.
 #[divan::bench(args = [2, 3])]
-fn allocate(ways: usize) -> Vec<Decimal> {
+fn allocate(ways: usize) -> tally_eval::money::Parts {
     let shares: Vec<Decimal> = match ways {
         2 => vec![Decimal::new(60, 2), Decimal::new(40, 2)],
         _ => vec![Decimal::new(3333, 4); 3],

@@ -2,6 +2,7 @@
 //! currency's minor unit, and exact largest-remainder allocation.
 
 use rust_decimal::{Decimal, RoundingStrategy};
+use smallvec::SmallVec;
 use std::fmt;
 use tally_check::Rounding;
 
@@ -80,19 +81,22 @@ pub fn round(x: Decimal, places: u32, mode: Rounding) -> Decimal {
     x.round_dp_with_strategy(places, strategy)
 }
 
+/// The parts of an allocation, one per share (kept inline for up to four).
+pub type Parts = SmallVec<[Decimal; 4]>;
+
 /// Splits `amount` by `shares` exactly (spec §2.6): each part is
 /// `amount × share` rounded down to the minor unit, then the cents still
 /// missing to reach `round(amount × Σ shares)` go one by one to the largest
 /// fractional remainders, ties to the earlier share. A negative amount is
 /// allocated on its absolute value and re-signed.
-pub fn allocate(amount: Decimal, shares: &[Decimal], places: u32, mode: Rounding) -> Vec<Decimal> {
+pub fn allocate(amount: Decimal, shares: &[Decimal], places: u32, mode: Rounding) -> Parts {
     let negative = amount.is_sign_negative();
     let abs = amount.abs();
     let total_share: Decimal = shares.iter().copied().sum();
     let target = round(abs * total_share, places, mode);
     let unit = Decimal::new(1, places);
-    let mut parts: Vec<Decimal> = Vec::with_capacity(shares.len());
-    let mut remainders: Vec<(Decimal, usize)> = Vec::with_capacity(shares.len());
+    let mut parts = Parts::with_capacity(shares.len());
+    let mut remainders: SmallVec<[(Decimal, usize); 4]> = SmallVec::with_capacity(shares.len());
     for (i, share) in shares.iter().enumerate() {
         let exact = abs * *share;
         let down = exact.round_dp_with_strategy(places, RoundingStrategy::ToZero);
@@ -101,8 +105,10 @@ pub fn allocate(amount: Decimal, shares: &[Decimal], places: u32, mode: Rounding
     }
     let allocated: Decimal = parts.iter().copied().sum();
     let mut missing = target - allocated;
-    // Largest remainder first; equal remainders keep their listed order.
-    remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    if missing.abs() >= unit {
+        // Largest remainder first; equal remainders keep their listed order.
+        remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    }
     let mut k = 0;
     while missing >= unit && !remainders.is_empty() {
         let Some((_, i)) = remainders.get(k % remainders.len()) else {
@@ -144,15 +150,15 @@ mod tests {
     #[test]
     fn spec_example_split() {
         let parts = allocate(d("100.01"), &[d("0.6"), d("0.4")], 2, Rounding::HalfEven);
-        assert_eq!(parts, vec![d("60.01"), d("40.00")]);
+        assert_eq!(parts.as_slice(), [d("60.01"), d("40.00")]);
         let parts = allocate(d("-100.01"), &[d("0.6"), d("0.4")], 2, Rounding::HalfEven);
-        assert_eq!(parts, vec![d("-60.01"), d("-40.00")]);
+        assert_eq!(parts.as_slice(), [d("-60.01"), d("-40.00")]);
     }
 
     #[test]
     fn ties_go_to_the_first_listed() {
         let parts = allocate(d("0.01"), &[d("0.5"), d("0.5")], 2, Rounding::HalfEven);
-        assert_eq!(parts, vec![d("0.01"), d("0.00")]);
+        assert_eq!(parts.as_slice(), [d("0.01"), d("0.00")]);
         let parts = allocate(
             d("100"),
             &[d("0.3333"), d("0.3333"), d("0.3334")],
