@@ -465,7 +465,10 @@ fn explain_credit(ctx: &Ctx<'_>, deal: RowRef, steps: &mut Vec<Step>) -> Result<
         for item in &c.items {
             match item {
                 CreditItem::Let(l) => {
-                    let v = ctx.eval(&mut compiler, &mut frame, &l.value)?;
+                    // Shown whether or not a rule reads it; one that fails
+                    // shows its error, and fails the rules that read it, as
+                    // in the run (see `Compiler::bind_computed_when_read`).
+                    let computed = ctx.eval(&mut compiler, &mut frame, &l.value);
                     let mut inputs = Vec::new();
                     match &l.value.kind {
                         ExprKind::Call { args, .. } => {
@@ -476,12 +479,20 @@ fn explain_credit(ctx: &Ctx<'_>, deal: RowRef, steps: &mut Vec<Step>) -> Result<
                         _ => ctx.atoms(&mut compiler, &mut frame, &l.value, &mut inputs),
                     }
                     inputs.retain(|i| i.expr != ctx.source(&l.value));
-                    let slot = compiler.bind(l.name.span);
-                    frame.set(slot, v.clone());
+                    let value = compiler.expr(&l.value)?;
+                    let slot = compiler.bind_computed_when_read(l.name.span, value);
+                    let shown = match computed {
+                        Ok(v) => {
+                            let shown = ctx.show(&v);
+                            frame.set_computed(slot, v);
+                            shown
+                        }
+                        Err(e) => format!("fails ({}): {}", e.code, e.message),
+                    };
                     steps.push(Step::Let {
                         name: l.name.name.clone(),
                         expr: ctx.source(&l.value),
-                        value: ctx.show(&v),
+                        value: shown,
                         inputs,
                         at: ctx.place(l.span),
                     });

@@ -117,3 +117,42 @@ credit deals on closed {
     assert!(err.contains("R0001"), "{err}");
     assert!(err.contains("D-1"), "{err}");
 }
+
+#[test]
+fn explain_shows_every_let_and_the_error_of_one_no_rule_reads() {
+    let policy = compile(
+        r#"
+credit deals on closed {
+  let per_seat = amount / seats
+  let mine = deals_of(owner)
+  revenue (first match) {
+    rule "Per seat" when seats > 0 and per_seat > 12 USD then owner gets 100%
+    otherwise owner gets 100%
+  }
+}
+"#,
+    );
+    let results = policy
+        .evaluate(&data(&policy), Limits::default())
+        .unwrap_or_else(|f| panic!("{}", f.render(false)));
+    let lets = |key: &str| -> Vec<(String, String)> {
+        let explained = results.explain("deals", key).unwrap().unwrap();
+        explained
+            .steps
+            .into_iter()
+            .filter_map(|s| match s {
+                tally_eval::explain::Step::Let { name, value, .. } => Some((name, value)),
+                _ => None,
+            })
+            .collect()
+    };
+    let d1 = lets("D-1");
+    assert_eq!(d1.len(), 2, "{d1:?}");
+    assert_eq!(d1[0].0, "per_seat");
+    assert!(d1[0].1.starts_with("fails (R0001)"), "{d1:?}");
+    assert_eq!(d1[1], ("mine".to_string(), "2".to_string()));
+    assert_eq!(
+        lets("D-2")[0],
+        ("per_seat".to_string(), "20 USD".to_string())
+    );
+}
