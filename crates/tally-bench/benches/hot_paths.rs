@@ -42,6 +42,7 @@ fn model() -> &'static PathBuf {
             rules: 2_000,
             opportunities_per_account: 10,
             seed: 7,
+            territories: None,
         };
         generate(&shape, &dir).unwrap();
         dir

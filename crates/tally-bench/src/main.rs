@@ -38,6 +38,9 @@ enum Command {
         /// Random seed
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// Number of territories (default: one per two rules)
+        #[arg(long)]
+        territories: Option<usize>,
     },
     /// Run Tally on a generated directory, write the report CSVs and print
     /// the time of each phase as JSON
@@ -58,12 +61,14 @@ fn main() -> ExitCode {
             rules,
             out,
             seed,
+            territories,
         } => {
             let shape = gen::Shape {
                 accounts,
                 rules,
                 opportunities_per_account: 10,
                 seed,
+                territories,
             };
             gen::generate(&shape, &out).map_err(|e| e.to_string())
         }

@@ -15,22 +15,29 @@ use proptest::prelude::*;
 use tally::{Limits, Policy};
 use tally_bench::gen::{generate, Shape};
 
-/// The generator's shape: ten opportunities per account.
+/// The generator's shape: ten opportunities per account, a territory per
+/// two rules.
 fn shape(seed: u64, accounts: usize, rules: usize) -> Shape {
     Shape {
         accounts,
         rules,
         opportunities_per_account: 10,
         seed,
+        territories: None,
     }
 }
 
-fn check(seed: u64, accounts: usize, rules: usize) {
+/// `territories`: that many territories instead of one per two rules
+/// (several rules to a territory, as the rules curve of the benchmark has).
+fn check(seed: u64, accounts: usize, rules: usize, territories: Option<usize>) {
     let dir = std::env::temp_dir().join(format!(
-        "tally-diff-{}-{seed}-{accounts}-{rules}",
+        "tally-diff-{}-{seed}-{accounts}-{rules}-{territories:?}",
         std::process::id()
     ));
-    let shape = shape(seed, accounts, rules);
+    let shape = Shape {
+        territories,
+        ..shape(seed, accounts, rules)
+    };
     generate(&shape, &dir).unwrap();
     let policy = Policy::compile_file(&dir.join("policy.tally"))
         .unwrap_or_else(|f| panic!("{}", f.render(false)));
@@ -52,7 +59,7 @@ fn check(seed: u64, accounts: usize, rules: usize) {
         ] {
             assert_eq!(
                 a, b,
-                "table {} differs from the {what} evaluation (seed {seed}, {accounts} accounts, {rules} rules)",
+                "table {} differs from the {what} evaluation (seed {seed}, {accounts} accounts, {rules} rules, {territories:?} territories)",
                 table.name
             );
         }
@@ -125,14 +132,24 @@ fn reports_do_not_depend_on_row_order() {
 
 #[test]
 fn a_fixed_case() {
-    check(7, 150, 30);
+    check(7, 150, 30, None);
+}
+
+#[test]
+fn a_fixed_case_with_few_territories() {
+    check(7, 150, 30, Some(3));
 }
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
     #[test]
-    fn optimised_and_reference_agree(seed in 0u64..1_000_000, accounts in 10usize..120, rules in 2usize..40) {
-        check(seed, accounts, rules);
+    fn optimised_and_reference_agree(
+        seed in 0u64..1_000_000,
+        accounts in 10usize..120,
+        rules in 2usize..40,
+        territories in proptest::option::of(1usize..8),
+    ) {
+        check(seed, accounts, rules, territories);
     }
 
     #[test]

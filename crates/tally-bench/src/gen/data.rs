@@ -47,7 +47,7 @@ fn date(days: usize) -> String {
 /// Writes reps, accounts, opportunities, territory_owners and quotas.
 pub fn write_data(shape: &Shape, rules: &[RuleSpec], dir: &Path) -> std::io::Result<()> {
     let mut rng = Rng::new(shape.seed);
-    let territories = (shape.rules / 2).max(1);
+    let territories = shape.territories();
     let regions = territories.div_ceil(50);
     // reps: a VP, one RVP and one security specialist per region, one AE per
     // territory and a tenth more for mid-year changes.

@@ -79,13 +79,23 @@ pub struct Shape {
     pub opportunities_per_account: usize,
     /// Random seed.
     pub seed: u64,
+    /// Number of territories (`None`: one per two rules, so that more
+    /// rules also mean more territories, owners and AEs).
+    pub territories: Option<usize>,
+}
+
+impl Shape {
+    /// The number of territories the rules assign (at least one).
+    pub fn territories(&self) -> usize {
+        self.territories.unwrap_or(self.rules / 2).max(1)
+    }
 }
 
 /// The rules of the territory model (also written to `rules.csv` so the
 /// peer implementations use exactly the same model).
 pub fn rules(shape: &Shape) -> Vec<RuleSpec> {
     let mut rng = Rng::new(shape.seed ^ 0x5EED);
-    let territories = (shape.rules / 2).max(1);
+    let territories = shape.territories();
     (0..shape.rules)
         .map(|i| {
             let (country, states) = *rng.pick(COUNTRIES).unwrap_or(&("US", &[]));

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 /// The policy text for `rules`.
 pub fn policy_text(shape: &Shape, rules: &[RuleSpec]) -> String {
-    let territories = (shape.rules / 2).max(1);
+    let territories = shape.territories();
     let mut out = String::new();
     out.push_str(
         r#"// Generated benchmark policy: a territory model of many rules, Acme's
