@@ -92,6 +92,24 @@ pub type Parts = SmallVec<[Decimal; 4]>;
 /// fractional remainders, ties to the earlier share. A negative amount is
 /// allocated on its absolute value and re-signed.
 pub fn allocate(amount: Decimal, shares: &[Decimal], places: u32, mode: Rounding) -> Parts {
+    if let [share] = shares {
+        // One share (`owner gets 100%`): its part rounded down, plus the
+        // cent the total is missing, is the rounded total itself.
+        let part = round(amount.abs() * *share, places, mode);
+        let mut parts = Parts::new();
+        parts.push(if amount.is_sign_negative() {
+            -part
+        } else {
+            part
+        });
+        return parts;
+    }
+    by_remainders(amount, shares, places, mode)
+}
+
+/// [`allocate`] by rounding each part down and handing out the missing
+/// cents by largest remainder (what it does for two shares or more).
+fn by_remainders(amount: Decimal, shares: &[Decimal], places: u32, mode: Rounding) -> Parts {
     let negative = amount.is_sign_negative();
     let abs = amount.abs();
     let total_share: Decimal = shares.iter().copied().sum();
@@ -180,6 +198,28 @@ mod tests {
     }
 
     proptest! {
+        /// One share is allocated as the general rule allocates it, to the
+        /// last digit of the decimal (its scale included).
+        #[test]
+        fn one_share_is_allocated_as_by_remainders(
+            units in -10_000_000_000i64..10_000_000_000i64,
+            scale in 0u32..5,
+            share in -20_000i64..20_000i64,
+            share_scale in 0u32..5,
+            places in 0u32..4,
+            half_up in any::<bool>(),
+        ) {
+            let amount = Decimal::new(units, scale);
+            let shares = [Decimal::new(share, share_scale)];
+            let mode = if half_up { Rounding::HalfUp } else { Rounding::HalfEven };
+            let fast = allocate(amount, &shares, places, mode);
+            let general = by_remainders(amount, &shares, places, mode);
+            prop_assert_eq!(fast.len(), 1);
+            prop_assert_eq!(fast[0], general[0]);
+            prop_assert_eq!(fast[0].to_string(), general[0].to_string());
+            prop_assert_eq!(fast[0].is_sign_negative(), general[0].is_sign_negative());
+        }
+
         #[test]
         fn allocation_conserves_every_cent(
             cents in -10_000_000_000i64..10_000_000_000i64,
