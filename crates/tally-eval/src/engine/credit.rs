@@ -201,6 +201,12 @@ struct Credit<'b> {
 
 /// Computes the `credits` table.
 pub(crate) fn run(engine: &Engine, store: &Store, id: TableId) -> Result<Table, EvalError> {
+    let _ = id;
+    credit_in_batches(engine, store, CREDIT_BATCH)
+}
+
+/// [`run`], `batch` credited rows at a time.
+fn credit_in_batches(engine: &Engine, store: &Store, batch: usize) -> Result<Table, EvalError> {
     let program = engine.program;
     let mut table = credits_table();
     let Some(info) = &program.credit else {
@@ -284,7 +290,7 @@ pub(crate) fn run(engine: &Engine, store: &Store, id: TableId) -> Result<Table, 
         engine,
         n,
         super::parallel::ROWS,
-        CREDIT_BATCH,
+        batch,
         credit_range,
         |part| {
             table.append_on(part, threads);
@@ -292,7 +298,6 @@ pub(crate) fn run(engine: &Engine, store: &Store, id: TableId) -> Result<Table, 
             Ok(())
         },
     )?;
-    let _ = id;
     Ok(table)
 }
 
@@ -500,4 +505,97 @@ fn credit_group<'b>(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "test code")]
+    use super::*;
+    use crate::money::Currency;
+    use crate::runtime::Limits;
+    use chrono::NaiveDate;
+
+    const POLICY: &str = r#"
+table reps {
+  id: Text key
+  manager: reps?
+}
+
+table deals {
+  id: Text key
+  owner: reps
+  amount: Money
+  closed: Date
+}
+
+credit deals on closed {
+  revenue (first match) {
+    otherwise owner gets 100%
+  }
+  rollup revenue via manager as manager
+}
+"#;
+
+    /// Ten deals of R-2, whose manager is R-1: two credits each.
+    fn store(program: &tally_check::Program) -> Store {
+        let (reps, deals) = (
+            program.table_named("reps").unwrap(),
+            program.table_named("deals").unwrap(),
+        );
+        let mut store = Store::with_tables(program.tables.len());
+        let mut people = Table::new("reps", &["id", "manager"]);
+        people.push_refs([&Value::text("R-1"), &Value::None]);
+        people.push_refs([
+            &Value::text("R-2"),
+            &Value::Row(RowRef {
+                table: reps,
+                row: 0,
+            }),
+        ]);
+        store.set(reps, people);
+        let mut sold = Table::new("deals", &["id", "owner", "amount", "closed"]);
+        let closed = Value::Date(NaiveDate::from_ymd_opt(2025, 3, 1).unwrap());
+        for d in 0..10 {
+            sold.push_refs([
+                &Value::text(&format!("D-{d}")),
+                &Value::Row(RowRef {
+                    table: reps,
+                    row: 1,
+                }),
+                &Value::Money(Money::new(Decimal::new(100, 0), Currency(*b"USD"))),
+                &closed,
+            ]);
+        }
+        store.set(deals, sold);
+        store
+    }
+
+    /// The output-row limit counts the credits of earlier batches: the
+    /// credits of ten deals fail a limit under 20 however the deals are
+    /// batched, and fit one of 20 whatever the batches.
+    #[test]
+    fn the_output_limit_counts_the_credits_of_every_batch() {
+        let program = tally_check::check_source("p.tally", POLICY, &tally_check::NoImports).program;
+        let store = store(&program);
+        for max in [3, 15, 16, 19, 20, 25] {
+            let limits = Limits {
+                max_output_rows: Some(max),
+                ..Limits::default()
+            };
+            let engine = Engine::new(&program, limits).unwrap();
+            for batch in [1, 3, 4, 10, 100] {
+                let credits = credit_in_batches(&engine, &store, batch);
+                match credits {
+                    Ok(t) => {
+                        assert!(max >= 20, "limit {max}, batches of {batch}: no error");
+                        assert_eq!(t.len, 20, "batches of {batch}");
+                    }
+                    Err(e) => {
+                        assert!(max < 20, "limit {max}, batches of {batch}: {}", e.message);
+                        assert!(e.message.contains("max_output_rows"), "{}", e.message);
+                    }
+                }
+            }
+        }
+    }
 }
