@@ -214,3 +214,66 @@ fn max_errors_when_loading() {
     assert!(last.contains("LoadLimits::max_errors"), "{last}");
     insta::assert_snapshot!(last);
 }
+
+/// A grouped report whose streams cannot total a group (a sum of `Int`s)
+/// reads its input a second time; the steps of its filter are counted
+/// once, as the reference evaluation (which reads it once) counts them.
+#[test]
+fn a_report_read_twice_counts_its_steps_once() {
+    let p = Policy::compile(
+        "policy.tally",
+        r#"
+table deals {
+  id: Text key
+  region: Text
+  amount: Money
+  seats: Int
+}
+
+fn big(a: Money) -> Bool = a > 50 USD
+
+report by_region "Seats by region" {
+  from deals where big(amount)
+  group by region
+  columns { seats = sum(seats) }
+  order by region
+}
+"#,
+        &NoImports,
+    )
+    .unwrap_or_else(|f| panic!("{f}"));
+    let deals: Vec<serde_json::Value> = (0..20)
+        .map(|i| {
+            json!({
+                "id": format!("D-{i}"),
+                "region": if i % 2 == 0 { "EU" } else { "US" },
+                "amount": format!("{}.00", 10 * i),
+                "seats": i,
+            })
+        })
+        .collect();
+    let data = p.tables_from_json(&[("deals", json!(deals))]).unwrap();
+    // The fewest steps each evaluation needs.
+    let fewest = |reference: bool| {
+        (0..1000u64)
+            .find(|max| {
+                let limits = Limits {
+                    max_steps: Some(*max),
+                    ..Limits::default()
+                };
+                let run = if reference {
+                    p.evaluate_reference(&data, limits).map(|_| ())
+                } else {
+                    p.evaluate(&data, limits).map(|_| ())
+                };
+                run.is_ok()
+            })
+            .unwrap()
+    };
+    let (engine, reference) = (fewest(false), fewest(true));
+    assert!(
+        reference > 20,
+        "the filter takes a step per deal: {reference}"
+    );
+    assert_eq!(engine, reference);
+}

@@ -281,6 +281,9 @@ pub(crate) fn run(
         }
         Ok::<_, EvalError>(all)
     };
+    // (the steps taken before the first pass: a second pass takes its
+    // place, and counts its steps again from there)
+    let steps_before = rt.steps.load(std::sync::atomic::Ordering::Relaxed);
     let mut filtered = pass(one_pass)?;
     // The totals row's streamed columns, when made in the pass.
     let mut totals: Vec<Option<Value>> = Vec::new();
@@ -303,7 +306,10 @@ pub(crate) fn run(
         if one_pass && !complete {
             // A group the streams could not total: its rows are read by
             // the column's expression, so the input is filtered again
-            // with every group's rows listed.
+            // with every group's rows listed. (With a step limit there is
+            // one thread, and this pass's steps replace the first's.)
+            rt.steps
+                .store(steps_before, std::sync::atomic::Ordering::Relaxed);
             filtered = pass(false)?;
             one_pass = false;
         }
