@@ -784,8 +784,57 @@ fn holds_all(tests: &[Eval], rt: &Runtime, f: &mut Frame) -> Result<bool, EvalEr
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic, reason = "test code")]
     use super::*;
     use proptest::prelude::*;
+
+    /// A table of deals with these regions.
+    fn deals(regions: &[&str]) -> Table {
+        let mut t = Table::new("deals", &["id", "region"]);
+        for (i, r) in regions.iter().enumerate() {
+            t.push_refs([&Value::text(&format!("D-{i}")), &Value::text(r)]);
+        }
+        t
+    }
+
+    /// One compiled lookup evaluated under the runtimes of two evaluations
+    /// (each with its own indexes) answers each from its own data: the
+    /// index it kept from the first is not used for the second.
+    #[test]
+    fn a_lookup_run_under_another_runtime_uses_that_runtimes_index() {
+        let source = "table deals {\n  id: Text key\n  region: Text\n}\n\n\
+                      fn in_region(r: Text) -> Int = deals.where(region == r).count()\n";
+        let program = tally_check::check_source("p.tally", source, &tally_check::NoImports).program;
+        let table = program.table_named("deals").unwrap();
+        let Some(DeclKind::Fn(f)) = program
+            .fns
+            .iter()
+            .find(|f| f.name == "in_region")
+            .and_then(|f| f.decl)
+            .and_then(|d| program.decl(d))
+            .map(|d| &d.kind)
+        else {
+            panic!("no function");
+        };
+        let mut compiler = Compiler::new(&program);
+        compiler.push_locals();
+        let slot = compiler.bind(f.params[0].name.span);
+        let count = compiler.expr(&f.body).unwrap();
+        let store_of = |regions: &[&str]| {
+            let mut store = Store::with_tables(program.tables.len());
+            store.set(table, deals(regions));
+            store
+        };
+        let first = store_of(&["EU", "US", "EU", "EU"]);
+        let second = store_of(&["US", "EU"]);
+        let engine = crate::engine::Engine::new(&program, crate::Limits::default()).unwrap();
+        let mut frame = Frame::with_slots(compiler.slots());
+        frame.set(slot, Value::text("EU"));
+        for (store, eu) in [(&first, 3), (&second, 1), (&first, 3)] {
+            let rt = engine.runtime(store);
+            assert_eq!(count(&rt, &mut frame).unwrap(), Value::Int(eu));
+        }
+    }
 
     proptest! {
         /// Counting then writing each range's share gives every pair's
