@@ -1,7 +1,8 @@
 //! A credit block's `let` is computed the first time a rule reads it, once
 //! per deal: a deal whose rules never read it never computes it (and so
-//! cannot fail on it), and a `let` first read inside a rule's own `where`
-//! leaves that `where`'s rows as they were.
+//! cannot fail on it; `and` and `or` stop as soon as their answer is
+//! known), and a `let` first read inside a rule's own `where` leaves that
+//! `where`'s rows as they were.
 
 #![allow(
     clippy::unwrap_used,
@@ -154,5 +155,29 @@ credit deals on closed {
     assert_eq!(
         lets("D-2")[0],
         ("per_seat".to_string(), "20 USD".to_string())
+    );
+}
+
+#[test]
+fn or_stops_at_the_first_operand_that_is_true() {
+    // D-1 has no seats: `seats == 0` holds, so `per_seat` is not read.
+    let policy = compile(
+        r#"
+credit deals on closed {
+  let per_seat = amount / seats
+  revenue (first match) {
+    rule "Small" when seats == 0 or per_seat < 15 USD then owner gets 100%
+    otherwise owner gets 100%
+  }
+}
+"#,
+    );
+    let out = common::same_every_way(&policy, &data(&policy), "credit_list", &[1, 2]);
+    assert_eq!(
+        out,
+        "deal,payee,rule,amount\n\
+         D-1,R-2,Small,100.00\n\
+         D-2,R-1,otherwise,100.00\n\
+         D-3,R-2,Small,30.00\n"
     );
 }
