@@ -6,7 +6,7 @@ use crate::compile::Compiler;
 use crate::display::plain;
 use crate::error::EvalError;
 use crate::money::{allocate, round};
-use crate::runtime::{Frame, Limits, Runtime};
+use crate::runtime::{Eval, Frame, Limits, Runtime};
 use crate::table::Store;
 use crate::value::{RowRef, Value};
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -218,6 +218,16 @@ impl Ctx<'_> {
         e: &Expr,
     ) -> Result<Value, EvalError> {
         let compiled = compiler.expr(e)?;
+        self.run(compiler, frame, &compiled)
+    }
+
+    /// Runs `compiled`, made by `compiler`, in `frame`.
+    fn run(
+        &self,
+        compiler: &Compiler<'_>,
+        frame: &mut Frame,
+        compiled: &Eval,
+    ) -> Result<Value, EvalError> {
         if frame.slots.len() < compiler.slots() {
             frame.slots.resize(compiler.slots(), Value::None);
         }
@@ -468,7 +478,8 @@ fn explain_credit(ctx: &Ctx<'_>, deal: RowRef, steps: &mut Vec<Step>) -> Result<
                     // Shown whether or not a rule reads it; one that fails
                     // shows its error, and fails the rules that read it, as
                     // in the run (see `Compiler::bind_computed_when_read`).
-                    let computed = ctx.eval(&mut compiler, &mut frame, &l.value);
+                    let value = compiler.expr(&l.value)?;
+                    let computed = ctx.run(&compiler, &mut frame, &value);
                     let mut inputs = Vec::new();
                     match &l.value.kind {
                         ExprKind::Call { args, .. } => {
@@ -479,7 +490,6 @@ fn explain_credit(ctx: &Ctx<'_>, deal: RowRef, steps: &mut Vec<Step>) -> Result<
                         _ => ctx.atoms(&mut compiler, &mut frame, &l.value, &mut inputs),
                     }
                     inputs.retain(|i| i.expr != ctx.source(&l.value));
-                    let value = compiler.expr(&l.value)?;
                     let slot = compiler.bind_computed_when_read(l.name.span, value);
                     let shown = match computed {
                         Ok(v) => {

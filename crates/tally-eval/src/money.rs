@@ -96,13 +96,11 @@ pub fn allocate(amount: Decimal, shares: &[Decimal], places: u32, mode: Rounding
         // One share (`owner gets 100%`): its part rounded down, plus the
         // cent the total is missing, is the rounded total itself.
         let part = round(amount.abs() * *share, places, mode);
-        let mut parts = Parts::new();
-        parts.push(if amount.is_sign_negative() {
+        return smallvec::smallvec![if amount.is_sign_negative() {
             -part
         } else {
             part
-        });
-        return parts;
+        }];
     }
     by_remainders(amount, shares, places, mode)
 }

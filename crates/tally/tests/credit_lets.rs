@@ -66,12 +66,19 @@ fn data(policy: &Policy) -> tally::Data {
         .unwrap_or_else(|f| panic!("{}", f.render(false)))
 }
 
+/// The `credit_list` report of `block`, the same on one and two threads
+/// and in the reference evaluation.
+fn credit_list(block: &str) -> String {
+    let policy = compile(block);
+    common::same_every_way(&policy, &data(&policy), "credit_list", &[1, 2])
+}
+
 #[test]
 fn a_let_no_rule_reads_is_not_computed_and_one_read_in_a_where_keeps_its_rows() {
     // D-1 has no seats: `per_seat` would divide by zero, but its rules never
     // read it. `mine` is first read inside the scan of "Busy", whose row
     // (`amount`) must still be the scanned deal's after it is computed.
-    let policy = compile(
+    let out = credit_list(
         r#"
 credit deals on closed {
   let per_seat = amount / seats
@@ -85,7 +92,6 @@ credit deals on closed {
 }
 "#,
     );
-    let out = common::same_every_way(&policy, &data(&policy), "credit_list", &[1, 2]);
     assert_eq!(
         out,
         "deal,payee,rule,amount\n\
@@ -161,7 +167,7 @@ credit deals on closed {
 #[test]
 fn or_stops_at_the_first_operand_that_is_true() {
     // D-1 has no seats: `seats == 0` holds, so `per_seat` is not read.
-    let policy = compile(
+    let out = credit_list(
         r#"
 credit deals on closed {
   let per_seat = amount / seats
@@ -172,7 +178,6 @@ credit deals on closed {
 }
 "#,
     );
-    let out = common::same_every_way(&policy, &data(&policy), "credit_list", &[1, 2]);
     assert_eq!(
         out,
         "deal,payee,rule,amount\n\
