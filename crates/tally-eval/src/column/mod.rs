@@ -521,6 +521,28 @@ impl Column {
         self.push(Value::Text(std::sync::Arc::from(s)));
     }
 
+    /// The code of `v` in this coded column, added to its values if it is
+    /// new; `None` when the column is not coded or `v` cannot be coded.
+    /// Rows then take it through [`Column::push_code`].
+    pub(crate) fn intern(&mut self, v: &Value) -> Option<u32> {
+        match &mut self.data {
+            Data::Coded(c) => c.code(v),
+            Data::Plain(_) | Data::Typed(_) => None,
+        }
+    }
+
+    /// Appends the value whose code [`Column::intern`] gave; false, and
+    /// nothing written, when the column no longer holds that code.
+    pub(crate) fn push_code(&mut self, code: u32) -> bool {
+        match &mut self.data {
+            Data::Coded(c) if (code as usize) < c.dict.len() => {
+                c.codes.push(code);
+                true
+            }
+            Data::Coded(_) | Data::Plain(_) | Data::Typed(_) => false,
+        }
+    }
+
     /// Pushes `v`, trying the code in `hint` first (the code of the value
     /// the same source gave last time: a rule's constant value); `hint`
     /// then holds `v`'s code.

@@ -14,6 +14,9 @@ use std::sync::Arc;
 use tally_check::{ColumnOrigin, DeclRef, TableId, Type};
 use tally_diagnostics::Span;
 use tally_syntax::ast::*;
+use writer::Writer;
+
+mod writer;
 
 /// Column order of the `credits` table.
 pub const CREDIT_COLUMNS: [&str; 7] = ["deal", "payee", "role", "rule", "share", "amount", "date"];
@@ -252,13 +255,12 @@ fn credit_in_batches(engine: &Engine, store: &Store, batch: usize) -> Result<Tab
     // Credits of the batches before (the output-row limit counts them all).
     let before = std::sync::atomic::AtomicUsize::new(0);
     let credit_range = |rows: std::ops::Range<usize>| {
-        let mut part = credits_table();
         // Room for a few credits per row (a split, an overlay, the
         // managers above): room never written takes no memory. The
         // first part is the one the others are appended to, so it has
         // room for all of them, and joining the parts moves no rows.
         let room = if rows.start == 0 { n } else { rows.len() };
-        part.reserve(room.saturating_mul(CREDITS_PER_ROW));
+        let mut part = Writer::new(room.saturating_mul(CREDITS_PER_ROW), info.payees);
         let mut frames: Vec<Frame> = blocks.iter().map(|b| Frame::with_slots(b.slots)).collect();
         let mut scratch = Scratch::default();
         for row in rows {
@@ -280,9 +282,9 @@ fn credit_in_batches(engine: &Engine, store: &Store, batch: usize) -> Result<Tab
                 .map_err(|e| e.at_row(|| row_label(store, deal)))?;
             }
             let earlier = before.load(std::sync::atomic::Ordering::Relaxed);
-            engine.check_output(earlier + part.len, "credits", credit_span)?;
+            engine.check_output(earlier + part.len(), "credits", credit_span)?;
         }
-        Ok(part)
+        Ok(part.finish())
     };
     // The parts of a batch are joined before the next batch starts: a
     // part is a copy of its credits until then.
@@ -312,7 +314,7 @@ fn credit_row<'b>(
     indexes: &[Option<super::assign::RuleIndex>],
     frame: &mut Frame,
     deal: RowRef,
-    table: &mut Table,
+    part: &mut Writer,
     scratch: &mut Scratch<'b>,
 ) -> Result<(), EvalError> {
     rt.step(1, Span::default())?;
@@ -393,17 +395,7 @@ fn credit_row<'b>(
             }
         }
     }
-    for c in credits.drain(..) {
-        table.push_refs([
-            &Value::Row(deal),
-            &Value::Row(c.payee),
-            c.role,
-            c.rule,
-            &Value::Percent(c.share),
-            &c.amount,
-            &date,
-        ]);
-    }
+    part.write(deal, &date, credits.drain(..));
     Ok(())
 }
 
