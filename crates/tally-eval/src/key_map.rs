@@ -39,7 +39,17 @@ pub(crate) struct KeyMap<T> {
     /// already has are in `collided`.
     by_hash: ByHash<u32>,
     collided: Vec<(u64, u32)>,
+    /// While every key is one territory (the owners of a territory, rules
+    /// on a territory), the entry of each territory by its index, with
+    /// `NO_ENTRY` where there is none: found without hashing.
+    by_territory: Option<Vec<u32>>,
 }
+
+/// A territory without an entry in [`KeyMap::by_territory`].
+const NO_ENTRY: u32 = u32::MAX;
+
+/// Most territories [`KeyMap::by_territory`] keeps entries for.
+const MOST_TERRITORIES: usize = 1 << 20;
 
 impl<T> Default for KeyMap<T> {
     fn default() -> KeyMap<T> {
@@ -47,6 +57,7 @@ impl<T> Default for KeyMap<T> {
             entries: Vec::new(),
             by_hash: ByHash::default(),
             collided: Vec::new(),
+            by_territory: Some(Vec::new()),
         }
     }
 }
@@ -74,7 +85,10 @@ impl<T> KeyMap<T> {
         K::IntoIter: Clone,
     {
         let key = key.into_iter();
-        let i = self.find(hash_values(key.clone()), key)?;
+        let i = match self.find_territory(key.clone()) {
+            Some(found) => found?,
+            None => self.find(hash_values(key.clone()), key)?,
+        };
         self.entries.get(i).map(|e| &e.value)
     }
 
@@ -82,6 +96,9 @@ impl<T> KeyMap<T> {
     /// when there is none.
     pub(crate) fn entry(&mut self, key: &[Cow<'_, Value>], make: impl FnOnce() -> T) -> usize {
         let values = key.iter().map(|v| &**v);
+        if let Some(Some(i)) = self.find_territory(values.clone()) {
+            return i;
+        }
         let hash = hash_values(values.clone());
         if let Some(i) = self.find(hash, values) {
             return i;
@@ -135,9 +152,44 @@ impl<T> KeyMap<T> {
             .map(|(_, i)| *i as usize)
     }
 
+    /// The entry of `key` found by its territory: `None` when `key` is not
+    /// one territory or the keys are not all territories, else whether
+    /// there is an entry.
+    fn find_territory<'v>(
+        &self,
+        mut key: impl Iterator<Item = &'v Value>,
+    ) -> Option<Option<usize>> {
+        let entries = self.by_territory.as_ref()?;
+        let (Some(Value::Territory(t)), None) = (key.next(), key.next()) else {
+            return None;
+        };
+        Some(
+            entries
+                .get(*t as usize)
+                .filter(|i| **i != NO_ENTRY)
+                .map(|i| *i as usize),
+        )
+    }
+
     fn push(&mut self, entry: Entry<T>) -> usize {
         let i = self.entries.len();
         let code = u32::try_from(i).unwrap_or(u32::MAX);
+        let territory = match entry.key.as_slice() {
+            [Value::Territory(t)] => Some(*t as usize).filter(|t| *t < MOST_TERRITORIES),
+            _ => None,
+        };
+        match (territory, &mut self.by_territory) {
+            (Some(t), Some(entries)) => {
+                if entries.len() <= t {
+                    entries.resize(t + 1, NO_ENTRY);
+                }
+                if let Some(slot) = entries.get_mut(t) {
+                    *slot = code;
+                }
+            }
+            (None, Some(_)) => self.by_territory = None,
+            (_, None) => {}
+        }
         match self.by_hash.entry(entry.hash) {
             std::collections::hash_map::Entry::Vacant(e) => {
                 e.insert(code);
@@ -200,5 +252,32 @@ mod tests {
         let north = [Value::text("North")];
         assert_eq!(map.find(7, east.iter()), Some(1));
         assert_eq!(map.find(7, north.iter()), None);
+    }
+
+    /// Territories are found by their index while every key is one
+    /// territory, and by hash once another key comes: the same entries
+    /// either way.
+    #[test]
+    fn territories_are_found_with_or_without_hashing() {
+        let mut map: KeyMap<u32> = KeyMap::default();
+        assert!(map.get([&Value::Territory(3)]).is_none(), "an empty map");
+        for (n, t) in [9u32, 3, 9, 0].into_iter().enumerate() {
+            let n = u32::try_from(n).unwrap_or(0);
+            map.entry(&owned(&[Value::Territory(t)]), || n);
+        }
+        assert!(map.by_territory.is_some());
+        let found = |map: &KeyMap<u32>, t| map.get([&Value::Territory(t)]).copied();
+        let all = |map: &KeyMap<u32>| [0, 3, 5, 9, 12].map(|t| found(map, t));
+        let expected = [Some(3), Some(1), None, Some(0), None];
+        assert_eq!(all(&map), expected);
+        assert!(
+            map.get([&Value::Territory(9), &Value::Int(1)]).is_none(),
+            "a longer key"
+        );
+        assert_eq!(map.entry(&owned(&[Value::Territory(3)]), || 99), 1);
+        map.entry(&owned(&[Value::text("West")]), || 4);
+        assert!(map.by_territory.is_none(), "a key that is not a territory");
+        assert_eq!(all(&map), expected);
+        assert_eq!(map.get([&Value::text("West")]), Some(&4));
     }
 }

@@ -20,7 +20,7 @@ use crate::key_map::KeyMap;
 use crate::runtime::{Eval, Frame, Runtime};
 use crate::table::{Store, Table};
 use crate::value::{compare, Key, RowRef, TableView, Value};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
 use tally_check::{Resolution, TableId};
@@ -40,9 +40,63 @@ pub(crate) struct Bucket {
     /// test asks for them. The dates are read from the column again: a
     /// row number is all a row costs.
     by_date: std::sync::OnceLock<(usize, Vec<u32>)>,
+    /// The days each row is in effect from and to (the start and end
+    /// columns, then a span per row), read the first time a lookup `at` a
+    /// date asks: `None` when a cell is not a date.
+    in_effect: std::sync::OnceLock<(usize, usize, Option<Vec<InEffect>>)>,
+}
+
+/// The days (counted from the common era) a row is in effect from and to,
+/// both included: a row without a start is never in effect, one without
+/// an end is from its start on.
+#[derive(Clone, Copy, Debug)]
+struct InEffect {
+    from: i32,
+    to: i32,
+}
+
+impl InEffect {
+    /// The span of a row whose start and end cells are `start` and `end`
+    /// (`None`: a cell is not a date).
+    fn of(start: &Value, end: &Value) -> Option<InEffect> {
+        let from = match start {
+            Value::Date(d) => d.num_days_from_ce(),
+            Value::None => i32::MAX,
+            _ => return None,
+        };
+        let to = match end {
+            Value::Date(d) => d.num_days_from_ce(),
+            Value::None => i32::MAX,
+            _ => return None,
+        };
+        Some(InEffect { from, to })
+    }
+
+    fn holds(self, day: i32) -> bool {
+        self.from <= day && day <= self.to
+    }
 }
 
 impl Bucket {
+    /// Whether each row is in effect, by the `start` and `end` columns
+    /// of `table`; `None` when they hold something other than dates.
+    fn in_effect(&self, table: &Table, start: usize, end: usize) -> Option<&[InEffect]> {
+        let (s, e, spans) = self.in_effect.get_or_init(|| {
+            let spans = self
+                .rows
+                .iter()
+                .map(|r| {
+                    let row = *r as usize;
+                    InEffect::of(&table.get(start, row), &table.get(end, row))
+                })
+                .collect();
+            (start, end, spans)
+        });
+        ((*s, *e) == (start, end))
+            .then_some(spans.as_deref())
+            .flatten()
+    }
+
     /// The rows whose `column` holds a date from `start` to `end`, in
     /// table order; `None` when the bucket's rows are sorted by another
     /// date column.
@@ -559,8 +613,22 @@ impl IndexedWhere {
         rt.step(candidates.len() as u64 + 1, self.span)?;
         let saved = f.rows.len();
         let mut visiting = true;
-        for &row in candidates {
-            if let (Some(on), Some((start, end))) = (&on, self.effective) {
+        // The bucket's rows in effect are told by their spans of days when
+        // the candidates are the bucket's rows.
+        let spans = match (&on, self.effective, bucket, &dated) {
+            (Some(Value::Date(_)), Some((start, end)), Some(b), None) => b.in_effect(t, start, end),
+            _ => None,
+        };
+        let day = match &on {
+            Some(Value::Date(d)) => d.num_days_from_ce(),
+            _ => 0,
+        };
+        for (i, &row) in candidates.iter().enumerate() {
+            if let Some(span) = spans.and_then(|s| s.get(i)) {
+                if !span.holds(day) {
+                    continue;
+                }
+            } else if let (Some(on), Some((start, end))) = (&on, self.effective) {
                 let s = t.get(start, row as usize);
                 let e = t.get(end, row as usize);
                 let in_effect = !s.is_none()
@@ -800,6 +868,29 @@ mod tests {
     /// One compiled lookup evaluated under the runtimes of two evaluations
     /// (each with its own indexes) answers each from its own data: the
     /// index it kept from the first is not used for the second.
+    /// A row is in effect from its start to its end, both days
+    /// included; without a start never, without an end from its start on.
+    #[test]
+    fn a_row_is_in_effect_from_its_start_to_its_end() {
+        let date = |d: u32| Value::Date(NaiveDate::from_ymd_opt(2025, 3, d).unwrap_or_default());
+        let day = |d: u32| match date(d) {
+            Value::Date(d) => d.num_days_from_ce(),
+            _ => 0,
+        };
+        let held = |start: &Value, end: &Value| {
+            let span = InEffect::of(start, end).unwrap();
+            (1..=31)
+                .filter(|d| span.holds(day(*d)))
+                .collect::<Vec<u32>>()
+        };
+        assert_eq!(held(&date(10), &date(12)), vec![10, 11, 12]);
+        assert_eq!(held(&date(30), &Value::None), vec![30, 31]);
+        assert!(held(&Value::None, &date(12)).is_empty());
+        assert!(held(&date(12), &date(10)).is_empty());
+        assert!(InEffect::of(&Value::text("2025-03-10"), &Value::None).is_none());
+        assert!(InEffect::of(&date(1), &Value::Int(3)).is_none());
+    }
+
     #[test]
     fn a_lookup_run_under_another_runtime_uses_that_runtimes_index() {
         let source = "table deals {\n  id: Text key\n  region: Text\n}\n\n\
