@@ -446,43 +446,21 @@ impl<'p> Compiler<'p> {
     /// `column OP literal` compared in place, without copying the cell: the
     /// filters of rules and `where`s are mostly of this shape.
     fn column_vs_literal(&mut self, op: BinOp, lhs: &Expr, rhs: &Expr, span: Span) -> Option<Eval> {
-        let ((depth, col), literal) = self.column_and_literal(op, lhs, rhs)?;
-        Some(match op {
-            BinOp::Eq | BinOp::Ne => {
-                let want = op == BinOp::Eq;
-                let by_code = ByCode::default();
-                Arc::new(move |rt: &Runtime, f: &mut Frame| {
-                    let r = row_in(f, depth, span)?;
-                    let equal =
-                        by_code.test(rt.store, r, col, |v| ops::equal(v, &literal, rt.store));
-                    Ok(Value::Bool(equal == want))
-                })
-            }
-            BinOp::In => match literal {
-                Value::List(items) => {
-                    let by_code = ByCode::default();
-                    Arc::new(move |rt: &Runtime, f: &mut Frame| {
-                        let r = row_in(f, depth, span)?;
-                        Ok(Value::Bool(by_code.test(rt.store, r, col, |v| {
-                            !v.is_none() && items.iter().any(|i| ops::equal(v, i, rt.store))
-                        })))
-                    })
-                }
-                _ => return None,
-            },
-            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
-                Arc::new(move |rt: &Runtime, f: &mut Frame| {
-                    let r = row_in(f, depth, span)?;
-                    Ok(Value::Bool(ops::order(
-                        op,
-                        &rt.store.cell(r, col),
-                        &literal,
-                        span,
-                        rt.store,
-                    )?))
-                })
-            }
-            _ => return None,
+        let (depth, test) = self.literal_test_at(op, lhs, rhs, span)?;
+        Some(if test.is_equality() {
+            let by_code = ByCode::default();
+            let col = test.column;
+            Arc::new(move |rt: &Runtime, f: &mut Frame| {
+                let r = row_in(f, depth, span)?;
+                Ok(Value::Bool(
+                    by_code.test(rt.store, r, col, |v| test.matches(v, rt.store)),
+                ))
+            })
+        } else {
+            Arc::new(move |rt: &Runtime, f: &mut Frame| {
+                let r = row_in(f, depth, span)?;
+                Ok(Value::Bool(test.holds(rt, r)?))
+            })
         })
     }
 
@@ -517,19 +495,34 @@ impl<'p> Compiler<'p> {
         let ExprKind::Binary { op, lhs, rhs } = &e.kind else {
             return None;
         };
-        let op = *op;
-        let (column, literal) = self.column_and_literal(op, lhs, rhs)?;
+        let (depth, test) = self.literal_test_at(*op, lhs, rhs, e.span)?;
+        (depth == 0).then_some(test)
+    }
+
+    /// `lhs OP rhs` (spanning `span`) as a test of a column against a
+    /// literal, with the depth of the column's row.
+    fn literal_test_at(
+        &self,
+        op: BinOp,
+        lhs: &Expr,
+        rhs: &Expr,
+        span: Span,
+    ) -> Option<(usize, LiteralTest)> {
+        let ((depth, column), literal) = self.column_and_literal(op, lhs, rhs)?;
         let supported = match op {
             BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => true,
             BinOp::In => matches!(literal, Value::List(_)),
             _ => false,
         };
-        (supported && column.0 == 0).then_some(LiteralTest {
-            column: column.1,
-            op,
-            literal,
-            span: e.span,
-        })
+        supported.then_some((
+            depth,
+            LiteralTest {
+                column,
+                op,
+                literal,
+                span,
+            },
+        ))
     }
 
     fn binary(&mut self, op: BinOp, lhs: &Expr, rhs: &Expr, span: Span) -> Result<Eval, EvalError> {
@@ -864,14 +857,28 @@ impl LiteralTest {
 
     fn holds(&self, rt: &Runtime, row: RowRef) -> Result<bool, EvalError> {
         let cell = rt.store.cell(row, self.column);
-        let equal = |v: &Value| ops::equal(&cell, v, rt.store);
-        Ok(match (self.op, &self.literal) {
-            (BinOp::Eq, v) => equal(v),
+        if self.is_equality() {
+            return Ok(self.matches(&cell, rt.store));
+        }
+        ops::order(self.op, &cell, &self.literal, self.span, rt.store)
+    }
+
+    /// True for `==`, `!=` and `in`: tests of the cell's value alone,
+    /// answered once per code of a coded column (see [`ByCode`]).
+    fn is_equality(&self) -> bool {
+        matches!(self.op, BinOp::Eq | BinOp::Ne | BinOp::In)
+    }
+
+    /// Whether the equality test holds on `cell` (`in`: some item equals
+    /// it, and none is in no list).
+    fn matches(&self, cell: &Value, store: &crate::Store) -> bool {
+        let equal = |v: &Value| ops::equal(cell, v, store);
+        match (self.op, &self.literal) {
             (BinOp::Ne, v) => !equal(v),
             (BinOp::In, Value::List(items)) => !cell.is_none() && items.iter().any(equal),
             (BinOp::In, _) => false,
-            (op, v) => ops::order(op, &cell, v, self.span, rt.store)?,
-        })
+            (_, v) => equal(v),
+        }
     }
 }
 
