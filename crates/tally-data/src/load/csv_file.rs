@@ -3,6 +3,7 @@
 
 use super::build::{Builder, PlaceMode, RowCells, TableState};
 use super::cell::CellContext;
+use super::csv_cut::Cutter;
 use super::raw::{Cell, Range, RawHeader, RawTable, Unit};
 #[cfg(test)]
 use super::raw::{RawCell, RawRow};
@@ -53,10 +54,13 @@ pub(crate) struct CsvRecord<'a> {
     start: usize,
     /// Offset of `text` in the file's text.
     offset: usize,
-    fields: &'a csv::ByteRecord,
-    /// The fields' bytes as text, checked once for the whole record (see
-    /// [`CsvRecord::field`]); `None` if they are not UTF-8.
-    checked: Option<&'a str>,
+    /// The text the fields are ranges of: a part of `text`, or the
+    /// quoting reader's output; `None` if that is not UTF-8.
+    fields_in: Option<&'a str>,
+    /// The raw bytes of the fields, when `fields_in` is not text.
+    raw: &'a [u8],
+    /// Each field's range in `fields_in`.
+    bounds: &'a [(usize, usize)],
     ranges: OnceCell<Vec<Range>>,
 }
 
@@ -68,13 +72,13 @@ impl CsvRecord<'_> {
 
     /// Number of fields.
     pub(crate) fn len(&self) -> usize {
-        self.fields.len()
+        self.bounds.len()
     }
 
     /// The fields' ranges in the file's text.
     fn ranges(&self) -> &[Range] {
         self.ranges.get_or_init(|| {
-            let mut ranges = field_ranges(self.text, self.start, self.fields.len());
+            let mut ranges = field_ranges(self.text, self.start, self.len());
             for r in &mut ranges {
                 *r = (r.0 + self.offset, r.1 + self.offset);
             }
@@ -85,11 +89,12 @@ impl CsvRecord<'_> {
     /// Field `i` as text.
     pub(crate) fn field(&self, i: usize) -> Option<&str> {
         // Fields are cut at ASCII delimiters of valid UTF-8 text, so
-        // they are valid UTF-8 themselves: the record's text was checked
-        // once, and a field is a slice of it.
-        match self.checked {
-            Some(all) => all.get(self.fields.range(i)?),
-            None => std::str::from_utf8(self.fields.get(i)?).ok(),
+        // they are valid UTF-8 themselves: a field is a slice of text
+        // checked once.
+        let (from, to) = *self.bounds.get(i)?;
+        match self.fields_in {
+            Some(all) => all.get(from..to),
+            None => std::str::from_utf8(self.raw.get(from..to)?).ok(),
         }
     }
 }
@@ -129,53 +134,39 @@ pub(crate) fn read_range(
 ) {
     let text = piece.text;
     let base = range.start;
+    // (a range always starts and ends at a record's start, so on a
+    // character boundary)
+    let part_text = text.get(range.clone());
     let Some(part) = text.as_bytes().get(range) else {
         return;
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(part);
-    let mut fields = csv::ByteRecord::new();
+    let mut cutter = Cutter::new(part);
     let data_only = header_len.is_some();
     // Line counting is incremental: the lines between two records' starts.
     let mut line = piece.line + newlines(text.as_bytes().get(..base).unwrap_or_default());
     let mut counted_to = base;
-    loop {
-        match reader.read_byte_record(&mut fields) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let at = piece.offset + base + e.position().map_or(0, |p| p.byte() as usize);
-                sink.push(Diagnostic::error(
-                    codes::SYNTAX,
-                    Span::new(cx.file, at, at),
-                    format!("`{}` cannot be read as CSV: {e}", cx.file_name),
-                ));
-                break;
-            }
-        }
-        // The reader's position is where it started looking for the
-        // record: skip the line breaks (and blank lines) it skipped.
-        let mut start = base + fields.position().map(|p| p.byte() as usize).unwrap_or(0);
-        while matches!(text.as_bytes().get(start), Some(b'\r' | b'\n')) {
-            start += 1;
-        }
+    while let Some(at) = cutter.next() {
+        let start = base + at;
         if let Some(between) = text.as_bytes().get(counted_to..start) {
             line += newlines(between);
             counted_to = start;
         }
+        let unquoted = cutter.unquoted();
         let record = CsvRecord {
             text,
             start,
             offset: piece.offset,
-            fields: &fields,
-            checked: std::str::from_utf8(fields.as_slice()).ok(),
+            fields_in: match unquoted {
+                Some(out) => std::str::from_utf8(out).ok(),
+                None => part_text,
+            },
+            raw: unquoted.unwrap_or(part),
+            bounds: cutter.bounds(),
             ranges: OnceCell::new(),
         };
         // A quote left open runs to the end of the text, so only the
         // last record can hold one.
-        let at_end = reader.position().byte() as usize >= part.len();
+        let at_end = cutter.position() >= part.len();
         if at_end {
             let (_, open) = scan_fields(text, start, record.len());
             if let Some(quote) = open {

@@ -4,6 +4,7 @@
 
 mod build;
 mod cell;
+mod csv_cut;
 mod csv_file;
 mod csv_stream;
 mod find;
