@@ -18,6 +18,7 @@ mod typed;
 
 use crate::value::{hash_key, hash_key_text, same_key, Value};
 use crate::ByHash;
+use chrono::Datelike;
 pub use codes::Codes;
 use rust_decimal::Decimal;
 use std::borrow::Cow;
@@ -71,6 +72,48 @@ struct Coded {
     /// The code of the value written last: runs of one value (the credits
     /// of one deal) need no hashing.
     last: Option<u32>,
+    /// The codes of dates, found by day without hashing.
+    days: DayCodes,
+}
+
+/// The codes of the dates of a coded column by their day, over a span of
+/// days around the first date written (dates outside it are hashed).
+#[derive(Clone, Debug, Default)]
+struct DayCodes {
+    /// The span's first day (days from the common era).
+    first: i32,
+    /// Each day's code plus one; zero while the day has none.
+    codes: Vec<u32>,
+}
+
+/// The days a [`DayCodes`] spans: 22 years, centred on the first date.
+const DAY_SPAN: usize = 1 << 13;
+
+impl DayCodes {
+    fn slot(&self, day: i32) -> Option<usize> {
+        usize::try_from(day.checked_sub(self.first)?)
+            .ok()
+            .filter(|i| *i < self.codes.len())
+    }
+
+    /// The code of `day`, if it has one yet.
+    fn find(&self, day: i32) -> Option<u32> {
+        let code = *self.codes.get(self.slot(day)?)?;
+        code.checked_sub(1)
+    }
+
+    /// Notes that `day` has `code`.
+    fn note(&mut self, day: i32, code: u32) {
+        if self.codes.is_empty() {
+            self.first = day.saturating_sub(DAY_SPAN as i32 / 2);
+            self.codes = vec![0; DAY_SPAN];
+        }
+        if let Some(i) = self.slot(day) {
+            if let Some(slot) = self.codes.get_mut(i) {
+                *slot = code.saturating_add(1);
+            }
+        }
+    }
 }
 
 impl Default for Coded {
@@ -83,6 +126,7 @@ impl Default for Coded {
             collided: Vec::new(),
             hasher: foldhash::fast::FixedState::default(),
             last: None,
+            days: DayCodes::default(),
         }
     }
 }
@@ -97,6 +141,7 @@ impl Clone for Coded {
             collided: self.collided.clone(),
             hasher: self.hasher.clone(),
             last: self.last,
+            days: self.days.clone(),
         }
     }
 }
@@ -105,6 +150,19 @@ impl Coded {
     /// The code of `v`, adding it to the dictionary if it is new; `None`
     /// when `v` cannot be coded (lists, maps, tables, records).
     fn code(&mut self, v: &Value) -> Option<u32> {
+        if let Value::Date(d) = v {
+            let day = d.num_days_from_ce();
+            let code = match self.days.find(day) {
+                Some(code) => code,
+                None => {
+                    let code = self.lookup(v)?;
+                    self.days.note(day, code);
+                    code
+                }
+            };
+            self.last = Some(code);
+            return Some(code);
+        }
         if let Some(last) = self.last {
             if self.dict.get(last as usize).is_some_and(|d| same(d, v)) {
                 return Some(last);
@@ -274,8 +332,29 @@ fn same(a: &Value, b: &Value) -> bool {
         (Value::Money(x), Value::Money(y)) => {
             exact(&x.amount, &y.amount) && x.currency == y.currency
         }
-        (Value::Text(x), Value::Text(y)) => std::sync::Arc::ptr_eq(x, y) || x == y,
+        (Value::Text(x), Value::Text(y)) => std::sync::Arc::ptr_eq(x, y) || same_text(x, y),
         _ => std::mem::discriminant(a) == std::mem::discriminant(b) && a == b,
+    }
+}
+
+/// `a == b`, compared in a few word-sized reads when the texts are short
+/// (as nearly every cell is) rather than by a call to `memcmp`, which
+/// costs more than the comparison itself.
+#[inline]
+fn same_text(a: &str, b: &str) -> bool {
+    fn word<const N: usize>(s: &[u8], at: usize) -> Option<[u8; N]> {
+        s.get(at..at + N)?.try_into().ok()
+    }
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    match n {
+        0..4 => a == b,
+        4..8 => word::<4>(a, 0) == word(b, 0) && word::<4>(a, n - 4) == word(b, n - 4),
+        8..=16 => word::<8>(a, 0) == word(b, 0) && word::<8>(a, n - 8) == word(b, n - 8),
+        _ => a == b,
     }
 }
 
@@ -500,7 +579,7 @@ impl Column {
             // A run of one text (the opportunities of one account) is
             // not hashed again.
             if let Some(last) = c.last {
-                if matches!(c.dict.get(last as usize), Some(Value::Text(t)) if &**t == s) {
+                if matches!(c.dict.get(last as usize), Some(Value::Text(t)) if same_text(t, s)) {
                     c.codes.push(last);
                     return;
                 }
@@ -510,7 +589,7 @@ impl Column {
             s.hash(&mut h);
             let hash = h.finish();
             let known = c.by_hash.get(&hash).copied().filter(
-                |code| matches!(c.dict.get(*code as usize), Some(Value::Text(t)) if &**t == s),
+                |code| matches!(c.dict.get(*code as usize), Some(Value::Text(t)) if same_text(t, s)),
             );
             if let Some(code) = known {
                 c.codes.push(code);
@@ -892,6 +971,49 @@ mod tests {
     }
 
     #[test]
+    fn texts_are_the_same_exactly_when_their_bytes_are() {
+        let text: String = ('a'..='z').collect();
+        for n in 0..=text.len() {
+            let a = &text[..n];
+            assert!(same_text(a, a), "{a}");
+            assert!(!same_text(a, &text[..n.saturating_sub(1)]) || n == 0);
+            for at in 0..n {
+                let mut other = a.as_bytes().to_vec();
+                other[at] = b'_';
+                let b = String::from_utf8(other).unwrap();
+                assert!(!same_text(a, &b), "{a} vs {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn dates_are_coded_by_day_and_read_back() {
+        let day = |y, m, d| Value::Date(chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap());
+        let dates = [
+            day(2025, 3, 1),
+            day(2026, 1, 31),
+            day(2025, 3, 1),
+            day(1990, 1, 1), // outside the span: hashed
+            day(2026, 1, 31),
+            day(1990, 1, 1),
+            Value::text("2025-03-01"),
+        ];
+        let mut column = Column::new("d");
+        for d in &dates {
+            column.push_ref(d);
+        }
+        assert_eq!(column.coded().map(|(_, d)| d.len()), Some(4));
+        assert_eq!(column.to_values(), dates);
+        let mut copy = column.clone();
+        copy.push_ref(&day(2026, 1, 31));
+        assert_eq!(copy.coded().map(|(_, d)| d.len()), Some(4));
+        assert_eq!(
+            copy.get(7).map(std::borrow::Cow::into_owned),
+            Some(day(2026, 1, 31))
+        );
+    }
+
+    #[test]
     fn lists_make_a_column_plain() {
         let list = Value::List(vec![Value::Int(1)].into());
         let column = Column::from_values("c", vec![Value::Int(1), list.clone()]);
@@ -906,6 +1028,12 @@ mod tests {
             (0i64..6, 0u32..3).prop_map(|(m, s)| Value::Decimal(Decimal::new(m, s))),
             (0u8..4).prop_map(|i| Value::text(&format!("t{i}"))),
             (0i64..3).prop_map(|i| Value::List(vec![Value::Int(i)].into())),
+            // days near each other, and days 40 years apart (outside the
+            // span of days whose codes are found by day)
+            (0i64..4, 0i64..2).prop_map(|(d, far)| {
+                let first = chrono::NaiveDate::from_ymd_opt(2025, 2, 1).unwrap();
+                Value::Date(first + chrono::Days::new((d + far * 15_000) as u64))
+            }),
         ]
     }
 
