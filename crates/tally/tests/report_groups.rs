@@ -90,6 +90,50 @@ report by_region "By region" {
   totals
 }
 
+table sales {
+  deal: deals
+  on: Date
+  amount: Money
+}
+
+report by_quarter_and_region "By quarter and region" {
+  from sales
+  group by quarter = fiscal_quarter(on), region = deal.owner.region
+  columns {
+    sales = count()
+    total = sum(amount)
+  }
+  order by quarter, region
+}
+
+report by_size "By size" {
+  from sales
+  group by size = if on < 2026-03-01 then "early" else "late", everything = "all"
+  columns {
+    sales = count()
+  }
+  order by size
+}
+
+report by_quarter_and_owner "By quarter and owner" {
+  from sales
+  group by quarter = fiscal_quarter(on), owner = deal.owner.id
+  columns {
+    sales = count()
+    total = sum(amount)
+  }
+  order by quarter, owner
+}
+
+report by_two_columns "By two columns" {
+  from sales
+  group by quarter = fiscal_quarter(on), big = amount > 10 USD
+  columns {
+    sales = count()
+  }
+  order by quarter, big
+}
+
 report by_manager "By manager" {
   from deals where amount != 0 USD
   group by manager = owner.manager?.id, rep = (owner).id
@@ -132,6 +176,19 @@ fn data(policy: &Policy) -> tally::Data {
                     { "deal": "D-2", "amount": "-4.00" },
                     { "deal": "D-4", "amount": "-8.00" },
                     { "deal": "D-4", "amount": "1.00" },
+                ]),
+            ),
+            (
+                "sales",
+                json!([
+                    { "deal": "D-1", "on": "2026-01-15", "amount": "1.00" },
+                    { "deal": "D-2", "on": "2026-02-15", "amount": "20.00" },
+                    { "deal": "D-3", "on": "2026-01-20", "amount": "3.00" },
+                    { "deal": "D-4", "on": "2026-05-01", "amount": "40.00" },
+                    { "deal": "D-1", "on": "2026-04-30", "amount": "5.00" },
+                    { "deal": "D-2", "on": "2026-01-15", "amount": "6.00" },
+                    { "deal": "D-5", "on": "2026-02-15", "amount": "70.00" },
+                    { "deal": "D-4", "on": "2026-04-30", "amount": "8.00" },
                 ]),
             ),
             (
@@ -221,5 +278,44 @@ fn references_in_order_in_each_range_but_not_across_are_counted_as_distinct() {
          R-2,1,5.00\n\
          R-3,1,2.00\n\
          Total,3,10.00\n"
+    );
+}
+
+#[test]
+fn keys_told_by_codes_group_as_their_values() {
+    // Several dates of one quarter are one group; a key through
+    // references (the owner's region, none for R-2) beside it.
+    assert_eq!(
+        every_way("by_quarter_and_region"),
+        "quarter,region,sales,total\n\
+         FY2026-Q1,EU,3,74.00\n\
+         FY2026-Q1,,2,26.00\n\
+         FY2026-Q2,EU,1,5.00\n\
+         FY2026-Q2,US,2,48.00\n"
+    );
+    assert_eq!(
+        every_way("by_quarter_and_owner"),
+        "quarter,owner,sales,total\n\
+         FY2026-Q1,R-1,1,1.00\n\
+         FY2026-Q1,R-2,2,26.00\n\
+         FY2026-Q1,R-4,2,73.00\n\
+         FY2026-Q2,R-1,1,5.00\n\
+         FY2026-Q2,R-3,2,48.00\n"
+    );
+    // A key computed from one column, and a key that reads none.
+    assert_eq!(
+        every_way("by_size"),
+        "size,everything,sales\n\
+         early,all,5\n\
+         late,all,3\n"
+    );
+    // A key reading two columns is found by its value.
+    assert_eq!(
+        every_way("by_two_columns"),
+        "quarter,big,sales\n\
+         FY2026-Q1,false,3\n\
+         FY2026-Q1,true,2\n\
+         FY2026-Q2,false,2\n\
+         FY2026-Q2,true,1\n"
     );
 }

@@ -11,6 +11,7 @@
 //! so the groups are the same. The reference becomes its key value when
 //! the groups are listed.
 
+use super::numbered::{number_of, Number};
 use crate::compile::column_named;
 use crate::error::EvalError;
 use crate::key_map::KeyMap;
@@ -26,6 +27,8 @@ use tally_syntax::ast::{Expr, ExprKind};
 pub(super) struct GroupKey {
     pub(super) eval: Eval,
     path: Option<Path>,
+    /// What the key is told by without its value (see [`super::numbered`]).
+    number: Option<Number>,
 }
 
 /// A column of the input row, then a column of each table referenced in
@@ -43,10 +46,61 @@ struct Path {
 impl GroupKey {
     /// The key `e` of a report over `input`, compiled as `eval`.
     pub(super) fn new(program: &Program, e: &Expr, input: TableId, eval: Eval) -> GroupKey {
+        let path = path_of(program, e, input);
         GroupKey {
             eval,
-            path: path_of(program, e, input),
+            number: number_of(program, e, input, path.is_some()),
+            path,
         }
+    }
+
+    /// What the key is told by without its value, if anything.
+    pub(super) fn number(&self) -> Option<Number> {
+        self.number
+    }
+
+    /// True when the cell the key's path reaches (from a row of `input`)
+    /// is told by its code or its row.
+    pub(super) fn path_is_numbered(&self, store: &Store, input: TableId) -> bool {
+        let Some(path) = &self.path else {
+            return false;
+        };
+        if path.by_row {
+            return true;
+        }
+        let last = path.then.last().copied().unwrap_or(path.first);
+        let table = path.last_table.unwrap_or(input);
+        store
+            .table(table)
+            .columns
+            .get(last)
+            .is_some_and(crate::Column::is_coded)
+    }
+
+    /// The code (or, grouped by reference, the row) of the cell the key's
+    /// path reaches from `row`; `None` when a step meets no reference or
+    /// the cell has no code.
+    pub(super) fn path_number(&self, store: &Store, row: RowRef) -> Option<u32> {
+        let path = self.path.as_ref()?;
+        let (last, at) = match path.then.split_last() {
+            None => (path.first, row),
+            Some((&last, steps)) => {
+                let mut at = store.row_at(row, path.first)?;
+                for &column in steps {
+                    at = store.row_at(at, column)?;
+                }
+                (last, at)
+            }
+        };
+        if path.by_row {
+            return Some(at.row);
+        }
+        let (_, code) = store
+            .table(at.table)
+            .columns
+            .get(last)?
+            .code_at(at.row as usize)?;
+        Some(code)
     }
 
     /// The key's value on `row` (the frame's row): read in place when the

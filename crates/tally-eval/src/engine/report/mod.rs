@@ -2,6 +2,7 @@
 //! `columns`, stable `order by` (output names first), `limit`, `totals`.
 
 mod groups;
+mod numbered;
 mod streamed;
 
 use super::parallel::{self, in_ranges};
@@ -234,6 +235,10 @@ pub(crate) fn run(
             let mut frame = Frame::with_slots(c.slots);
             let mut part = Filtered::default();
             let mut values = Vec::with_capacity(c.keys.len());
+            // (the reference evaluation finds every group by its values)
+            let mut numbering = (!rt.plain)
+                .then(|| numbered::Numbering::new(&c.keys, store, view.table))
+                .flatten();
             for row in range.filter_map(input_row) {
                 let at = RowRef {
                     table: view.table,
@@ -259,11 +264,23 @@ pub(crate) fn run(
                 if !c.grouped {
                     continue;
                 }
-                values.clear();
-                for (_, k) in &c.keys {
-                    values.push(k.value(&rt, &mut frame, at)?);
-                }
-                let g = part.groups.group_of(&values);
+                let g = match &mut numbering {
+                    Some(numbering) => numbering.group(
+                        &rt,
+                        &mut frame,
+                        &c.keys,
+                        at,
+                        &mut part.groups,
+                        &mut values,
+                    )?,
+                    None => {
+                        values.clear();
+                        for (_, k) in &c.keys {
+                            values.push(k.value(&rt, &mut frame, at)?);
+                        }
+                        part.groups.group_of(&values)
+                    }
+                };
                 if one_pass {
                     part.add(&sources, g, row);
                 } else {
