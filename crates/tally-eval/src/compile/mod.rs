@@ -3,6 +3,8 @@
 //! positions, so evaluation never looks anything up by name.
 
 mod by_code;
+mod code_test;
+pub(crate) use code_test::{Answers, CodeTest};
 pub(crate) mod calls;
 pub(crate) mod sum;
 pub mod tiers;

@@ -2,7 +2,7 @@
 
 use super::assign::{build_index, choose, CompiledArm};
 use super::{row_label, Engine};
-use crate::compile::Compiler;
+use crate::compile::{Answers, CodeTest, Compiler};
 use crate::error::{codes, EvalError};
 use crate::money::{allocate, Money};
 use crate::runtime::{Eval, Frame, Runtime};
@@ -53,6 +53,8 @@ enum Step {
 
 struct CompiledBlock {
     filter: Option<Eval>,
+    /// The filter, when it is answered by code (see [`CodeTest`]).
+    filter_by_code: Option<CodeTest>,
     on: Eval,
     amount: Eval,
     steps: Vec<Step>,
@@ -72,6 +74,12 @@ fn compile_block(
     compiler.push_row(credited);
     compiler.push_locals();
     let filter = c.filter.as_ref().map(|f| compiler.expr(f)).transpose()?;
+    // (the reference evaluation tests the filter as compiled)
+    let filter_by_code = c
+        .filter
+        .as_ref()
+        .filter(|_| !engine.plain)
+        .and_then(|f| compiler.code_test(f));
     let on = compiler.expr(&c.on)?;
     let mut amount: Option<Eval> = None;
     let mut steps = Vec::new();
@@ -154,6 +162,7 @@ fn compile_block(
     };
     Ok(Some(CompiledBlock {
         filter,
+        filter_by_code,
         on,
         amount,
         steps,
@@ -263,12 +272,18 @@ fn credit_in_batches(engine: &Engine, store: &Store, batch: usize) -> Result<Tab
         let mut part = Writer::new(room.saturating_mul(CREDITS_PER_ROW), info.payees);
         let mut frames: Vec<Frame> = blocks.iter().map(|b| Frame::with_slots(b.slots)).collect();
         let mut scratch = Scratch::default();
+        let mut answers: Vec<Answers> = blocks.iter().map(|_| Answers::default()).collect();
         for row in rows {
             let deal = RowRef {
                 table: credited,
                 row: u32::try_from(row).unwrap_or(u32::MAX),
             };
-            for ((block, idx), frame) in blocks.iter().zip(&indexes).zip(frames.iter_mut()) {
+            let each = blocks
+                .iter()
+                .zip(&indexes)
+                .zip(frames.iter_mut())
+                .zip(answers.iter_mut());
+            for (((block, idx), frame), answers) in each {
                 credit_row(
                     engine,
                     &rt,
@@ -278,6 +293,7 @@ fn credit_in_batches(engine: &Engine, store: &Store, batch: usize) -> Result<Tab
                     deal,
                     &mut part,
                     &mut scratch,
+                    answers,
                 )
                 .map_err(|e| e.at_row(|| row_label(store, deal)))?;
             }
@@ -316,11 +332,21 @@ fn credit_row<'b>(
     deal: RowRef,
     part: &mut Writer,
     scratch: &mut Scratch<'b>,
+    answers: &mut Answers,
 ) -> Result<(), EvalError> {
     rt.step(1, Span::default())?;
+    if let Some(test) = &block.filter_by_code {
+        if !test.holds(rt.store, deal, answers) {
+            return Ok(());
+        }
+    }
     frame.reset();
     frame.rows.push(deal);
-    if let Some(filter) = &block.filter {
+    if let Some(filter) = block
+        .filter
+        .as_ref()
+        .filter(|_| block.filter_by_code.is_none())
+    {
         if !matches!(filter(rt, frame)?, Value::Bool(true)) {
             return Ok(());
         }

@@ -7,7 +7,7 @@ mod streamed;
 
 use super::parallel::{self, in_ranges};
 use super::Engine;
-use crate::compile::Compiler;
+use crate::compile::{Answers, CodeTest, Compiler};
 use crate::error::EvalError;
 use crate::runtime::{Eval, Frame, Runtime};
 use crate::table::{Column, Store, Table};
@@ -25,6 +25,8 @@ struct Compiled {
     input: TableId,
     source: Eval,
     wheres: Vec<Eval>,
+    /// Each `where`, when it is answered by code (see [`CodeTest`]).
+    wheres_by_code: Vec<Option<CodeTest>>,
     keys: Vec<(usize, GroupKey)>,
     columns: Vec<(usize, Eval)>,
     /// The columns aggregated in one pass over the rows (grouped reports).
@@ -69,6 +71,11 @@ fn compile(engine: &Engine, id: TableId, report: &Report) -> Result<Option<Compi
     let source = c.expr(from)?;
     let depth = c.push_row(input);
     debug_assert_eq!(depth, 0);
+    let wheres_by_code = wheres
+        .iter()
+        // (the reference evaluation tests each as compiled)
+        .map(|w| c.code_test(w).filter(|_| !engine.plain))
+        .collect();
     let wheres = wheres
         .iter()
         .map(|w| c.expr(w))
@@ -142,6 +149,7 @@ fn compile(engine: &Engine, id: TableId, report: &Report) -> Result<Option<Compi
         input,
         source,
         wheres,
+        wheres_by_code,
         keys,
         columns: cols,
         streams,
@@ -235,6 +243,7 @@ pub(crate) fn run(
             let mut frame = Frame::with_slots(c.slots);
             let mut part = Filtered::default();
             let mut values = Vec::with_capacity(c.keys.len());
+            let mut answers: Vec<Answers> = c.wheres.iter().map(|_| Answers::default()).collect();
             // (the reference evaluation finds every group by its values)
             let mut numbering = (!rt.plain)
                 .then(|| numbered::Numbering::new(&c.keys, store, view.table))
@@ -247,8 +256,13 @@ pub(crate) fn run(
                 frame.rows.clear();
                 frame.rows.push(at);
                 let mut ok = true;
-                for w in &c.wheres {
-                    if !matches!(w(&rt, &mut frame)?, Value::Bool(true)) {
+                let each = c.wheres.iter().zip(&c.wheres_by_code).zip(&mut answers);
+                for ((w, by_code), answers) in each {
+                    let holds = match by_code {
+                        Some(test) => test.holds(store, at, answers),
+                        None => matches!(w(&rt, &mut frame)?, Value::Bool(true)),
+                    };
+                    if !holds {
                         ok = false;
                         break;
                     }

@@ -1,0 +1,89 @@
+//! Filters of many rows answered by code: a credit block's `where` and a
+//! report's `where`s, when one tests a column of the row against literals
+//! (`stage == "Closed Won"`, `not (stage in ["Closed Won", "Closed Lost"])`),
+//! are tested before anything else is done for a row. On a coded column
+//! the answer for each code is found once per loop and then read by the
+//! row's code: no closure is called and no value is made per row.
+
+use super::{Compiler, LiteralTest};
+use crate::table::Store;
+use crate::value::{RowRef, Value};
+use tally_syntax::ast::{Expr, ExprKind, UnOp};
+
+/// An equality test (`==`, `!=`, `in`, or `not` of one) of a column of the
+/// row in scope against literals.
+pub(crate) struct CodeTest {
+    test: LiteralTest,
+    negated: bool,
+}
+
+/// One loop's answers of a [`CodeTest`], by code of the column it tests.
+#[derive(Default)]
+pub(crate) struct Answers {
+    /// The dictionary the answers are for.
+    dict: Option<u64>,
+    /// Per code: unknown (0), fails (1), holds (2).
+    by_code: Vec<u8>,
+}
+
+impl Compiler<'_> {
+    /// `e` as a [`CodeTest`] of the row in scope at depth 0, if it is one;
+    /// [`CodeTest::holds`] then gives what the compiled `e` gives.
+    pub(crate) fn code_test(&self, e: &Expr) -> Option<CodeTest> {
+        match &e.kind {
+            ExprKind::Paren(inner) => self.code_test(inner),
+            ExprKind::Unary {
+                op: UnOp::Not,
+                expr,
+            } => self.code_test(expr).map(|t| CodeTest {
+                negated: !t.negated,
+                ..t
+            }),
+            ExprKind::Binary { op, lhs, rhs } => {
+                let (depth, test) = self.literal_test_at(*op, lhs, rhs, e.span)?;
+                (depth == 0 && test.is_equality()).then_some(CodeTest {
+                    test,
+                    negated: false,
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+impl CodeTest {
+    /// Whether the test holds on `row`, read from `answers` when the
+    /// row's code was answered before.
+    pub(crate) fn holds(&self, store: &Store, row: RowRef, answers: &mut Answers) -> bool {
+        let Some(cells) = store.table(row.table).columns.get(self.test.column) else {
+            return self.answer(&Value::None, store);
+        };
+        let at = row.row as usize;
+        let Some((dict, code)) = cells.code_at(at) else {
+            return cells.read(at, |v| self.answer(v, store));
+        };
+        if answers.dict != Some(dict) {
+            answers.dict = Some(dict);
+            answers.by_code.clear();
+        }
+        let slot = code as usize;
+        match answers.by_code.get(slot) {
+            Some(1) => false,
+            Some(2) => true,
+            _ => {
+                let holds = cells.read(at, |v| self.answer(v, store));
+                if answers.by_code.len() <= slot {
+                    answers.by_code.resize(slot + 1, 0);
+                }
+                if let Some(known) = answers.by_code.get_mut(slot) {
+                    *known = if holds { 2 } else { 1 };
+                }
+                holds
+            }
+        }
+    }
+
+    fn answer(&self, cell: &Value, store: &Store) -> bool {
+        self.test.matches(cell, store) != self.negated
+    }
+}
