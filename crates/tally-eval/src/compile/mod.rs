@@ -725,11 +725,17 @@ impl Compiler<'_> {
 fn computed_when_read(slot: usize, value: Eval, depth: usize) -> Eval {
     Arc::new(move |rt: &Runtime, f: &mut Frame| {
         if !f.is_computed(slot) {
-            let deeper: smallvec::SmallVec<[RowRef; 4]> =
-                f.rows.drain(depth.min(f.rows.len())..).collect();
+            // (read where it was compiled, as most are: no rows to set aside)
+            let deeper: smallvec::SmallVec<[RowRef; 4]> = if f.rows.len() > depth {
+                f.rows.drain(depth..).collect()
+            } else {
+                smallvec::SmallVec::new()
+            };
             let v = value(rt, f);
             f.rows.truncate(depth);
-            f.rows.extend(deeper);
+            if !deeper.is_empty() {
+                f.rows.extend(deeper);
+            }
             f.set_computed(slot, v?);
         }
         Ok(f.slots.get(slot).cloned().unwrap_or(Value::None))

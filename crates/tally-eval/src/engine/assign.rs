@@ -351,12 +351,19 @@ pub(crate) fn choose(
     index: Option<&RuleIndex>,
     row: RowRef,
 ) -> Result<Option<usize>, EvalError> {
-    let candidates: SmallVec<[usize; 8]> = match index {
+    // (without an index every rule is a candidate, in order)
+    let listed: SmallVec<[usize; 8]> = match index {
         Some(ix) => ix.candidates(rt.store, row),
-        None => (0..arms.len()).collect(),
+        None => SmallVec::new(),
+    };
+    let count = if index.is_some() {
+        listed.len()
+    } else {
+        arms.len()
     };
     let mut matched: Option<usize> = None;
-    for i in candidates {
+    for k in 0..count {
+        let i = listed.get(k).copied().unwrap_or(k);
         let Some(arm) = arms.get(i) else { continue };
         if arm.when.is_none() {
             continue;

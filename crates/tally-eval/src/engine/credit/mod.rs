@@ -463,9 +463,11 @@ fn credit_group<'b>(
         }
         all
     } else {
-        choose(rt, frame, &g.arms, g.hit, index, deal)?
-            .into_iter()
-            .collect()
+        let mut one = SmallVec::new();
+        if let Some(i) = choose(rt, frame, &g.arms, g.hit, index, deal)? {
+            one.push(i);
+        }
+        one
     };
     for i in chosen {
         let (Some(arm), Some(list)) = (g.arms.get(i), g.payees.get(i)) else {
