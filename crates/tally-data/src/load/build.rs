@@ -1,7 +1,7 @@
 //! Typing a raw table against its declaration: header matching, one
 //! column per loaded column in declared order, cell parsing, origins.
 
-use super::cell::{is_blank, parse, CellContext, Kind};
+use super::cell::{is_blank, parse, CellContext, Kind, Quick};
 use super::messages::{self, Site};
 use super::raw::{cell_place, Cell, Range, RawRow, RawTable, Unit};
 use super::sink::Sink;
@@ -495,6 +495,16 @@ impl<'p> Builder<'p> {
                         // all different, one after another in one block).
                         if let Some(column) = self.columns.get_mut(i) {
                             column.push_str(super::cell::without_cr(t));
+                        }
+                        continue;
+                    } else if let Some(quick) = super::cell::quick(kind, c) {
+                        // Money of plain digits and ISO dates (most of
+                        // their cells) go straight into the column.
+                        if let Some(column) = self.columns.get_mut(i) {
+                            match quick {
+                                Quick::Money(amount) => column.push_money(amount, ctx.base),
+                                Quick::Date(date) => column.push_date(date),
+                            }
                         }
                         continue;
                     } else {

@@ -567,6 +567,34 @@ impl Column {
         }
     }
 
+    /// Appends money `amount` in `currency`: what pushing the value
+    /// does, without making it when the column packs money.
+    pub fn push_money(&mut self, amount: Decimal, currency: crate::Currency) {
+        if let Data::Typed(Typed::Money {
+            currency: packed,
+            amounts,
+        }) = &mut self.data
+        {
+            if *packed == currency && amounts.push(Some(&amount)) {
+                return;
+            }
+        }
+        self.push(Value::Money(crate::Money::new(amount, currency)));
+    }
+
+    /// Appends the date `date`: what pushing the value does, without
+    /// making it when the column holds the date already.
+    pub fn push_date(&mut self, date: chrono::NaiveDate) {
+        if let Data::Coded(c) = &mut self.data {
+            if let Some(code) = c.days.find(date.num_days_from_ce()) {
+                c.codes.push(code);
+                c.last = Some(code);
+                return;
+            }
+        }
+        self.push(Value::Date(date));
+    }
+
     /// Appends the text `s`, without making a copy of it when the column
     /// already holds it.
     pub fn push_str(&mut self, s: &str) {

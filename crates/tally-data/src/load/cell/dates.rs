@@ -56,6 +56,13 @@ fn iso_parts(t: &str) -> Option<(i32, u32, u32)> {
     ))
 }
 
+/// An ISO date that names a calendar day (`2025-03-01`); `None` for any
+/// other cell.
+pub(crate) fn iso_date(t: &str) -> Option<NaiveDate> {
+    let (y, m, d) = iso_parts(t)?;
+    NaiveDate::from_ymd_opt(y, m, d)
+}
+
 /// An ISO date, or a date in the column's `format`.
 pub(crate) fn parse_date(t: &str, format: Option<&str>) -> Result<Value, CellError> {
     if let Some(format) = format {

@@ -172,3 +172,34 @@ pub(crate) fn parse_money_words(t: &str, ctx: &CellContext) -> Result<Value, Cel
     };
     Ok(Value::Money(Money::new(value, currency)))
 }
+
+/// A money cell of up to 18 digits, with a sign and a point if any
+/// (`-1234.50`), as [`parse_money`] reads it: the digits as written, the
+/// scale as many as after the point. `None` for any other cell, and for
+/// zero (whose sign [`parse_money`] keeps as written).
+pub(crate) fn plain_amount(t: &str) -> Option<rust_decimal::Decimal> {
+    let (negative, body) = match t.as_bytes().first()? {
+        b'-' => (true, t.get(1..)?),
+        b'+' => (false, t.get(1..)?),
+        _ => (false, t),
+    };
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    if int.is_empty() || (body.contains('.') && frac.is_empty()) || int.len() + frac.len() > 18 {
+        return None;
+    }
+    let mut units: i64 = 0;
+    for b in int.bytes().chain(frac.bytes()) {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        units = units * 10 + i64::from(b - b'0');
+    }
+    if units == 0 {
+        return None;
+    }
+    let scale = u32::try_from(frac.len()).ok()?;
+    Some(rust_decimal::Decimal::new(
+        if negative { -units } else { units },
+        scale,
+    ))
+}

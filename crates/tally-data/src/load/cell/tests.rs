@@ -160,3 +160,74 @@ proptest::proptest! {
         );
     }
 }
+
+/// The value `parse` gives for `t`, and the value `quick` gives, if any:
+/// shown with their exact form (a decimal's scale, a zero's sign).
+fn quick_and_parsed(kind: Kind<'_>, t: &str) -> (Option<String>, String) {
+    let quick = quick(kind, Cell::Text(t)).map(|q| match q {
+        Quick::Money(m) => format!("{:?}", Value::Money(tally_eval::Money::new(m, ctx().base))),
+        Quick::Date(d) => format!("{:?}", Value::Date(d)),
+    });
+    let parsed = match text(kind, t) {
+        Ok(v) => format!("{v:?}"),
+        Err(e) => format!("error {e:?}"),
+    };
+    (quick, parsed)
+}
+
+#[test]
+fn quick_cells_are_the_cells_parsed() {
+    for t in [
+        "134077.24",
+        "-5",
+        "+0.50",
+        "007.10",
+        " 12.00 ",
+        "2025-03-01",
+    ] {
+        let kind = if t.contains('-') && t.len() == 10 {
+            Kind::Date(None)
+        } else {
+            Kind::Money
+        };
+        let (quick, parsed) = quick_and_parsed(kind, t);
+        assert_eq!(quick.as_deref(), Some(parsed.as_str()), "{t}");
+    }
+    // Zeros (signed or not), other shapes and impossible days are left
+    // to `parse`.
+    for t in [
+        "0.00",
+        "-0",
+        "5.",
+        ".5",
+        "1,000",
+        "12 EUR",
+        "1234567890123456789",
+    ] {
+        assert_eq!(quick(Kind::Money, Cell::Text(t)), None, "{t}");
+    }
+    for t in ["2025-02-30", "2025-3-1", "01/03/2025"] {
+        assert_eq!(quick(Kind::Date(None), Cell::Text(t)), None, "{t}");
+    }
+    assert_eq!(
+        quick(Kind::Date(Some("%d/%m/%Y")), Cell::Text("2025-03-01")),
+        None
+    );
+    assert_eq!(quick(Kind::Decimal, Cell::Text("1.5")), None);
+}
+
+proptest::proptest! {
+    /// A cell read quickly is the value `parse` reads, to its scale.
+    #[test]
+    fn quick_cells_are_parsed_cells(
+        money in "[ +-]?[0-9]{0,20}(\\.[0-9]{0,4})?",
+        date in "[0-9]{4}-[0-9]{2}-[0-9]{2}",
+    ) {
+        for (kind, t) in [(Kind::Money, &money), (Kind::Date(None), &date)] {
+            let (quick, parsed) = quick_and_parsed(kind, t);
+            if let Some(quick) = quick {
+                proptest::prop_assert_eq!(quick, parsed);
+            }
+        }
+    }
+}
