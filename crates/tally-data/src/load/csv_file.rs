@@ -1,5 +1,6 @@
-//! CSV files (RFC 4180 through the `csv` crate): a header row, then one
-//! row per record; quoted fields may hold commas, quotes and line breaks.
+//! CSV files (RFC 4180; records cut by [`Cutter`], which reads quoted ones
+//! with `csv_core`): a header row, then one row per record; quoted fields
+//! may hold commas, quotes and line breaks.
 
 use super::build::{Builder, PlaceMode, RowCells, TableState};
 use super::cell::CellContext;

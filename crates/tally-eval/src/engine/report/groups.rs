@@ -82,16 +82,7 @@ impl GroupKey {
     /// the cell has no code.
     pub(super) fn path_number(&self, store: &Store, row: RowRef) -> Option<u32> {
         let path = self.path.as_ref()?;
-        let (last, at) = match path.then.split_last() {
-            None => (path.first, row),
-            Some((&last, steps)) => {
-                let mut at = store.row_at(row, path.first)?;
-                for &column in steps {
-                    at = store.row_at(at, column)?;
-                }
-                (last, at)
-            }
-        };
+        let (last, at) = path.reach(store, row)?;
         if path.by_row {
             return Some(at.row);
         }
@@ -183,17 +174,24 @@ impl Path {
     /// The cell the path leads to from `row`; `None` when a step meets
     /// something other than a reference (the expression says what then).
     fn follow<'s>(&self, store: &'s Store, row: RowRef) -> Option<Cow<'s, Value>> {
+        let (last, at) = self.reach(store, row)?;
+        if self.by_row {
+            return Some(Cow::Owned(Value::Row(at)));
+        }
+        Some(store.cell(at, last))
+    }
+
+    /// The last column of the path and the row it is read on, from
+    /// `row`; `None` when a step meets something other than a reference.
+    fn reach(&self, store: &Store, row: RowRef) -> Option<(usize, RowRef)> {
         let Some((&last, steps)) = self.then.split_last() else {
-            return Some(store.cell(row, self.first));
+            return Some((self.first, row));
         };
         let mut at = store.row_at(row, self.first)?;
         for &column in steps {
             at = store.row_at(at, column)?;
         }
-        if self.by_row {
-            return Some(Cow::Owned(Value::Row(at)));
-        }
-        Some(store.cell(at, last))
+        Some((last, at))
     }
 }
 
@@ -222,6 +220,23 @@ impl Groups {
     pub(super) fn merge(&mut self, other: Groups) -> Vec<u32> {
         self.map
             .merge(other.map, |mine, theirs| mine.extend(theirs))
+    }
+
+    /// The group of row `at` (the frame's row) by its values of `keys`
+    /// (kept in `values`).
+    pub(super) fn group_by_values<'s>(
+        &mut self,
+        rt: &Runtime<'s>,
+        frame: &mut Frame,
+        keys: &[(usize, GroupKey)],
+        at: RowRef,
+        values: &mut Vec<Cow<'s, Value>>,
+    ) -> Result<usize, EvalError> {
+        values.clear();
+        for (_, k) in keys {
+            values.push(k.value(rt, frame, at)?);
+        }
+        Ok(self.group_of(values))
     }
 
     /// The number of groups.

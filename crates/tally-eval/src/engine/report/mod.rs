@@ -288,11 +288,8 @@ pub(crate) fn run(
                         &mut values,
                     )?,
                     None => {
-                        values.clear();
-                        for (_, k) in &c.keys {
-                            values.push(k.value(&rt, &mut frame, at)?);
-                        }
-                        part.groups.group_of(&values)
+                        part.groups
+                            .group_by_values(&rt, &mut frame, &c.keys, at, &mut values)?
                     }
                 };
                 if one_pass {

@@ -175,11 +175,7 @@ impl Numbering {
                 return Ok(g as usize);
             }
         }
-        values.clear();
-        for (_, k) in keys {
-            values.push(k.value(rt, frame, at)?);
-        }
-        let g = groups.group_of(values);
+        let g = groups.group_by_values(rt, frame, keys, at, values)?;
         if numbered {
             self.known
                 .insert(packed, u32::try_from(g).unwrap_or(u32::MAX));
