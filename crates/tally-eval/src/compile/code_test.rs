@@ -18,6 +18,10 @@ pub(crate) struct CodeTest {
 }
 
 /// One loop's answers of a [`CodeTest`], by code of the column it tests.
+/// Unlike the answers a compiled test shares between threads
+/// ([`super::ByCode`], up to 64 codes), these belong to one thread's loop:
+/// no atomics and no limit on the codes. Answering the filters through
+/// `ByCode` instead took crediting about 4% longer.
 #[derive(Default)]
 pub(crate) struct Answers {
     /// The dictionary the answers are for.
