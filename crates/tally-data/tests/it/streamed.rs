@@ -160,6 +160,31 @@ proptest! {
     }
 }
 
+/// A deal the loader has nothing to say about: any note (quoted, with a
+/// line break, with quotes), any line ending, blank lines between rows.
+fn clean(pick: &u8) -> bool {
+    pick % 17 != 9 && pick % 19 != 2 && pick % 6 != 4 && pick % 7 != 3 && pick % 13 != 6
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    /// A file without problems, whose notes hold commas, quotes and line
+    /// breaks where a block or a thread's range may be cut, loads the same
+    /// in blocks on any number of threads as from its whole text.
+    #[test]
+    fn a_clean_file_read_in_blocks_reads_like_its_whole_text(
+        picks in proptest::collection::vec(any::<u8>().prop_filter("clean", clean), 1..80),
+        block in 1usize..400,
+        threads in 2usize..5,
+    ) {
+        let p = policy();
+        let (reps, deals) = files(&picks);
+        let one = whole(&p, reps.as_bytes(), deals.as_bytes());
+        prop_assert!(!one.contains("error"), "{}", one);
+        prop_assert_eq!(one, in_blocks(&p, reps.as_bytes(), deals.as_bytes(), block, threads));
+    }
+}
+
 #[test]
 fn the_text_of_a_file_read_in_blocks_is_not_kept_when_nothing_is_said_about_it() {
     let p = policy();
