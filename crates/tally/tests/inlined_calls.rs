@@ -102,3 +102,62 @@ fn functions_over_rows_give_what_calls_give() {
          D-3,25.00,1,4,4,1,1,1,Europe,Europe\n"
     );
 }
+
+/// Arguments that read a cell (`region`, `manager.region`,
+/// `mentor?.region`) are read where the body reads its parameter, not
+/// copied into it first: the same values, whether the body reads the
+/// parameter once, twice, inside a scan of the caller's own table, after
+/// it, or not at all (a parameter never read costs nothing and cannot
+/// fail).
+const PEOPLE: &str = r#"
+table reps {
+  id: Text key
+  region: Text
+  manager: reps
+  mentor: reps?
+  started: Date
+}
+
+fn peers(r: Text) -> Int = reps.where(region == r).count()
+fn newer(d: Date, r: Text) -> Int = reps.where(started > d and region != r).count() + peers(r)
+fn label(r: Text?, unused: Text) -> Text = if r is some then concat(r ?? "", "/", r ?? "") else "-"
+fn boss_of(p: reps) -> Text = p.manager.id
+
+report people "People" {
+  from reps
+  columns {
+    id
+    same = peers(region)
+    boss = peers(manager.region)
+    newer = newer(started, manager.region)
+    mentor = label(mentor?.region, manager.manager.id)
+    chain = boss_of(manager)
+  }
+  order by id
+}
+"#;
+
+#[test]
+fn cells_read_in_place_give_what_calls_give() {
+    let policy = Policy::compile("people.tally", PEOPLE, &NoImports)
+        .unwrap_or_else(|f| panic!("{}", f.render(false)));
+    let data = policy
+        .tables_from_json(&[(
+            "reps",
+            json!([
+                { "id": "R-1", "region": "EU", "manager": "R-1", "mentor": null, "started": "2024-01-01" },
+                { "id": "R-2", "region": "US", "manager": "R-1", "mentor": "R-1", "started": "2025-03-01" },
+                { "id": "R-3", "region": "US", "manager": "R-2", "mentor": "R-2", "started": "2025-06-01" },
+                { "id": "R-4", "region": "EU", "manager": "R-3", "mentor": null, "started": "2023-01-01" },
+            ]),
+        )])
+        .unwrap_or_else(|f| panic!("{}", f.render(false)));
+    assert_eq!(
+        common::same_every_way(&policy, &data, "people", &[1, 2]),
+        "id,same,boss,newer,mentor,chain\n\
+         R-1,2,2,4,-,R-1\n\
+         R-2,2,2,3,EU/EU,R-1\n\
+         R-3,2,2,2,US/US,R-1\n\
+         R-4,2,2,3,-,R-2\n"
+    );
+}

@@ -265,6 +265,22 @@ impl Compiler<'_> {
             return Ok(None);
         };
         let table = source.table;
+        // `.first(col)` of a column of the table: the first row's cell,
+        // read where it is (no row scope set up for it).
+        let first_column = args
+            .first()
+            .filter(|_| method.name == "first")
+            .and_then(|a| super::column_named(self.program, &a.value, table));
+        if let Some(column) = first_column {
+            return Ok(Some(Arc::new(move |rt: &Runtime, f: &mut Frame| {
+                let mut first = Value::None;
+                source.each(rt, f, |_, row| {
+                    first = rt.store.table(table).get(column, row as usize).into_owned();
+                    Ok(false)
+                })?;
+                Ok(first)
+            })));
+        }
         let (per_row, depth) = match args.first() {
             Some(a) if method.name != "count" => self.per_row(table, &a.value)?,
             _ => (constant(Value::Bool(true)), self.rows_depth),
@@ -515,8 +531,8 @@ impl Compiler<'_> {
             .get(index)
             .is_some_and(|f| f.decl.is_some());
         if has_body {
-            let literals = args.iter().map(|a| self.literal_of(&a.value)).collect();
-            let inlined = self.inline(index, compiled_args.clone(), literals, span)?;
+            let passed = args.iter().map(|a| self.passed(&a.value)).collect();
+            let inlined = self.inline(index, compiled_args.clone(), passed, span)?;
             let function = self.function(index, span)?;
             let called: Eval = Arc::new(move |rt: &Runtime, f: &mut Frame| {
                 rt.step(1, span)?;

@@ -44,6 +44,18 @@ enum Scope {
     Inlined,
 }
 
+/// How an argument is passed to a call whose body is compiled in place
+/// of it.
+pub(super) enum Passed {
+    /// A literal: the body reads it as a literal.
+    Literal(Value),
+    /// A read of a cell (see [`Compiler::reads_in_place`]): the body
+    /// reads the cell where it reads the parameter.
+    InPlace,
+    /// Computed before the body runs, into the parameter's slot.
+    Value,
+}
+
 /// Compiles expressions of one program.
 pub struct Compiler<'p> {
     pub(crate) program: &'p Program,
@@ -58,6 +70,11 @@ pub struct Compiler<'p> {
     /// compiled in place of, with that literal: the body reads it as a
     /// literal (`role == job` with `job` given `"AE"` is `role == "AE"`).
     known: HashMap<usize, Value>,
+    /// The slots of parameters given a value read in place by the call
+    /// their body is compiled in place of (see [`Compiler::reads_in_place`]),
+    /// with that read: the body reads the caller's cell where it reads the
+    /// parameter, and no slot is written.
+    read_in_place: HashMap<usize, Eval>,
     /// The slots of locals computed when first read (a credit block's
     /// `let`s): their compiled value and the row depth it was compiled at.
     computed_when_read: HashMap<usize, (Eval, usize)>,
@@ -79,6 +96,7 @@ impl<'p> Compiler<'p> {
             fns: HashMap::new(),
             inlining: Vec::new(),
             known: HashMap::new(),
+            read_in_place: HashMap::new(),
             computed_when_read: HashMap::new(),
         }
     }
@@ -319,6 +337,9 @@ impl<'p> Compiler<'p> {
                 if let Some(v) = self.known.get(&slot) {
                     return Ok(constant(v.clone()));
                 }
+                if let Some(read) = self.read_in_place.get(&slot) {
+                    return Ok(read.clone());
+                }
                 if let Some((value, depth)) = self.computed_when_read.get(&slot) {
                     return Ok(computed_when_read(slot, value.clone(), *depth));
                 }
@@ -432,6 +453,42 @@ impl<'p> Compiler<'p> {
             }
         }
         literal_value(self.program, e)
+    }
+
+    /// How the argument `e` of a call whose body is compiled in place of
+    /// it is passed: as a literal, read in place, or as a value computed
+    /// before the body runs.
+    pub(super) fn passed(&self, e: &Expr) -> Passed {
+        match self.literal_of(e) {
+            Some(v) => Passed::Literal(v),
+            None if self.reads_in_place(e) => Passed::InPlace,
+            None => Passed::Value,
+        }
+    }
+
+    /// True when `e` reads a cell of a row in scope, directly or through
+    /// references (`close_date`, `account.territory`): reading it cannot
+    /// fail and gives the same value wherever in the call it is read, so
+    /// the body of a call may read it where it reads the parameter.
+    fn reads_in_place(&self, e: &Expr) -> bool {
+        match &e.kind {
+            ExprKind::Name(id) => matches!(
+                self.program.resolutions.get(&id.span),
+                Some(Resolution::Column(t, _)) if self.find_row(*t).is_some()
+            ),
+            ExprKind::Field {
+                base,
+                name,
+                optional,
+            } => {
+                matches!(
+                    self.program.resolutions.get(&name.span),
+                    Some(Resolution::Column(..))
+                ) && (*optional || matches!(self.type_of(base.span), Type::Row(_)))
+                    && self.reads_in_place(base)
+            }
+            _ => false,
+        }
     }
 
     /// The row depth and column of `e` when it is a column of a row in scope.
@@ -667,7 +724,7 @@ impl Compiler<'_> {
         &mut self,
         index: usize,
         args: Vec<Eval>,
-        literals: Vec<Option<Value>>,
+        passed: Vec<Passed>,
         span: Span,
     ) -> Result<Option<Eval>, EvalError> {
         if self.inlining.len() >= INLINE_DEPTH || self.inlining.contains(&index) {
@@ -692,13 +749,16 @@ impl Compiler<'_> {
         self.scopes.push(Scope::Inlined);
         self.push_locals();
         let mut slots = Vec::new();
-        for ((p, arg), literal) in decl.params.iter().zip(args).zip(literals) {
+        for (p, (arg, passed)) in decl.params.iter().zip(args.into_iter().zip(passed)) {
             let slot = self.bind(p.name.span);
-            match literal {
-                Some(v) => {
+            match passed {
+                Passed::Literal(v) => {
                     self.known.insert(slot, v);
                 }
-                None => slots.push((slot, arg)),
+                Passed::InPlace => {
+                    self.read_in_place.insert(slot, arg);
+                }
+                Passed::Value => slots.push((slot, arg)),
             }
         }
         self.inlining.push(index);
