@@ -108,7 +108,8 @@ fn functions_over_rows_give_what_calls_give() {
 /// copied into it first: the same values, whether the body reads the
 /// parameter once, twice, inside a scan of the caller's own table, after
 /// it, or not at all (a parameter never read costs nothing and cannot
-/// fail).
+/// fail). Chains of references are followed by row number, and a
+/// reference that is none ends an optional chain as none.
 const PEOPLE: &str = r#"
 table reps {
   id: Text key
@@ -132,6 +133,8 @@ report people "People" {
     newer = newer(started, manager.region)
     mentor = label(mentor?.region, manager.manager.id)
     chain = boss_of(manager)
+    up = manager.manager.manager.id
+    mentors = mentor?.manager?.region ?? "-"
   }
   order by id
 }
@@ -154,10 +157,10 @@ fn cells_read_in_place_give_what_calls_give() {
         .unwrap_or_else(|f| panic!("{}", f.render(false)));
     assert_eq!(
         common::same_every_way(&policy, &data, "people", &[1, 2]),
-        "id,same,boss,newer,mentor,chain\n\
-         R-1,2,2,4,-,R-1\n\
-         R-2,2,2,3,EU/EU,R-1\n\
-         R-3,2,2,2,US/US,R-1\n\
-         R-4,2,2,3,-,R-2\n"
+        "id,same,boss,newer,mentor,chain,up,mentors\n\
+         R-1,2,2,4,-,R-1,R-1,-\n\
+         R-2,2,2,3,EU/EU,R-1,R-1,EU\n\
+         R-3,2,2,2,US/US,R-1,R-1,EU\n\
+         R-4,2,2,3,-,R-2,R-1,-\n"
     );
 }

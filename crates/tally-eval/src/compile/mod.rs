@@ -383,7 +383,7 @@ impl<'p> Compiler<'p> {
             _ => None,
         };
         let field = name.name.clone();
-        Ok(Arc::new(move |rt: &Runtime, f: &mut Frame| {
+        let step: Eval = Arc::new(move |rt: &Runtime, f: &mut Frame| {
             let v = b(rt, f)?;
             match v {
                 Value::None if optional => Ok(Value::None),
@@ -400,7 +400,48 @@ impl<'p> Compiler<'p> {
                 .help(format!("write `?.{field}` to get none instead"))),
                 other => Err(internal(span, &format!("`.{field}` on {}", other.kind()))),
             }
-        }))
+        });
+        // `account.territory`, `deal.account.territory`: the references
+        // are followed by row number, and only the last cell is read; a
+        // reference that is not there (none, a territory) is left to the
+        // step by step reading, which says what it is.
+        match (self.column_path(base), column) {
+            (Some((depth, path)), Some(last)) => {
+                Ok(Arc::new(move |rt: &Runtime, f: &mut Frame| {
+                    let mut row = row_in(f, depth, span)?;
+                    for column in &path {
+                        match rt.store.row_at(row, *column) {
+                            Some(next) => row = next,
+                            None => return step(rt, f),
+                        }
+                    }
+                    Ok(rt.store.cell(row, last).into_owned())
+                }))
+            }
+            _ => Ok(step),
+        }
+    }
+
+    /// When `e` is a column of a row in scope followed by fields
+    /// (`account`, `deal.account`): the row's depth, and the columns
+    /// whose references lead from it to the row `e` is.
+    fn column_path(&self, e: &Expr) -> Option<(usize, Vec<usize>)> {
+        let resolved = |id: &Ident| match self.program.resolutions.get(&id.span) {
+            Some(Resolution::Column(t, c)) => Some((*t, *c)),
+            _ => None,
+        };
+        match &e.kind {
+            ExprKind::Name(id) => {
+                let (table, column) = resolved(id)?;
+                Some((self.find_row(table)?, vec![column]))
+            }
+            ExprKind::Field { base, name, .. } => {
+                let (depth, mut path) = self.column_path(base)?;
+                path.push(resolved(name)?.1);
+                Some((depth, path))
+            }
+            _ => None,
+        }
     }
 
     fn index(&mut self, base: &Expr, index: &Expr, span: Span) -> Result<Eval, EvalError> {
