@@ -183,8 +183,9 @@ fn credits_table() -> Table {
     table
 }
 
-/// Credited rows in one batch (see [`super::parallel::in_batches`]).
-const CREDIT_BATCH: usize = 1 << 18;
+/// Credited rows in one batch (see [`super::parallel::in_batches`]): a
+/// thread takes the next batch when it is done with one.
+const CREDIT_BATCH: usize = 1 << 15;
 
 /// Credits per credited row that the parts of `credits` make room for
 /// before they start (a part with more grows as vectors do).
@@ -195,8 +196,6 @@ const CREDITS_PER_ROW: usize = 3;
 struct Scratch<'b> {
     /// The deal's credits so far.
     credits: Vec<Credit<'b>>,
-    /// Credits a rollup adds.
-    added: Vec<Credit<'b>>,
     /// The managers above one payee.
     chain: Vec<RowRef>,
 }
@@ -260,7 +259,6 @@ fn credit_in_batches(engine: &Engine, store: &Store, batch: usize) -> Result<Tab
         })
         .unwrap_or_default();
     let n = store.table(credited).len;
-    let threads = engine.threads_for(CREDIT_COLUMNS.len(), 1);
     // Credits of the batches before (the output-row limit counts them all).
     let before = std::sync::atomic::AtomicUsize::new(0);
     let credit_range = |rows: std::ops::Range<usize>| {
@@ -302,8 +300,8 @@ fn credit_in_batches(engine: &Engine, store: &Store, batch: usize) -> Result<Tab
         }
         Ok(part.finish())
     };
-    // The parts of a batch are joined before the next batch starts: a
-    // part is a copy of its credits until then.
+    // The parts are joined in order as they are made (a part is a copy of
+    // its credits until then), on this thread while the others credit.
     super::parallel::in_batches(
         engine,
         n,
@@ -311,7 +309,7 @@ fn credit_in_batches(engine: &Engine, store: &Store, batch: usize) -> Result<Tab
         batch,
         credit_range,
         |part| {
-            table.append_on(part, threads);
+            table.append_on(part, 1);
             before.store(table.len, std::sync::atomic::Ordering::Relaxed);
             Ok(())
         },
@@ -353,11 +351,7 @@ fn credit_row<'b>(
     }
     let date = (block.on)(rt, frame)?;
     let amount = (block.amount)(rt, frame)?;
-    let Scratch {
-        credits,
-        added,
-        chain,
-    } = scratch;
+    let Scratch { credits, chain } = scratch;
     credits.clear();
     for (step, index) in block.steps.iter().zip(indexes) {
         match step {
@@ -372,14 +366,18 @@ fn credit_row<'b>(
                 span,
             } => {
                 let Some(via) = via else { continue };
-                added.clear();
-                for c in credits
-                    .iter()
-                    .filter(|c| matches!(c.role, Value::Text(t) if t == group))
-                {
+                // The credits added go after the deal's credits so far,
+                // in their order (the ones added are not rolled up again).
+                let before = credits.len();
+                for k in 0..before {
+                    let Some(c) = credits.get(k) else { break };
+                    if !matches!(c.role, Value::Text(t) if t == group) {
+                        continue;
+                    }
+                    let (payee, share, amount) = (c.payee, c.share, c.amount.clone());
                     chain.clear();
-                    chain.push(c.payee);
-                    let mut cur = c.payee;
+                    chain.push(payee);
+                    let mut cur = payee;
                     while let Some(manager) = rt.store.row_at(cur, *via) {
                         if chain.contains(&manager) {
                             chain.push(manager);
@@ -407,17 +405,16 @@ fn credit_row<'b>(
                             }
                         }
                         chain.push(manager);
-                        added.push(Credit {
+                        credits.push(Credit {
                             payee: manager,
                             role,
                             rule,
-                            share: c.share,
-                            amount: c.amount.clone(),
+                            share,
+                            amount: amount.clone(),
                         });
                         cur = manager;
                     }
                 }
-                credits.append(added);
             }
         }
     }
@@ -496,11 +493,24 @@ fn credit_group<'b>(
             payees.push(p);
             shares.push(share);
         }
-        let parts: SmallVec<[Value; 4]> = match amount {
-            Value::Money(m) => allocate(m.amount, &shares, m.currency.minor_unit(), rt.rounding)
-                .into_iter()
-                .map(|a| Value::Money(Money::new(a, m.currency)))
-                .collect(),
+        let rule = g.labels.get(i).unwrap_or(&Value::None);
+        let credit = |(payee, share): (&RowRef, &Decimal), amount: Value| Credit {
+            payee: *payee,
+            role: &g.role,
+            rule,
+            share: *share,
+            amount,
+        };
+        let credited = payees.iter().zip(&shares);
+        match amount {
+            Value::Money(m) => {
+                let parts = allocate(m.amount, &shares, m.currency.minor_unit(), rt.rounding);
+                credits.extend(
+                    credited
+                        .zip(parts)
+                        .map(|(to, part)| credit(to, Value::Money(Money::new(part, m.currency)))),
+                );
+            }
             Value::None => {
                 return Err(EvalError::new(
                     codes::NONE_VALUE,
@@ -511,17 +521,8 @@ fn credit_group<'b>(
             }
             other => {
                 let d = other.as_decimal().unwrap_or_default();
-                shares.iter().map(|s| Value::Decimal(d * *s)).collect()
+                credits.extend(credited.map(|to| credit(to, Value::Decimal(d * *to.1))));
             }
-        };
-        for ((p, s), a) in payees.into_iter().zip(shares).zip(parts) {
-            credits.push(Credit {
-                payee: p,
-                role: &g.role,
-                rule: g.labels.get(i).unwrap_or(&Value::None),
-                share: s,
-                amount: a,
-            });
         }
     }
     Ok(())
