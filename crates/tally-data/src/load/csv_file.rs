@@ -241,8 +241,13 @@ pub(crate) fn after_header(text: &str) -> Option<(usize, usize)> {
 
 /// Cuts `text[from..]` into at most `parts` ranges that each start at the
 /// start of a record (see [`RecordStarts`]), so that each range can be
-/// read on its own.
-pub(crate) fn split_lines(text: &str, from: usize, parts: usize) -> Vec<std::ops::Range<usize>> {
+/// read on its own; `quoted` says whether `text[from..]` holds a quote.
+pub(crate) fn split_lines(
+    text: &str,
+    from: usize,
+    parts: usize,
+    quoted: bool,
+) -> Vec<std::ops::Range<usize>> {
     let bytes = text.as_bytes();
     let len = bytes.len();
     let from = from.min(len);
@@ -250,7 +255,6 @@ pub(crate) fn split_lines(text: &str, from: usize, parts: usize) -> Vec<std::ops
     let step = (len - from) / parts;
     let mut cuts = vec![from];
     let mut target = from + step;
-    let quoted = bytes.get(from..).is_some_and(|b| b.contains(&b'"'));
     if !quoted {
         while cuts.len() < parts && target < len {
             match bytes
@@ -413,13 +417,60 @@ pub(crate) fn read_data(
     records: &mut TypedRecords<'_, '_>,
     threads: usize,
 ) {
+    read_data_then(piece, from, header_len, cx, sink, records, threads, || ());
+}
+
+/// [`read_data`], and `then` done by the first other thread once its range
+/// is read (by this thread at the end when it is alone): this thread,
+/// which reads into the table, is the slower, and the next block of a
+/// large file is read meanwhile. `None` when the thread doing `then`
+/// stopped.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "read_data's, and what comes next"
+)]
+pub(crate) fn read_data_then<T: Send>(
+    piece: Piece<'_>,
+    from: usize,
+    header_len: usize,
+    cx: &ReadContext<'_>,
+    sink: &mut Sink,
+    records: &mut TypedRecords<'_, '_>,
+    threads: usize,
+    then: impl FnOnce() -> T + Send,
+) -> Option<T> {
     let Some(builder) = &records.builder else {
-        return;
+        return Some(then());
     };
-    let ranges = split_lines(piece.text, from, threads);
+    // (cuts in a text with quotes follow the records from the start)
+    let quoted = piece
+        .text
+        .as_bytes()
+        .get(from..)
+        .is_some_and(|b| b.contains(&b'"'));
+    let ranges = match records.first_share.filter(|_| threads > 1) {
+        Some(share) => {
+            let len = piece.text.len().saturating_sub(from);
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                clippy::cast_precision_loss,
+                reason = "a fraction of a length"
+            )]
+            let target = from + (len as f64 * share) as usize;
+            let cut = record_start_from(piece.text, from, target, quoted);
+            let mut ranges = Vec::with_capacity(threads);
+            ranges.push(from..cut);
+            ranges.extend(split_lines(piece.text, cut, threads - 1, quoted));
+            ranges.retain(|r| !r.is_empty());
+            ranges
+        }
+        None => split_lines(piece.text, from, threads, quoted),
+    };
     let Some((first, rest)) = ranges.split_first() else {
-        return;
+        return Some(then());
     };
+    let started = std::time::Instant::now();
     let (program, id, info, file_name) =
         (records.program, records.id, records.info, records.file_name);
     let others: Vec<_> = rest
@@ -435,10 +486,13 @@ pub(crate) fn read_data(
             (range.clone(), forked, sink.fork(), records.ctx.clone())
         })
         .collect();
+    let mut then = Some(then);
+    let mut done = None;
     let parts: Vec<Option<(Option<Builder<'_>>, Sink)>> = std::thread::scope(|scope| {
         let handles: Vec<_> = others
             .into_iter()
             .map(|(range, forked, mut part_sink, part_ctx)| {
+                let after = then.take();
                 scope.spawn(move || {
                     let mut part =
                         TypedRecords::new(program, id, info, file_name, &part_ctx, None, 0, 0);
@@ -451,13 +505,31 @@ pub(crate) fn read_data(
                         &mut part_sink,
                         &mut part,
                     );
-                    (part.builder, part_sink)
+                    let after = after.map(|after| after());
+                    (part.builder, part_sink, after, started.elapsed())
                 })
             })
             .collect();
         read_range(piece, first.clone(), Some(header_len), cx, sink, records);
-        handles.into_iter().map(|h| h.join().ok()).collect()
+        let mine = started.elapsed();
+        let mut theirs = std::time::Duration::ZERO;
+        let parts = handles
+            .into_iter()
+            .map(|h| {
+                h.join().ok().map(|(builder, part_sink, after, took)| {
+                    done = done.take().or(after);
+                    theirs = theirs.max(took);
+                    (builder, part_sink)
+                })
+            })
+            .collect();
+        records.first_share = next_share(records.first_share, threads, mine, theirs);
+        parts
     });
+    // (alone, this thread does what comes next itself)
+    if let Some(then) = then {
+        done = Some(then());
+    }
     for part in parts {
         let Some((part_builder, part_sink)) = part else {
             sink.push(Diagnostic::error(
@@ -475,6 +547,52 @@ pub(crate) fn read_data(
             mine.join(theirs, threads);
         }
     }
+    done
+}
+
+/// The part of the next block this thread is to read so that it ends
+/// with the others: this one read `share` of a block (`None`: an even
+/// share) in `mine`, and the others took `theirs` (what the first of them
+/// did next included). Halfway from the share before, to even out noise.
+fn next_share(
+    share: Option<f64>,
+    threads: usize,
+    mine: std::time::Duration,
+    theirs: std::time::Duration,
+) -> Option<f64> {
+    #[allow(clippy::cast_precision_loss, reason = "a few threads")]
+    let even = 1.0 / threads.max(1) as f64;
+    let share = share.unwrap_or(even);
+    let (mine, theirs) = (mine.as_secs_f64(), theirs.as_secs_f64());
+    if threads < 2 || mine <= 0.0 || theirs <= 0.0 {
+        return Some(share);
+    }
+    // Bytes a second, this thread's and another's.
+    let (my_pace, their_pace) = (share / mine, (1.0 - share) / theirs);
+    let balanced = my_pace / (my_pace + their_pace);
+    Some(((share + balanced) / 2.0).clamp(0.1, 0.9))
+}
+
+/// The start of the first record of `text` at or after `target`, `text`
+/// being cut into records from `from` (the end of `text` when none);
+/// `quoted` says whether `text[from..]` holds a quote.
+fn record_start_from(text: &str, from: usize, target: usize, quoted: bool) -> usize {
+    let bytes = text.as_bytes();
+    let len = bytes.len();
+    let target = target.clamp(from, len);
+    if target == from {
+        return from;
+    }
+    if quoted {
+        return RecordStarts::new(bytes, from)
+            .find(|start| *start >= target)
+            .unwrap_or(len)
+            .min(len);
+    }
+    bytes
+        .get(target - 1..)
+        .and_then(|b| b.iter().position(|c| *c == b'\n'))
+        .map_or(len, |at| target + at)
 }
 
 fn ragged(cx: &ReadContext<'_>, line: usize, record: &CsvRecord<'_>, h: usize) -> Diagnostic {
@@ -512,6 +630,10 @@ pub(crate) struct TypedRecords<'p, 'c> {
     /// The size of the file the rows are expected in (bytes).
     expected_bytes: usize,
     builder: Option<Builder<'p>>,
+    /// The part of a block this thread reads when a block is read on
+    /// several (see [`read_data_then`]): `None` until a block has shown
+    /// how long each thread takes.
+    first_share: Option<f64>,
 }
 
 impl<'p, 'c> TypedRecords<'p, 'c> {
@@ -538,6 +660,7 @@ impl<'p, 'c> TypedRecords<'p, 'c> {
             expected_rows,
             expected_bytes,
             builder: None,
+            first_share: None,
         }
     }
 
@@ -699,6 +822,40 @@ mod tests {
             let one_by_one = text.iter().filter(|b| **b == b'\n').count();
             prop_assert_eq!(newlines(&text), one_by_one);
         }
+    }
+
+    /// The next block is cut so that a thread that was quicker gets more
+    /// of it: an even share stays even when both took as long, moves
+    /// halfway toward the balance otherwise, and stays within bounds.
+    #[test]
+    fn the_share_of_the_next_block_follows_how_fast_each_thread_read() {
+        let ms = std::time::Duration::from_millis;
+        assert_eq!(next_share(None, 2, ms(40), ms(40)), Some(0.5));
+        // This thread read half in 60 ms, the other half in 40 ms: the
+        // balance is 0.4, and the next share halfway there.
+        let share = next_share(Some(0.5), 2, ms(60), ms(40)).unwrap();
+        assert!((share - 0.45).abs() < 1e-9, "{share}");
+        let quicker = next_share(Some(0.5), 2, ms(30), ms(40)).unwrap();
+        assert!(quicker > 0.5, "{quicker}");
+        assert_eq!(next_share(Some(0.9), 2, ms(1), ms(1_000)), Some(0.9));
+        assert_eq!(next_share(Some(0.3), 1, ms(10), ms(20)), Some(0.3));
+        assert_eq!(next_share(Some(0.3), 2, ms(0), ms(20)), Some(0.3));
+    }
+
+    /// A cut falls at the start of a record: after a line feed, or, in a
+    /// text with quotes, after a line feed outside a quoted field.
+    #[test]
+    fn a_cut_falls_at_the_start_of_a_record() {
+        let plain = "a,b\ncc,dd\ne,f\n";
+        assert_eq!(record_start_from(plain, 0, 0, false), 0);
+        assert_eq!(record_start_from(plain, 0, 4, false), 4);
+        assert_eq!(record_start_from(plain, 0, 5, false), 10);
+        assert_eq!(record_start_from(plain, 0, 14, false), 14);
+        assert_eq!(record_start_from(plain, 0, 99, false), plain.len());
+        let quoted = "a,\"b\nc\"\nd,e\n";
+        assert_eq!(record_start_from(quoted, 0, 3, true), 8);
+        assert_eq!(record_start_from(quoted, 0, 8, true), 8);
+        assert_eq!(record_start_from(quoted, 0, 9, true), quoted.len());
     }
 
     #[test]

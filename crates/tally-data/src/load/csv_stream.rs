@@ -4,7 +4,7 @@
 //! Rows, places and messages are the same as reading the file in one go.
 
 use super::csv_file::{
-    after_header, last_record_end, newlines, read_data, read_header, read_range, Piece,
+    after_header, last_record_end, newlines, read_data_then, read_header, read_range, Piece,
     TypedRecords, BYTES_PER_THREAD,
 };
 use super::sink::Sink;
@@ -30,8 +30,15 @@ pub(crate) enum Streamed {
 
 /// Reads the CSV file `file` (`len` bytes) in blocks of about `block`
 /// bytes into `records`, each block on up to `threads` threads.
-pub(crate) fn read_blocks(
-    file: &mut impl Read,
+///
+/// After the first block, the next block is read by the thread that is
+/// done first with its range of this one (see [`read_data_then`]): it
+/// reads it, cuts it after its last whole record, checks it is UTF-8 and
+/// counts its lines, while this thread, the slower, is still typing its
+/// range. No thread is added, and nothing is allocated for it: the block
+/// is read into a buffer made here.
+pub(crate) fn read_blocks<R: Read + Send>(
+    file: &mut R,
     len: usize,
     block: usize,
     threads: usize,
@@ -40,7 +47,8 @@ pub(crate) fn read_blocks(
     records: &mut TypedRecords<'_, '_>,
 ) -> std::io::Result<Streamed> {
     let block = block.max(1);
-    let mut buf: Vec<u8> = Vec::with_capacity(block.saturating_mul(2).min(len));
+    let room = block.saturating_mul(2).min(len);
+    let mut buf: Vec<u8> = Vec::with_capacity(room);
     // Enough for a byte-order mark, however small the blocks.
     let mut eof = fill(file, &mut buf, block.max(3))?;
     if buf.starts_with(&[0xFF, 0xFE]) || buf.starts_with(&[0xFE, 0xFF]) {
@@ -52,61 +60,150 @@ pub(crate) fn read_blocks(
     // Rows to make room for: as many per byte as the first block has.
     let rows = newlines(&buf);
     records.expect(rows.saturating_mul(len) / buf.len().max(1) + rows / 64, len);
-    let (mut offset, mut line) = (0, 1);
-    let mut header: Option<usize> = None;
+    // The first block: read until it holds the header and a record.
     let mut want = block;
-    loop {
-        let cut = if eof {
-            buf.len()
-        } else {
-            match last_record_end(&buf) {
-                Some(cut) => cut,
-                None => {
-                    // One record longer than a block: read on until it ends.
-                    want = want.saturating_mul(2);
-                    eof = fill(file, &mut buf, want)?;
-                    continue;
-                }
-            }
+    let first = loop {
+        let Some(at) = cut(&buf, eof) else {
+            want = want.saturating_mul(2);
+            eof = fill(file, &mut buf, want)?;
+            continue;
         };
-        let Some(text) = buf.get(..cut).and_then(|b| std::str::from_utf8(b).ok()) else {
+        let Some(text) = buf.get(..at).and_then(|b| std::str::from_utf8(b).ok()) else {
             return Ok(Streamed::Whole);
         };
-        let piece = Piece { text, offset, line };
-        let (from, header_len) = match header {
-            Some(h) => (0, h),
-            None => {
-                if after_header(text).is_none() {
-                    if !eof {
-                        // The header and no record after it yet.
-                        want = want.saturating_mul(2);
-                        eof = fill(file, &mut buf, want)?;
-                        continue;
-                    }
-                    // A header and no data.
-                    read_range(piece, 0..text.len(), None, cx, sink, records);
-                    return Ok(Streamed::Read);
-                }
-                let Some((data, h)) = read_header(piece, cx, sink, records) else {
-                    return Ok(Streamed::Read);
-                };
-                (data, h)
+        match after_header(text) {
+            None if !eof => {
+                want = want.saturating_mul(2);
+                eof = fill(file, &mut buf, want)?;
             }
+            _ => break at,
+        }
+    };
+    // (room for a long record: only a longer one grows it)
+    let mut tail = Vec::with_capacity(TAIL_ROOM);
+    tail.extend_from_slice(buf.get(first..).unwrap_or_default());
+    buf.truncate(first);
+    let Ok(text) = String::from_utf8(buf) else {
+        return Ok(Streamed::Whole);
+    };
+    let piece = Piece {
+        text: &text,
+        offset: 0,
+        line: 1,
+    };
+    if after_header(&text).is_none() {
+        // A header and no data.
+        read_range(piece, 0..text.len(), None, cx, sink, records);
+        return Ok(Streamed::Read);
+    }
+    let Some((mut from, header_len)) = read_header(piece, cx, sink, records) else {
+        return Ok(Streamed::Read);
+    };
+    let mut current = Cut {
+        lines: newlines(text.as_bytes()),
+        text,
+        ended: eof,
+    };
+    // The buffer the next block is read into while this one is typed.
+    let mut spare: Vec<u8> = Vec::with_capacity(room);
+    let (mut offset, mut line) = (0, 1);
+    loop {
+        let piece = Piece {
+            text: &current.text,
+            offset,
+            line,
         };
-        read_data(piece, from, header_len, cx, sink, records, threads);
-        header = Some(header_len);
-        if eof {
+        if current.ended {
+            read_data_then(piece, from, header_len, cx, sink, records, threads, || ());
             return Ok(Streamed::Read);
         }
-        line += newlines(text.as_bytes());
-        offset += cut;
-        buf.drain(..cut);
-        want = block;
-        eof = fill(file, &mut buf, want)?;
-        if buf.is_empty() {
+        // The next block starts with what is left of this one.
+        spare.clear();
+        spare.extend_from_slice(&tail);
+        let (next, next_tail) = {
+            let (file, next, mut next_tail) = (
+                &mut *file,
+                std::mem::take(&mut spare),
+                std::mem::take(&mut tail),
+            );
+            let read_next = move || {
+                let block = next_block(file, next, block, &mut next_tail);
+                (block, next_tail)
+            };
+            read_data_then(
+                piece, from, header_len, cx, sink, records, threads, read_next,
+            )
+            .ok_or_else(|| std::io::Error::other("the thread reading the file stopped"))?
+        };
+        from = 0;
+        line += current.lines;
+        offset += current.text.len();
+        tail = next_tail;
+        let Ok(next) = next? else {
+            return Ok(Streamed::Whole);
+        };
+        spare = std::mem::replace(&mut current, next).text.into_bytes();
+        if current.text.is_empty() && current.ended {
             return Ok(Streamed::Read);
         }
     }
+}
+
+/// Bytes the part of a block after its last whole record has room for.
+const TAIL_ROOM: usize = 64 << 10;
+
+/// Where a block is cut: after its last whole record, or at its end when
+/// it ends the file; `None` when it holds no whole record yet.
+fn cut(buf: &[u8], eof: bool) -> Option<usize> {
+    if eof {
+        Some(buf.len())
+    } else {
+        last_record_end(buf)
+    }
+}
+
+/// A block cut after its last whole record, checked to be UTF-8.
+struct Cut {
+    text: String,
+    /// The line feeds in the text.
+    lines: usize,
+    /// True when the block ends the file.
+    ended: bool,
+}
+
+/// Reads `file` into `buf` (which holds what was left of the block
+/// before) until it holds `block` bytes and a whole record, cuts it after
+/// its last whole record (moving the rest into `tail`), and checks it:
+/// the block, or its bytes when they are not UTF-8.
+fn next_block(
+    file: &mut impl Read,
+    mut buf: Vec<u8>,
+    block: usize,
+    tail: &mut Vec<u8>,
+) -> std::io::Result<Result<Cut, Vec<u8>>> {
+    let mut want = block;
+    let mut eof = fill(file, &mut buf, want)?;
+    let at = loop {
+        match cut(&buf, eof) {
+            Some(at) => break at,
+            None => {
+                // One record longer than a block: read on until it ends.
+                want = want.saturating_mul(2);
+                eof = fill(file, &mut buf, want)?;
+            }
+        }
+    };
+    tail.clear();
+    tail.extend_from_slice(buf.get(at..).unwrap_or_default());
+    buf.truncate(at);
+    Ok(match String::from_utf8(buf) {
+        Ok(text) => Ok(Cut {
+            lines: newlines(text.as_bytes()),
+            text,
+            ended: eof,
+        }),
+        Err(e) => Err(e.into_bytes()),
+    })
 }
 
 /// Reads from `file` until `buf` holds `want` bytes or the file ends;
