@@ -93,6 +93,11 @@ pub type Parts = SmallVec<[Decimal; 4]>;
 /// allocated on its absolute value and re-signed.
 pub fn allocate(amount: Decimal, shares: &[Decimal], places: u32, mode: Rounding) -> Parts {
     if let [share] = shares {
+        if *share == Decimal::ONE && amount.scale() == places {
+            // All of an amount already in cents (`owner gets 100%` of
+            // `1867.82`): the amount itself, no arithmetic needed.
+            return smallvec::smallvec![amount];
+        }
         // One share (`owner gets 100%`): its part rounded down, plus the
         // cent the total is missing, is the rounded total itself.
         let part = round(amount.abs() * *share, places, mode);
@@ -214,6 +219,27 @@ mod tests {
             let general = by_remainders(amount, &shares, places, mode);
             prop_assert_eq!(fast.len(), 1);
             prop_assert_eq!(fast[0], general[0]);
+            prop_assert_eq!(fast[0].to_string(), general[0].to_string());
+            prop_assert_eq!(fast[0].is_sign_negative(), general[0].is_sign_negative());
+        }
+
+        /// All of an amount (`100%`, however it is written) is allocated
+        /// as the general rule allocates it, to the last digit, whether
+        /// the amount is in whole minor units or not.
+        #[test]
+        fn a_whole_share_is_allocated_as_by_remainders(
+            units in -10_000_000_000i64..10_000_000_000i64,
+            scale in 0u32..5,
+            share_scale in 0u32..4,
+            places in 0u32..4,
+            half_up in any::<bool>(),
+        ) {
+            let amount = Decimal::new(units, scale);
+            let shares = [Decimal::new(10i64.pow(share_scale), share_scale)];
+            let mode = if half_up { Rounding::HalfUp } else { Rounding::HalfEven };
+            let fast = allocate(amount, &shares, places, mode);
+            let general = by_remainders(amount, &shares, places, mode);
+            prop_assert_eq!(fast.len(), 1);
             prop_assert_eq!(fast[0].to_string(), general[0].to_string());
             prop_assert_eq!(fast[0].is_sign_negative(), general[0].is_sign_negative());
         }
