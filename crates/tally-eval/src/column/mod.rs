@@ -503,6 +503,15 @@ impl Column {
         }
     }
 
+    /// The id of the column's dictionary and the codes of its rows, when
+    /// the column is coded (see [`Column::code_at`]).
+    pub(crate) fn codes_with_id(&self) -> Option<(u64, &Codes)> {
+        match &self.data {
+            Data::Coded(c) => Some((c.id, &c.codes)),
+            Data::Plain(_) | Data::Typed(_) => None,
+        }
+    }
+
     /// The id of the column's dictionary and the code of the value on
     /// `row`, when the column is coded: under one id, a code always
     /// means the same value of [`Column::coded`]'s list.

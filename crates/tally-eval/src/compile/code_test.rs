@@ -6,8 +6,10 @@
 //! row's code: no closure is called and no value is made per row.
 
 use super::{Compiler, LiteralTest};
+use crate::column::Codes;
 use crate::table::Store;
 use crate::value::{RowRef, Value};
+use tally_check::TableId;
 use tally_syntax::ast::{Expr, ExprKind, UnOp};
 
 /// An equality test (`==`, `!=`, `in`, or `not` of one) of a column of the
@@ -84,6 +86,66 @@ impl CodeTest {
                 }
                 holds
             }
+        }
+    }
+
+    /// Appends to `out` the rows of `rows` (rows of `table`, in order) on
+    /// which the test holds: each row's code is read off the column and
+    /// answered as [`CodeTest::holds`] answers it, in one tight loop.
+    pub(crate) fn rows_passing(
+        &self,
+        store: &Store,
+        table: TableId,
+        rows: std::ops::Range<usize>,
+        answers: &mut Answers,
+        out: &mut Vec<u32>,
+    ) {
+        let coded = store
+            .table(table)
+            .columns
+            .get(self.test.column)
+            .and_then(|c| Some((c, c.codes_with_id()?)));
+        let Some((cells, (dict, codes))) = coded else {
+            out.extend(
+                rows.filter_map(|row| u32::try_from(row).ok())
+                    .filter(|&row| self.holds(store, RowRef { table, row }, answers)),
+            );
+            return;
+        };
+        if answers.dict != Some(dict) {
+            answers.dict = Some(dict);
+            answers.by_code.clear();
+        }
+        let mut pass = |at: usize, code: u32| {
+            let slot = code as usize;
+            let holds = match answers.by_code.get(slot) {
+                Some(1) => false,
+                Some(2) => true,
+                _ => {
+                    let holds = cells.read(at, |v| self.answer(v, store));
+                    if answers.by_code.len() <= slot {
+                        answers.by_code.resize(slot + 1, 0);
+                    }
+                    if let Some(known) = answers.by_code.get_mut(slot) {
+                        *known = if holds { 2 } else { 1 };
+                    }
+                    holds
+                }
+            };
+            if holds {
+                if let Ok(row) = u32::try_from(at) {
+                    out.push(row);
+                }
+            }
+        };
+        let start = rows.start;
+        match codes {
+            Codes::U8(c) => (c.get(rows).unwrap_or_default().iter().enumerate())
+                .for_each(|(i, code)| pass(start + i, u32::from(*code))),
+            Codes::U16(c) => (c.get(rows).unwrap_or_default().iter().enumerate())
+                .for_each(|(i, code)| pass(start + i, u32::from(*code))),
+            Codes::U32(c) => (c.get(rows).unwrap_or_default().iter().enumerate())
+                .for_each(|(i, code)| pass(start + i, *code)),
         }
     }
 

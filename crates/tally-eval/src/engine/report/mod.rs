@@ -170,6 +170,9 @@ fn sort_value(v: Value, store: &Store) -> Value {
     }
 }
 
+/// Input rows whose first filter, answered by code, is tested at once.
+const FILTER_CHUNK: usize = 1 << 16;
+
 /// Computes the table of report `r`.
 pub(crate) fn run(
     engine: &Engine,
@@ -248,56 +251,80 @@ pub(crate) fn run(
             let mut numbering = (!rt.plain)
                 .then(|| numbered::Numbering::new(&c.keys, store, view.table))
                 .flatten();
-            for row in range.filter_map(input_row) {
-                let at = RowRef {
-                    table: view.table,
-                    row,
-                };
-                frame.rows.clear();
-                frame.rows.push(at);
-                let mut ok = true;
-                let each = c.wheres.iter().zip(&c.wheres_by_code).zip(&mut answers);
-                for ((w, by_code), answers) in each {
-                    let holds = match by_code {
-                        Some(test) => test.holds(store, at, answers),
-                        None => matches!(w(&rt, &mut frame)?, Value::Bool(true)),
+            // A first filter answered by code is tested on a chunk of
+            // rows at a time, in one tight loop over their codes, when the
+            // input is the whole table; the other filters row by row.
+            let first_by_code = match (listed, c.wheres_by_code.first()) {
+                (None, Some(Some(test))) if !rt.plain => Some(test),
+                _ => None,
+            };
+            let mut passing: Vec<u32> = Vec::new();
+            let mut next = range.start;
+            while next < range.end {
+                let chunk = next..next.saturating_add(FILTER_CHUNK).min(range.end);
+                next = chunk.end;
+                passing.clear();
+                match (first_by_code, answers.first_mut()) {
+                    (Some(test), Some(answers)) => {
+                        test.rows_passing(store, view.table, chunk, answers, &mut passing);
+                    }
+                    _ => passing.extend(chunk.filter_map(input_row)),
+                }
+                for &row in &passing {
+                    let at = RowRef {
+                        table: view.table,
+                        row,
                     };
-                    if !holds {
-                        ok = false;
-                        break;
+                    frame.rows.clear();
+                    frame.rows.push(at);
+                    let mut ok = true;
+                    let each = c.wheres.iter().zip(&c.wheres_by_code).zip(&mut answers);
+                    let tested = usize::from(first_by_code.is_some());
+                    for ((w, by_code), answers) in each.skip(tested) {
+                        let holds = match by_code {
+                            Some(test) => test.holds(store, at, answers),
+                            None => matches!(w(&rt, &mut frame)?, Value::Bool(true)),
+                        };
+                        if !holds {
+                            ok = false;
+                            break;
+                        }
                     }
-                }
-                if !ok {
-                    continue;
-                }
-                if !one_pass {
-                    part.kept.push(row);
-                } else if c.totals {
-                    part.add_total(&sources, row);
-                }
-                if !c.grouped {
-                    continue;
-                }
-                let g = match &mut numbering {
-                    Some(numbering) => numbering.group(
-                        &rt,
-                        &mut frame,
-                        &c.keys,
-                        at,
-                        &mut part.groups,
-                        &mut values,
-                    )?,
-                    None => {
-                        part.groups
-                            .group_by_values(&rt, &mut frame, &c.keys, at, &mut values)?
+                    if !ok {
+                        continue;
                     }
-                };
-                if one_pass {
-                    part.add(&sources, g, row);
-                } else {
-                    part.groups.push_row(g, row);
-                    if streaming {
-                        part.group_of.push(u32::try_from(g).unwrap_or(u32::MAX));
+                    if !one_pass {
+                        part.kept.push(row);
+                    } else if c.totals {
+                        part.add_total(&sources, row);
+                    }
+                    if !c.grouped {
+                        continue;
+                    }
+                    let g = match &mut numbering {
+                        Some(numbering) => numbering.group(
+                            &rt,
+                            &mut frame,
+                            &c.keys,
+                            at,
+                            &mut part.groups,
+                            &mut values,
+                        )?,
+                        None => part.groups.group_by_values(
+                            &rt,
+                            &mut frame,
+                            &c.keys,
+                            at,
+                            &mut values,
+                        )?,
+                    };
+                    if one_pass {
+                        part.add(&sources, g, row);
+                    } else {
+                        part.groups.push_row(g, row);
+                        if streaming {
+                            part.group_of.push(u32::try_from(g).unwrap_or(u32::MAX));
+                        }
                     }
                 }
             }
