@@ -27,6 +27,10 @@ use typed::Typed;
 
 /// Distinct values a coded column always keeps coded.
 const ALWAYS_CODED: usize = 4096;
+/// A reference column whose items are more than one in this many rows
+/// keeps row numbers rather than codes once its references are resolved
+/// (see [`Column::map_items`]).
+const MANY_ROWS: usize = 16;
 /// Distinct values a coded column looks through before it hashes.
 const FEW: usize = 8;
 /// Rows a column takes before it may turn plain while values still come.
@@ -737,6 +741,22 @@ impl Column {
         match &mut self.data {
             Data::Coded(c) => {
                 let mapped: Vec<Value> = c.dict.iter().enumerate().map(|(i, v)| f(i, v)).collect();
+                // References to many rows (the accounts of deals) are kept
+                // as row numbers: as small as their codes, and followed
+                // with no dictionary in between.
+                if mapped.len() > ALWAYS_CODED
+                    && mapped.len().saturating_mul(MANY_ROWS) >= c.codes.len()
+                    && mapped.iter().all(|v| matches!(v, Value::Row(_)))
+                {
+                    let rows = c
+                        .codes
+                        .iter()
+                        .map(|code| mapped.get(code as usize).unwrap_or(&NONE));
+                    if let Some(typed) = Typed::of_values(rows) {
+                        self.data = Data::Typed(typed);
+                        return;
+                    }
+                }
                 let codes = std::mem::take(&mut c.codes);
                 let mut fresh = Coded::default();
                 let mut remap = Vec::with_capacity(mapped.len());
@@ -965,6 +985,50 @@ mod tests {
         let column = Column::from_values("c", scattered.clone());
         assert!(column.is_coded());
         assert_eq!(column.to_values(), scattered);
+    }
+
+    /// Keys resolved to rows: references to many rows (one in ten rows a
+    /// new account) are kept as row numbers, references to a few (reps)
+    /// stay coded, a key that resolves to none keeps the column coded;
+    /// every row reads back the row its key resolved to.
+    #[test]
+    fn resolved_references_to_many_rows_are_kept_as_row_numbers() {
+        let row = |r: u32| {
+            Value::Row(crate::RowRef {
+                table: tally_check::TableId(1),
+                row: r,
+            })
+        };
+        for (distinct, none_at, packed) in [
+            (5_000u32, None, true),
+            (50, None, false),
+            (5_000, Some(7), false),
+        ] {
+            let keys: Vec<Value> = (0..50_000u32)
+                .map(|i| Value::text(&format!("K-{}", (i / 10) % distinct)))
+                .collect();
+            let mut column = Column::from_values("c", keys.clone());
+            assert!(column.is_coded());
+            let resolve = |v: &Value| match v {
+                Value::Text(t) => {
+                    let n: u32 = t.trim_start_matches("K-").parse().unwrap();
+                    if Some(n) == none_at {
+                        Value::None
+                    } else {
+                        row(n * 3)
+                    }
+                }
+                _ => Value::None,
+            };
+            column.map_items(|_, v| resolve(v));
+            assert_eq!(
+                column.is_packed(),
+                packed,
+                "{distinct} distinct, none at {none_at:?}"
+            );
+            let expected: Vec<Value> = keys.iter().map(resolve).collect();
+            assert_eq!(column.to_values(), expected);
+        }
     }
 
     #[test]
