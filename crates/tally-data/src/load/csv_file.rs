@@ -382,7 +382,7 @@ pub(crate) fn read_typed(
     let Some((data, header_len)) = read_header(piece, cx, sink, records) else {
         return;
     };
-    read_data(piece, data, header_len, cx, sink, records, threads);
+    read_data(piece, data, header_len, cx, sink, records, threads, || ());
 }
 
 /// Reads the header record at the start of `piece` into `records`, and
@@ -407,29 +407,16 @@ pub(crate) fn read_header(
 /// Reads the data records of `piece.text[from..]` (all of them whole)
 /// into `records`, cut into ranges read on up to `threads` threads: the
 /// first on this thread, straight into the table; the others into parts
-/// of their own, joined onto it in order.
-pub(crate) fn read_data(
-    piece: Piece<'_>,
-    from: usize,
-    header_len: usize,
-    cx: &ReadContext<'_>,
-    sink: &mut Sink,
-    records: &mut TypedRecords<'_, '_>,
-    threads: usize,
-) {
-    read_data_then(piece, from, header_len, cx, sink, records, threads, || ());
-}
-
-/// [`read_data`], and `then` done by the first other thread once its range
-/// is read (by this thread at the end when it is alone): this thread,
-/// which reads into the table, is the slower, and the next block of a
-/// large file is read meanwhile. `None` when the thread doing `then`
-/// stopped.
+/// of their own, joined onto it in order. Then `then` is done by the
+/// first other thread once its range is read (by this thread at the end
+/// when it is alone): this thread, which reads into the table, is the
+/// slower, and the next block of a large file is read meanwhile. `None`
+/// when the thread doing `then` stopped.
 #[allow(
     clippy::too_many_arguments,
-    reason = "read_data's, and what comes next"
+    reason = "the block, the reader's state, and what comes next"
 )]
-pub(crate) fn read_data_then<T: Send>(
+pub(crate) fn read_data<T: Send>(
     piece: Piece<'_>,
     from: usize,
     header_len: usize,
@@ -631,7 +618,7 @@ pub(crate) struct TypedRecords<'p, 'c> {
     expected_bytes: usize,
     builder: Option<Builder<'p>>,
     /// The part of a block this thread reads when a block is read on
-    /// several (see [`read_data_then`]): `None` until a block has shown
+    /// several (see [`read_data`]): `None` until a block has shown
     /// how long each thread takes.
     first_share: Option<f64>,
 }

@@ -4,7 +4,7 @@
 //! Rows, places and messages are the same as reading the file in one go.
 
 use super::csv_file::{
-    after_header, last_record_end, newlines, read_data_then, read_header, read_range, Piece,
+    after_header, last_record_end, newlines, read_data, read_header, read_range, Piece,
     TypedRecords, BYTES_PER_THREAD,
 };
 use super::sink::Sink;
@@ -32,7 +32,7 @@ pub(crate) enum Streamed {
 /// bytes into `records`, each block on up to `threads` threads.
 ///
 /// After the first block, the next block is read by the thread that is
-/// done first with its range of this one (see [`read_data_then`]): it
+/// done first with its range of this one (see [`read_data`]): it
 /// reads it, cuts it after its last whole record, checks it is UTF-8 and
 /// counts its lines, while this thread, the slower, is still typing its
 /// range. No thread is added, and nothing is allocated for it: the block
@@ -114,7 +114,7 @@ pub(crate) fn read_blocks<R: Read + Send>(
             line,
         };
         if current.ended {
-            read_data_then(piece, from, header_len, cx, sink, records, threads, || ());
+            read_data(piece, from, header_len, cx, sink, records, threads, || ());
             return Ok(Streamed::Read);
         }
         // The next block starts with what is left of this one.
@@ -130,7 +130,7 @@ pub(crate) fn read_blocks<R: Read + Send>(
                 let block = next_block(file, next, block, &mut next_tail);
                 (block, next_tail)
             };
-            read_data_then(
+            read_data(
                 piece, from, header_len, cx, sink, records, threads, read_next,
             )
             .ok_or_else(|| std::io::Error::other("the thread reading the file stopped"))?

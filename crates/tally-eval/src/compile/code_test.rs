@@ -32,6 +32,16 @@ pub(crate) struct Answers {
     by_code: Vec<u8>,
 }
 
+impl Answers {
+    /// Makes these the answers for the codes of dictionary `dict`.
+    fn of(&mut self, dict: u64) {
+        if self.dict != Some(dict) {
+            self.dict = Some(dict);
+            self.by_code.clear();
+        }
+    }
+}
+
 impl Compiler<'_> {
     /// `e` as a [`CodeTest`] of the row in scope at depth 0, if it is one;
     /// [`CodeTest::holds`] then gives what the compiled `e` gives.
@@ -68,10 +78,21 @@ impl CodeTest {
         let Some((dict, code)) = cells.code_at(at) else {
             return cells.read(at, |v| self.answer(v, store));
         };
-        if answers.dict != Some(dict) {
-            answers.dict = Some(dict);
-            answers.by_code.clear();
-        }
+        answers.of(dict);
+        self.answered(answers, cells, at, code, store)
+    }
+
+    /// The answer for `code`, the code of row `at` of `cells`: found in
+    /// `answers`, or answered from the row's value and kept there.
+    #[inline]
+    fn answered(
+        &self,
+        answers: &mut Answers,
+        cells: &crate::Column,
+        at: usize,
+        code: u32,
+        store: &Store,
+    ) -> bool {
         let slot = code as usize;
         match answers.by_code.get(slot) {
             Some(1) => false,
@@ -112,27 +133,9 @@ impl CodeTest {
             );
             return;
         };
-        if answers.dict != Some(dict) {
-            answers.dict = Some(dict);
-            answers.by_code.clear();
-        }
+        answers.of(dict);
         let mut pass = |at: usize, code: u32| {
-            let slot = code as usize;
-            let holds = match answers.by_code.get(slot) {
-                Some(1) => false,
-                Some(2) => true,
-                _ => {
-                    let holds = cells.read(at, |v| self.answer(v, store));
-                    if answers.by_code.len() <= slot {
-                        answers.by_code.resize(slot + 1, 0);
-                    }
-                    if let Some(known) = answers.by_code.get_mut(slot) {
-                        *known = if holds { 2 } else { 1 };
-                    }
-                    holds
-                }
-            };
-            if holds {
+            if self.answered(answers, cells, at, code, store) {
                 if let Ok(row) = u32::try_from(at) {
                     out.push(row);
                 }
