@@ -50,7 +50,7 @@ pub(crate) fn read_blocks<R: Read + Send>(
     let room = block.saturating_mul(2).min(len);
     let mut buf: Vec<u8> = Vec::with_capacity(room);
     // Enough for a byte-order mark, however small the blocks.
-    let mut eof = fill(file, &mut buf, block.max(3))?;
+    let eof = fill(file, &mut buf, block.max(3))?;
     if buf.starts_with(&[0xFF, 0xFE]) || buf.starts_with(&[0xFE, 0xFF]) {
         return Ok(Streamed::Whole);
     }
@@ -60,30 +60,7 @@ pub(crate) fn read_blocks<R: Read + Send>(
     // Rows to make room for: as many per byte as the first block has.
     let rows = newlines(&buf);
     records.expect(rows.saturating_mul(len) / buf.len().max(1) + rows / 64, len);
-    // The first block: read until it holds the header and a record.
-    let mut want = block;
-    let first = loop {
-        let Some(at) = cut(&buf, eof) else {
-            want = want.saturating_mul(2);
-            eof = fill(file, &mut buf, want)?;
-            continue;
-        };
-        let Some(text) = buf.get(..at).and_then(|b| std::str::from_utf8(b).ok()) else {
-            return Ok(Streamed::Whole);
-        };
-        match after_header(text) {
-            None if !eof => {
-                want = want.saturating_mul(2);
-                eof = fill(file, &mut buf, want)?;
-            }
-            _ => break at,
-        }
-    };
-    // (room for a long record: only a longer one grows it)
-    let mut tail = Vec::with_capacity(TAIL_ROOM);
-    tail.extend_from_slice(buf.get(first..).unwrap_or_default());
-    buf.truncate(first);
-    let Ok(text) = String::from_utf8(buf) else {
+    let Some((text, mut tail, eof)) = first_block(file, buf, eof, block)? else {
         return Ok(Streamed::Whole);
     };
     let piece = Piece {
@@ -147,6 +124,41 @@ pub(crate) fn read_blocks<R: Read + Send>(
             return Ok(Streamed::Read);
         }
     }
+}
+
+/// The first block of a file, `buf` (`eof`: it is the whole file), read
+/// on until it holds the header and a record, and cut after its last
+/// whole record: its text, what follows it, and whether it ends the file.
+/// `None` when it is not UTF-8.
+fn first_block(
+    file: &mut impl Read,
+    mut buf: Vec<u8>,
+    mut eof: bool,
+    block: usize,
+) -> std::io::Result<Option<(String, Vec<u8>, bool)>> {
+    let mut want = block;
+    let first = loop {
+        let Some(at) = cut(&buf, eof) else {
+            want = want.saturating_mul(2);
+            eof = fill(file, &mut buf, want)?;
+            continue;
+        };
+        let Some(text) = buf.get(..at).and_then(|b| std::str::from_utf8(b).ok()) else {
+            return Ok(None);
+        };
+        match after_header(text) {
+            None if !eof => {
+                want = want.saturating_mul(2);
+                eof = fill(file, &mut buf, want)?;
+            }
+            _ => break at,
+        }
+    };
+    // (room for a long record: only a longer one grows it)
+    let mut tail = Vec::with_capacity(TAIL_ROOM);
+    tail.extend_from_slice(buf.get(first..).unwrap_or_default());
+    buf.truncate(first);
+    Ok(String::from_utf8(buf).ok().map(|text| (text, tail, eof)))
 }
 
 /// Bytes the part of a block after its last whole record has room for.
