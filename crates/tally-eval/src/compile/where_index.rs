@@ -112,16 +112,19 @@ impl Bucket {
             _ => None,
         };
         let (sorted_by, by_date) = self.by_date.get_or_init(|| {
-            let mut pairs: Vec<(NaiveDate, u32)> = self
+            // Each row's day and number in one word, sorted: by day, then
+            // in table order.
+            let day = days_of(table, column);
+            let mut keys: Vec<u64> = self
                 .rows
                 .iter()
-                .filter_map(|r| Some((date(*r)?, *r)))
+                .filter_map(|r| Some(day_and_row(day(*r)?, *r)))
                 .collect();
-            pairs.sort_unstable();
+            keys.sort_unstable();
             // (a vector of its own: collected in place, the rows would
-            // keep the room of the pairs)
-            let mut rows = Vec::with_capacity(pairs.len());
-            rows.extend(pairs.iter().map(|(_, r)| *r));
+            // keep the room of the keys)
+            let mut rows = Vec::with_capacity(keys.len());
+            rows.extend(keys.iter().map(|k| (k & u64::from(u32::MAX)) as u32));
             (column, rows)
         });
         if *sorted_by != column {
@@ -133,6 +136,33 @@ impl Bucket {
         rows.sort_unstable();
         Some(rows)
     }
+}
+
+/// The day (counted from the common era) of the date on each row of
+/// `column`, `None` where the cell is not a date; a coded column's days are
+/// found by code, each code's day computed once.
+fn days_of(table: &Table, column: usize) -> impl Fn(u32) -> Option<i32> + '_ {
+    let day = |v: &Value| match v {
+        Value::Date(d) => Some(d.num_days_from_ce()),
+        _ => None,
+    };
+    let coded = table
+        .columns
+        .get(column)
+        .and_then(crate::Column::coded)
+        .map(|(codes, dict)| (codes, dict.iter().map(day).collect::<Vec<_>>()));
+    move |row: u32| match &coded {
+        Some((codes, days)) => codes
+            .get(row as usize)
+            .and_then(|code| days.get(code as usize).copied().flatten()),
+        None => day(&table.get(column, row as usize)),
+    }
+}
+
+/// A day and a row number as one word that sorts by day, then by row.
+fn day_and_row(day: i32, row: u32) -> u64 {
+    let day = u64::from(day.wrapping_sub(i32::MIN) as u32);
+    day << 32 | u64::from(row)
 }
 
 /// Which index: a table, the columns it is keyed by, and the constant
@@ -889,6 +919,63 @@ mod tests {
         assert!(held(&date(12), &date(10)).is_empty());
         assert!(InEffect::of(&Value::text("2025-03-10"), &Value::None).is_none());
         assert!(InEffect::of(&date(1), &Value::Int(3)).is_none());
+    }
+
+    /// A day and a row in one word sort by day, then by row, days before
+    /// the common era included.
+    #[test]
+    fn days_and_rows_sort_by_day_then_row() {
+        let mut pairs = [
+            (3, 9),
+            (-5, 2),
+            (3, 1),
+            (0, 7),
+            (i32::MIN, 4),
+            (i32::MAX, 0),
+            (-5, 0),
+        ];
+        let mut keys: Vec<u64> = pairs.iter().map(|(d, r)| day_and_row(*d, *r)).collect();
+        keys.sort_unstable();
+        pairs.sort_unstable();
+        let rows: Vec<u32> = keys
+            .iter()
+            .map(|k| (k & u64::from(u32::MAX)) as u32)
+            .collect();
+        assert_eq!(rows, pairs.iter().map(|(_, r)| *r).collect::<Vec<_>>());
+    }
+
+    /// A date column's days are read by code where it is coded, and from
+    /// the values where it is not: the same days either way.
+    #[test]
+    fn days_are_read_by_code_as_from_the_values() {
+        let date = |d: u32| Value::Date(NaiveDate::from_ymd_opt(2025, 1, 1 + d % 28).unwrap());
+        let values: Vec<Value> = (0..500)
+            .map(|i| {
+                if i % 11 == 0 {
+                    Value::None
+                } else {
+                    date(i * 7)
+                }
+            })
+            .collect();
+        let mut coded = Table::new("t", &["d"]);
+        let mut plain = Table::new("t", &["d"]);
+        plain.columns[0] = crate::Column::plain("d");
+        for v in &values {
+            coded.push_refs([v]);
+            plain.push_refs([v]);
+        }
+        assert!(coded.columns[0].is_coded());
+        assert!(!plain.columns[0].is_coded());
+        let (by_code, by_value) = (days_of(&coded, 0), days_of(&plain, 0));
+        for row in 0..500u32 {
+            let expected = match &values[row as usize] {
+                Value::Date(d) => Some(d.num_days_from_ce()),
+                _ => None,
+            };
+            assert_eq!(by_code(row), expected, "row {row}");
+            assert_eq!(by_value(row), expected, "row {row}");
+        }
     }
 
     #[test]
