@@ -242,19 +242,27 @@ pub(crate) fn after_header(text: &str) -> Option<(usize, usize)> {
 /// Cuts `text[from..]` into at most `parts` ranges that each start at the
 /// start of a record (see [`RecordStarts`]), so that each range can be
 /// read on its own; `quoted` says whether `text[from..]` holds a quote.
+/// The first range is about `first` bytes long when given, and the others
+/// share the rest; otherwise all are about as long.
 pub(crate) fn split_lines(
     text: &str,
     from: usize,
     parts: usize,
     quoted: bool,
+    first: Option<usize>,
 ) -> Vec<std::ops::Range<usize>> {
     let bytes = text.as_bytes();
     let len = bytes.len();
     let from = from.min(len);
     let parts = parts.max(1);
-    let step = (len - from) / parts;
+    let (mut target, step) = match first {
+        Some(first) if parts > 1 => {
+            let target = from + first.min(len - from);
+            (target, (len - target) / (parts - 1))
+        }
+        _ => (from + (len - from) / parts, (len - from) / parts),
+    };
     let mut cuts = vec![from];
-    let mut target = from + step;
     if !quoted {
         while cuts.len() < parts && target < len {
             match bytes
@@ -435,25 +443,17 @@ pub(crate) fn read_data<T: Send>(
         .as_bytes()
         .get(from..)
         .is_some_and(|b| b.contains(&b'"'));
-    let ranges = match records.first_share.filter(|_| threads > 1) {
-        Some(share) => {
-            let len = piece.text.len().saturating_sub(from);
-            #[allow(
-                clippy::cast_possible_truncation,
-                clippy::cast_sign_loss,
-                clippy::cast_precision_loss,
-                reason = "a fraction of a length"
-            )]
-            let target = from + (len as f64 * share) as usize;
-            let cut = record_start_from(piece.text, from, target, quoted);
-            let mut ranges = Vec::with_capacity(threads);
-            ranges.push(from..cut);
-            ranges.extend(split_lines(piece.text, cut, threads - 1, quoted));
-            ranges.retain(|r| !r.is_empty());
-            ranges
-        }
-        None => split_lines(piece.text, from, threads, quoted),
-    };
+    // This thread's share of the block, in bytes (see `next_share`).
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss,
+        reason = "a fraction of a length"
+    )]
+    let first = records
+        .first_share
+        .map(|share| (piece.text.len().saturating_sub(from) as f64 * share) as usize);
+    let ranges = split_lines(piece.text, from, threads, quoted, first);
     let Some((first, rest)) = ranges.split_first() else {
         return Some(then());
     };
@@ -558,28 +558,6 @@ fn next_share(
     let (my_pace, their_pace) = (share / mine, (1.0 - share) / theirs);
     let balanced = my_pace / (my_pace + their_pace);
     Some(((share + balanced) / 2.0).clamp(0.1, 0.9))
-}
-
-/// The start of the first record of `text` at or after `target`, `text`
-/// being cut into records from `from` (the end of `text` when none);
-/// `quoted` says whether `text[from..]` holds a quote.
-fn record_start_from(text: &str, from: usize, target: usize, quoted: bool) -> usize {
-    let bytes = text.as_bytes();
-    let len = bytes.len();
-    let target = target.clamp(from, len);
-    if target == from {
-        return from;
-    }
-    if quoted {
-        return RecordStarts::new(bytes, from)
-            .find(|start| *start >= target)
-            .unwrap_or(len)
-            .min(len);
-    }
-    bytes
-        .get(target - 1..)
-        .and_then(|b| b.iter().position(|c| *c == b'\n'))
-        .map_or(len, |at| target + at)
 }
 
 fn ragged(cx: &ReadContext<'_>, line: usize, record: &CsvRecord<'_>, h: usize) -> Diagnostic {
@@ -829,20 +807,26 @@ mod tests {
         assert_eq!(next_share(Some(0.3), 2, ms(0), ms(20)), Some(0.3));
     }
 
-    /// A cut falls at the start of a record: after a line feed, or, in a
-    /// text with quotes, after a line feed outside a quoted field.
+    /// A block cut with its first range about so long still cuts at the
+    /// start of a record: after a line feed, or, in a text with quotes,
+    /// after a line feed outside a quoted field.
     #[test]
     fn a_cut_falls_at_the_start_of_a_record() {
         let plain = "a,b\ncc,dd\ne,f\n";
-        assert_eq!(record_start_from(plain, 0, 0, false), 0);
-        assert_eq!(record_start_from(plain, 0, 4, false), 4);
-        assert_eq!(record_start_from(plain, 0, 5, false), 10);
-        assert_eq!(record_start_from(plain, 0, 14, false), 14);
-        assert_eq!(record_start_from(plain, 0, 99, false), plain.len());
+        assert_eq!(
+            split_lines(plain, 0, 2, false, Some(5)),
+            vec![0..10, 10..14]
+        );
+        assert_eq!(split_lines(plain, 0, 2, false, Some(1)), vec![0..4, 4..14]);
+        assert_eq!(split_lines(plain, 0, 2, false, Some(99)), vec![0..14]);
         let quoted = "a,\"b\nc\"\nd,e\n";
-        assert_eq!(record_start_from(quoted, 0, 3, true), 8);
-        assert_eq!(record_start_from(quoted, 0, 8, true), 8);
-        assert_eq!(record_start_from(quoted, 0, 9, true), quoted.len());
+        assert_eq!(split_lines(quoted, 0, 2, true, Some(3)), vec![0..8, 8..12]);
+        assert_eq!(split_lines(quoted, 0, 2, true, Some(9)), vec![0..12]);
+        // (without a first length, the ranges share the text evenly)
+        assert_eq!(
+            split_lines(plain, 0, 2, false, None),
+            split_lines(plain, 0, 2, false, Some(7))
+        );
     }
 
     #[test]
