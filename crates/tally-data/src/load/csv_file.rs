@@ -224,13 +224,13 @@ pub(crate) fn newlines(bytes: &[u8]) -> usize {
     n + chunks.remainder().iter().filter(|b| **b == b'\n').count()
 }
 
-/// Where the record after the header starts, and the header's number of
-/// fields (`None`: no header, or nothing after it).
-pub(crate) fn after_header(text: &str) -> Option<(usize, usize)> {
+/// Where the record after the header of `text` starts, and the header's
+/// number of fields (`None`: no header, or nothing after it).
+pub(crate) fn after_header(text: &[u8]) -> Option<(usize, usize)> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(text.as_bytes());
+        .from_reader(text);
     let mut fields = csv::ByteRecord::new();
     if !reader.read_byte_record(&mut fields).ok()? {
         return None;
@@ -403,7 +403,7 @@ pub(crate) fn read_header(
     sink: &mut Sink,
     records: &mut TypedRecords<'_, '_>,
 ) -> Option<(usize, usize)> {
-    let Some((data, header_len)) = after_header(piece.text) else {
+    let Some((data, header_len)) = after_header(piece.text.as_bytes()) else {
         read_range(piece, 0..piece.text.len(), None, cx, sink, records);
         return None;
     };

@@ -68,7 +68,7 @@ pub(crate) fn read_blocks<R: Read + Send>(
         offset: 0,
         line: 1,
     };
-    if after_header(&text).is_none() {
+    if after_header(text.as_bytes()).is_none() {
         // A header and no data.
         read_range(piece, 0..text.len(), None, cx, sink, records);
         return Ok(Streamed::Read);
@@ -143,10 +143,8 @@ fn first_block(
             eof = fill(file, &mut buf, want)?;
             continue;
         };
-        let Some(text) = buf.get(..at).and_then(|b| std::str::from_utf8(b).ok()) else {
-            return Ok(None);
-        };
-        match after_header(text) {
+        // (checked as UTF-8 once, when it holds a record)
+        match after_header(buf.get(..at).unwrap_or_default()) {
             None if !eof => {
                 want = want.saturating_mul(2);
                 eof = fill(file, &mut buf, want)?;
