@@ -19,10 +19,15 @@ pub struct Table {
     pub len: usize,
     /// Index of the key column, if any.
     pub key: Option<usize>,
-    /// Key value → row, for keyed tables: built when the key is set (the
-    /// duplicate keys are found then), and again at the first lookup after
+    /// Key value → row, for keyed tables whose keys are not ascending
+    /// texts: built when the key is set (the duplicate keys are found
+    /// then), and again at the first lookup after
     /// [`Table::forget_key_index`].
     index: std::sync::OnceLock<KeyIndex>,
+    /// True when [`Table::set_key`] found the keys to be texts in
+    /// ascending order: a lookup then searches them by halves, and no
+    /// index is built.
+    ascending: bool,
     /// Where the rows came from, for messages about loaded data.
     pub origins: Origins,
 }
@@ -136,13 +141,13 @@ impl Table {
 
     /// [`Table::set_key`] on at most `threads` threads (`None`: one per
     /// core). Texts in ascending order (an export sorted by id) are all
-    /// different: the index then waits for the first lookup by key, which
-    /// a large table's rows, reached through references, seldom see.
+    /// different, and are looked up by halves: no index is built for them.
     pub fn set_key_on(&mut self, column: usize, threads: Option<usize>) -> Vec<(u32, u32)> {
         self.key = Some(column);
         let empty = Column::default();
         let values = self.columns.get(column).unwrap_or(&empty);
-        if texts_ascending(values, threads) {
+        self.ascending = texts_ascending(values, threads);
+        if self.ascending {
             self.index = std::sync::OnceLock::new();
             return Vec::new();
         }
@@ -158,9 +163,27 @@ impl Table {
         self.index = std::sync::OnceLock::new();
     }
 
+    /// The row whose key equals `key`, trying the row after `last` first
+    /// (the row found for the key looked up before): references in a file
+    /// sorted like the table they refer to (the deals of each account, in
+    /// the accounts' order) are then found with one comparison each, and
+    /// no key index is built for them.
+    pub fn lookup_after(&self, key: &Value, last: Option<u32>) -> Option<u32> {
+        let next = last.map_or(0, |row| row.saturating_add(1));
+        if let Some(values) = self.key.and_then(|k| self.columns.get(k)) {
+            if (next as usize) < values.len() && values.same_key_at(next as usize, key) {
+                return Some(next);
+            }
+        }
+        self.lookup(key)
+    }
+
     /// The row whose key equals `key`.
     pub fn lookup(&self, key: &Value) -> Option<u32> {
         let values = self.columns.get(self.key?)?;
+        if self.ascending {
+            return find_ascending(values, key);
+        }
         let index = self.index.get_or_init(|| KeyIndex::build(values, None).0);
         index.find(values, key)
     }
@@ -171,6 +194,24 @@ impl Table {
         let line = self.origins.lines.get(row)?;
         Some(format!("{file}:{line}"))
     }
+}
+
+/// The row of text `key` among `values`, texts in ascending byte order
+/// (see [`texts_ascending`]), found by halves.
+fn find_ascending(values: &Column, key: &Value) -> Option<u32> {
+    let Value::Text(key) = key else {
+        return None;
+    };
+    let (mut low, mut high) = (0, values.len());
+    while low < high {
+        let mid = low + (high - low) / 2;
+        match values.str_at(mid)?.cmp(&**key) {
+            std::cmp::Ordering::Less => low = mid + 1,
+            std::cmp::Ordering::Greater => high = mid,
+            std::cmp::Ordering::Equal => return u32::try_from(mid).ok(),
+        }
+    }
+    None
 }
 
 /// True when every value of `values` is a text, each one after the one
@@ -495,7 +536,7 @@ mod tests {
     }
 
     #[test]
-    fn keys_in_ascending_order_wait_for_the_first_lookup() {
+    fn keys_in_ascending_order_are_found_by_halves_with_no_index() {
         let texts = |keys: &[&str]| {
             Column::from_values("id", keys.iter().map(|k| Value::text(k)).collect())
         };
@@ -504,9 +545,19 @@ mod tests {
             table.len = 4;
             table.push_built_column(texts(&["A-1", "A-2", "A-3", "B-1"]));
             assert!(table.set_key_on(0, threads).is_empty());
-            assert!(table.index.get().is_none(), "no index until a lookup");
-            assert_eq!(table.lookup(&Value::text("A-3")), Some(2));
-            assert_eq!(table.lookup(&Value::text("A-9")), None);
+            assert!(table.index.get().is_none(), "no index");
+            for (row, key) in ["A-1", "A-2", "A-3", "B-1"].into_iter().enumerate() {
+                let row = u32::try_from(row).ok();
+                assert_eq!(table.lookup(&Value::text(key)), row, "{key}");
+                for last in [None, Some(0), Some(1), Some(3), Some(7)] {
+                    assert_eq!(table.lookup_after(&Value::text(key), last), row);
+                }
+            }
+            for missing in ["A-0", "A-25", "A-9", "C", ""] {
+                assert_eq!(table.lookup(&Value::text(missing)), None, "{missing}");
+            }
+            assert_eq!(table.lookup(&Value::Int(1)), None);
+            assert!(table.index.get().is_none(), "found by halves, not indexed");
             // In order within each range of two rows, not across them.
             let mut table = Table::new("t", &[]);
             table.len = 4;

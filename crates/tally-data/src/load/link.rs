@@ -220,13 +220,19 @@ fn resolve_column(
     let cells = col.items();
     let resolve = |range: std::ops::Range<usize>| -> Vec<(usize, Option<u32>)> {
         let from = range.start;
+        // (the row found last is tried first: see `Table::lookup_after`)
+        let mut last = None;
         cells
             .get(range)
             .unwrap_or_default()
             .iter()
             .enumerate()
             .filter(|(_, v)| !matches!(v, Value::None | Value::Row(_)))
-            .map(|(i, v)| (from + i, target_table.lookup(v)))
+            .map(|(i, v)| {
+                let found = target_table.lookup_after(v, last);
+                last = found.or(last);
+                (from + i, found)
+            })
             .collect()
     };
     let parts = parallel::parts_for(threads, cells.len(), CELLS_PER_THREAD);

@@ -55,8 +55,44 @@ impl Codes {
     }
 
     /// The codes, in row order.
-    pub fn iter(&self) -> impl Iterator<Item = u32> + Clone + '_ {
-        (0..self.len()).filter_map(|row| self.get(row))
+    pub fn iter(&self) -> CodesIter<'_> {
+        match self {
+            Codes::U8(c) => CodesIter::U8(c.iter()),
+            Codes::U16(c) => CodesIter::U16(c.iter()),
+            Codes::U32(c) => CodesIter::U32(c.iter()),
+        }
+    }
+
+    /// `f` of each code, in row order: one loop over codes of one width.
+    pub(super) fn map_to_vec<T>(&self, f: impl Fn(u32) -> T) -> Vec<T> {
+        match self {
+            Codes::U8(c) => c.iter().map(|x| f(u32::from(*x))).collect(),
+            Codes::U16(c) => c.iter().map(|x| f(u32::from(*x))).collect(),
+            Codes::U32(c) => c.iter().map(|x| f(*x)).collect(),
+        }
+    }
+
+    /// Appends the codes of `other`, each code `c` becoming `remap[c]`
+    /// (0 past its end): the codes of a column joined onto this one.
+    pub(super) fn extend_remapped(&mut self, other: &Codes, remap: &[u32]) {
+        self.widen_for(remap.iter().copied().max().unwrap_or(0));
+        let new = |c: u32| remap.get(c as usize).copied().unwrap_or(0);
+        // (each code fits: the codes are as wide as remap's largest)
+        #[allow(clippy::cast_possible_truncation, reason = "widened above")]
+        match self {
+            Codes::U8(mine) => other.extend_into(mine, |c| new(c) as u8),
+            Codes::U16(mine) => other.extend_into(mine, |c| new(c) as u16),
+            Codes::U32(mine) => other.extend_into(mine, new),
+        }
+    }
+
+    /// Appends `f` of each code to `out`.
+    fn extend_into<T>(&self, out: &mut Vec<T>, f: impl Fn(u32) -> T) {
+        match self {
+            Codes::U8(c) => out.extend(c.iter().map(|x| f(u32::from(*x)))),
+            Codes::U16(c) => out.extend(c.iter().map(|x| f(u32::from(*x)))),
+            Codes::U32(c) => out.extend(c.iter().map(|x| f(*x))),
+        }
     }
 
     /// Appends `code`, widening the codes first if it needs it.
@@ -136,6 +172,54 @@ impl Codes {
     }
 }
 
+/// The codes of [`Codes::iter`], in row order.
+#[derive(Clone, Debug)]
+pub enum CodesIter<'a> {
+    /// One-byte codes.
+    U8(std::slice::Iter<'a, u8>),
+    /// Two-byte codes.
+    U16(std::slice::Iter<'a, u16>),
+    /// Four-byte codes.
+    U32(std::slice::Iter<'a, u32>),
+}
+
+impl Iterator for CodesIter<'_> {
+    type Item = u32;
+
+    #[inline]
+    fn next(&mut self) -> Option<u32> {
+        match self {
+            CodesIter::U8(c) => c.next().map(|x| u32::from(*x)),
+            CodesIter::U16(c) => c.next().map(|x| u32::from(*x)),
+            CodesIter::U32(c) => c.next().copied(),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.len();
+        (n, Some(n))
+    }
+
+    // (one loop over codes of one width, not a choice of width per code)
+    fn fold<B, F: FnMut(B, u32) -> B>(self, init: B, mut f: F) -> B {
+        match self {
+            CodesIter::U8(c) => c.fold(init, |acc, x| f(acc, u32::from(*x))),
+            CodesIter::U16(c) => c.fold(init, |acc, x| f(acc, u32::from(*x))),
+            CodesIter::U32(c) => c.fold(init, |acc, x| f(acc, *x)),
+        }
+    }
+}
+
+impl ExactSizeIterator for CodesIter<'_> {
+    fn len(&self) -> usize {
+        match self {
+            CodesIter::U8(c) => c.len(),
+            CodesIter::U16(c) => c.len(),
+            CodesIter::U32(c) => c.len(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,6 +251,37 @@ mod tests {
             codes.truncate(cut);
             model.truncate(cut);
             prop_assert_eq!(codes.iter().collect::<Vec<_>>(), model);
+        }
+
+        /// Codes joined through a remap read back as the remapped codes,
+        /// one at a time or folded, whatever the widths on either side.
+        #[test]
+        fn remapped_codes_read_back_as_remapped(
+            mine in proptest::collection::vec(prop_oneof![0u32..300, 0u32..70_000], 0..40),
+            theirs in proptest::collection::vec(0u32..12, 0..40),
+            remap in proptest::collection::vec(
+                prop_oneof![0u32..300, 0u32..70_000, Just(u32::MAX)], 0..10),
+        ) {
+            let mut codes = Codes::default();
+            mine.iter().for_each(|c| codes.push(*c));
+            let mut other = Codes::default();
+            theirs.iter().for_each(|c| other.push(*c));
+            codes.extend_remapped(&other, &remap);
+            let model: Vec<u32> = mine
+                .iter()
+                .copied()
+                .chain(theirs.iter().map(|c| remap.get(*c as usize).copied().unwrap_or(0)))
+                .collect();
+            let iter = codes.iter();
+            prop_assert_eq!(iter.len(), model.len());
+            prop_assert_eq!(iter.clone().fold(Vec::new(), |mut v, c| { v.push(c); v }), model.clone());
+            let mut one_by_one = Vec::new();
+            for c in iter {
+                one_by_one.push(c);
+            }
+            prop_assert_eq!(&one_by_one, &model);
+            prop_assert_eq!(codes.map_to_vec(|c| c.wrapping_add(1)),
+                model.iter().map(|c| c.wrapping_add(1)).collect::<Vec<_>>());
         }
     }
 

@@ -746,13 +746,8 @@ impl Column {
                 // with no dictionary in between.
                 if mapped.len() > ALWAYS_CODED
                     && mapped.len().saturating_mul(MANY_ROWS) >= c.codes.len()
-                    && mapped.iter().all(|v| matches!(v, Value::Row(_)))
                 {
-                    let rows = c
-                        .codes
-                        .iter()
-                        .map(|code| mapped.get(code as usize).unwrap_or(&NONE));
-                    if let Some(typed) = Typed::of_values(rows) {
+                    if let Some(typed) = Typed::rows_by_code(&mapped, &mut c.codes) {
                         self.data = Data::Typed(typed);
                         return;
                     }
@@ -775,12 +770,7 @@ impl Column {
                         }
                     }
                 }
-                fresh.codes.reserve(codes.len());
-                for code in codes.iter() {
-                    fresh
-                        .codes
-                        .push(remap.get(code as usize).copied().unwrap_or(0));
-                }
+                fresh.codes.extend_remapped(&codes, &remap);
                 *c = fresh;
             }
             Data::Plain(values) => {
@@ -858,11 +848,7 @@ impl Column {
                 for v in &theirs.dict {
                     remap.push(mine.code(v).unwrap_or(0));
                 }
-                mine.codes.reserve(theirs.codes.len());
-                for code in theirs.codes.iter() {
-                    mine.codes
-                        .push(remap.get(code as usize).copied().unwrap_or(0));
-                }
+                mine.codes.extend_remapped(&theirs.codes, &remap);
             }
             (Data::Plain(mine), Data::Plain(theirs)) => mine.extend(theirs),
             (Data::Typed(mine), Data::Typed(theirs)) => {
@@ -999,13 +985,17 @@ mod tests {
                 row: r,
             })
         };
-        for (distinct, none_at, packed) in [
-            (5_000u32, None, true),
-            (50, None, false),
-            (5_000, Some(7), false),
+        // (more than 65,536 values: four-byte codes, made rows in place)
+        for (distinct, rows, none_at, packed) in [
+            (5_000u32, 50_000u32, None, true),
+            (50, 50_000, None, false),
+            (5_000, 50_000, Some(7), false),
+            (70_000, 140_000, None, true),
+            (70_000, 140_000, Some(69_999), false),
         ] {
-            let keys: Vec<Value> = (0..50_000u32)
-                .map(|i| Value::text(&format!("K-{}", (i / 10) % distinct)))
+            let per_value = rows / distinct;
+            let keys: Vec<Value> = (0..rows)
+                .map(|i| Value::text(&format!("K-{}", (i / per_value) % distinct)))
                 .collect();
             let mut column = Column::from_values("c", keys.clone());
             assert!(column.is_coded());

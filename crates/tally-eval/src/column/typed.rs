@@ -17,6 +17,7 @@
 //! text column's none) turns the column back into plain values, for good.
 
 use super::amounts::Amounts;
+use super::codes::Codes;
 use super::put;
 use crate::money::{Currency, Money};
 use crate::value::{RowRef, Value};
@@ -75,6 +76,34 @@ impl Typed {
             }
         }
         Some(typed)
+    }
+
+    /// The references of a coded column as row numbers: `rows` are its
+    /// values (each a row of one table), `codes` its rows' codes (taken:
+    /// four-byte codes become the row numbers where they are). `None`,
+    /// and `codes` left as they were, when a value is not a row of the
+    /// first value's table.
+    pub(super) fn rows_by_code(rows: &[Value], codes: &mut Codes) -> Option<Typed> {
+        let Some(Value::Row(first)) = rows.first() else {
+            return None;
+        };
+        let table = first.table;
+        let row_of: Vec<u32> = rows
+            .iter()
+            .map(|v| match v {
+                Value::Row(r) if r.table == table && r.row != NO_ROW => Some(r.row),
+                _ => None,
+            })
+            .collect::<Option<_>>()?;
+        let row = |code: u32| row_of.get(code as usize).copied().unwrap_or(NO_ROW);
+        let rows = match std::mem::take(codes) {
+            Codes::U32(mut codes) => {
+                codes.iter_mut().for_each(|c| *c = row(*c));
+                codes
+            }
+            narrow => narrow.map_to_vec(row),
+        };
+        Some(Typed::Rows { table, rows })
     }
 
     /// True for a column of texts.
