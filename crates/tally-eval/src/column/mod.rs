@@ -16,7 +16,7 @@ mod amounts;
 mod codes;
 mod typed;
 
-use crate::value::{hash_key, hash_key_text, same_key, Value};
+use crate::value::{hash_key, hash_key_text, same_key, RowRef, Value};
 use crate::ByHash;
 use chrono::Datelike;
 pub use codes::Codes;
@@ -595,6 +595,18 @@ impl Column {
         self.push(Value::Money(crate::Money::new(amount, currency)));
     }
 
+    /// Appends a reference to row `row`: what pushing the value does,
+    /// written straight in when the column packs references to its table.
+    #[inline]
+    pub fn push_row(&mut self, row: RowRef) {
+        if let Data::Typed(t) = &mut self.data {
+            if t.push_row(row) {
+                return;
+            }
+        }
+        self.push_ref(&Value::Row(row));
+    }
+
     /// Appends the date `date`: what pushing the value does, without
     /// making it when the column holds the date already.
     pub fn push_date(&mut self, date: chrono::NaiveDate) {
@@ -653,6 +665,7 @@ impl Column {
 
     /// Appends the value whose code [`Column::intern`] gave; false, and
     /// nothing written, when the column no longer holds that code.
+    #[inline]
     pub(crate) fn push_code(&mut self, code: u32) -> bool {
         match &mut self.data {
             Data::Coded(c) if (code as usize) < c.dict.len() => {

@@ -120,6 +120,19 @@ impl Typed {
         }
     }
 
+    /// Appends a reference to `row`; false (and nothing appended) unless
+    /// these are references to its table.
+    #[inline]
+    pub(super) fn push_row(&mut self, row: RowRef) -> bool {
+        match self {
+            Typed::Rows { table, rows } if row.table == *table && row.row != NO_ROW => {
+                rows.push(row.row);
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Appends `v`; false (and nothing appended) when it does not fit.
     pub(super) fn push(&mut self, v: &Value) -> bool {
         match (self, v) {

@@ -81,23 +81,28 @@ impl Writer {
         else {
             return;
         };
-        let deal = Value::Row(deal);
         let date_code = date_col.intern(date);
         let mut written = 0;
         for c in credits {
-            deal_col.push_ref(&deal);
+            deal_col.push_row(deal);
             let payee = (*payee_table == Some(c.payee.table))
                 .then(|| code_by_row(payees, payee_col, c.payee))
                 .flatten();
-            push(payee_col, payee, &Value::Row(c.payee));
+            if !pushed(payee_col, payee) {
+                payee_col.push_row(c.payee);
+            }
             let role = code_by_address(roles, role_col, c.role);
             push(role_col, role, c.role);
             let rule = code_by_address(rules, rule_col, c.rule);
             push(rule_col, rule, c.rule);
-            let share = Value::Percent(c.share);
-            let share_code = code_of_share(shares, share_col, &c.share, &share);
-            push(share_col, share_code, &share);
-            amount_col.push_ref(&c.amount);
+            let share_code = code_of_share(shares, share_col, &c.share);
+            if !pushed(share_col, share_code) {
+                share_col.push(Value::Percent(c.share));
+            }
+            match &c.amount {
+                Value::Money(m) => amount_col.push_money(m.amount, m.currency),
+                other => amount_col.push_ref(other),
+            }
             push(date_col, date_code, date);
             written += 1;
         }
@@ -107,10 +112,18 @@ impl Writer {
 
 /// Writes the value of `code`, or `v` itself when there is no code (or
 /// the column no longer holds it).
+#[inline]
 fn push(column: &mut crate::Column, code: Option<u32>, v: &Value) {
-    if !code.is_some_and(|code| column.push_code(code)) {
+    if !pushed(column, code) {
         column.push_ref(v);
     }
+}
+
+/// Writes the value of `code`; false, and nothing written, when there is
+/// no code (or the column no longer holds it).
+#[inline]
+fn pushed(column: &mut crate::Column, code: Option<u32>) -> bool {
+    code.is_some_and(|code| column.push_code(code))
 }
 
 /// The code of the payee `row`, kept by row number.
@@ -144,19 +157,18 @@ fn code_by_address(
     Some(code)
 }
 
-/// The code of the share `d` (written as `v`), kept for the first few
+/// The code of the share `d`, kept for the first few
 /// shares.
 fn code_of_share(
     codes: &mut Vec<([u8; 16], u32)>,
     column: &mut crate::Column,
     d: &Decimal,
-    v: &Value,
 ) -> Option<u32> {
     let exact = d.serialize();
     if let Some((_, code)) = codes.iter().find(|(e, _)| *e == exact) {
         return Some(*code);
     }
-    let code = column.intern(v)?;
+    let code = column.intern(&Value::Percent(*d))?;
     if codes.len() < FEW_SHARES {
         codes.push((exact, code));
     }
