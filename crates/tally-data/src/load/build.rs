@@ -135,7 +135,9 @@ fn empty_columns(info: &TableInfo, plans: &[Plan<'_>]) -> Vec<tally_eval::Column
         .enumerate()
         .map(|(i, p)| {
             let name = p.info.name.clone();
-            if Some(i) == key {
+            // (keys are all different, and amounts mostly: codes for them
+            // would be found, row by row, not worth keeping)
+            if Some(i) == key || matches!(p.info.ty.strip_optional(), Type::Money) {
                 tally_eval::Column::plain(name)
             } else {
                 tally_eval::Column::new(name)
@@ -386,7 +388,13 @@ impl<'p> Builder<'p> {
             unit: self.unit,
             keyed: self.keyed,
             plans: self.plans.clone(),
-            columns: empty_columns(self.info, &self.plans),
+            // (each column kept as this one's is: amounts found not worth
+            // coding are not coded again in every part)
+            columns: self
+                .columns
+                .iter()
+                .map(|c| tally_eval::Column::empty_like(c.name.clone(), c))
+                .collect(),
             state,
             lines: Lines::default(),
             max_rows: self.max_rows,

@@ -389,6 +389,22 @@ impl Column {
         }
     }
 
+    /// An empty column called `name` that keeps its values as `like`
+    /// does: coded, plain, or packed as it packs them. The part of a table
+    /// read on another thread starts as the table is, instead of finding
+    /// again, row by row, that its amounts are not worth coding.
+    pub fn empty_like(name: impl Into<String>, like: &Column) -> Column {
+        let data = match &like.data {
+            Data::Coded(_) => Data::default(),
+            Data::Plain(_) => Data::Plain(Vec::new()),
+            Data::Typed(t) => Data::Typed(t.empty_like()),
+        };
+        Column {
+            name: name.into(),
+            data,
+        }
+    }
+
     /// A column of `values`.
     pub fn from_values(name: impl Into<String>, values: Vec<Value>) -> Column {
         let mut column = Column::new(name);

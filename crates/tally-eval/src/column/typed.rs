@@ -60,6 +60,24 @@ impl Typed {
         }
     }
 
+    /// An empty packed column for values of the kind `self` packs.
+    pub(super) fn empty_like(&self) -> Typed {
+        match self {
+            Typed::Rows { table, .. } => Typed::Rows {
+                table: *table,
+                rows: Vec::new(),
+            },
+            Typed::Money { currency, .. } => Typed::Money {
+                currency: *currency,
+                amounts: Amounts::default(),
+            },
+            Typed::Texts { .. } => Typed::Texts {
+                text: String::new(),
+                ends: Vec::new(),
+            },
+        }
+    }
+
     /// A packed column of `values`, if they all fit one.
     pub(super) fn of_values<'v, I>(values: I) -> Option<Typed>
     where
