@@ -164,3 +164,88 @@ fn cells_read_in_place_give_what_calls_give() {
          R-4,2,2,3,-,R-2,R-1,-\n"
     );
 }
+
+/// A lookup by one value read from a cell (`account?.region`, directly or
+/// through an inlined function's parameter), at a date read from a cell,
+/// finds the row a scan finds: by the rows' spans of days, with a
+/// reference on the way that is none, a value that is none, a date before
+/// or after every span, and without a date.
+const OWNERS: &str = r#"
+table accounts {
+  id: Text key
+  region: Text?
+}
+
+table deals {
+  id: Text key
+  account: accounts?
+  closed: Date
+}
+
+table owners effective(start_date, end_date) {
+  region: Text
+  rep: Text
+  start_date: Date
+  end_date: Date?
+}
+
+fn owner_on(r: Text?, on: Date) -> Text? = owners.at(on).where(region == r).first(rep)
+
+report owners_of_deals "Owners of deals" {
+  from deals
+  columns {
+    id
+    direct = owners.at(closed).where(region == account?.region).first(rep) ?? "-"
+    inlined = owner_on(account?.region, closed) ?? "-"
+    undated = owners.where(region == account?.region).first(rep) ?? "-"
+  }
+  order by id
+}
+"#;
+
+#[test]
+fn lookups_by_a_cell_at_a_date_give_what_scans_give() {
+    let policy = Policy::compile("owners.tally", OWNERS, &NoImports)
+        .unwrap_or_else(|f| panic!("{}", f.render(false)));
+    let data = policy
+        .tables_from_json(&[
+            (
+                "accounts",
+                json!([
+                    { "id": "A-1", "region": "EU" },
+                    { "id": "A-2", "region": "US" },
+                    { "id": "A-3", "region": null },
+                ]),
+            ),
+            (
+                "deals",
+                json!([
+                    { "id": "D-1", "account": "A-1", "closed": "2025-02-01" },
+                    { "id": "D-2", "account": "A-1", "closed": "2025-08-01" },
+                    { "id": "D-3", "account": "A-2", "closed": "2025-01-15" },
+                    { "id": "D-4", "account": "A-3", "closed": "2025-04-01" },
+                    { "id": "D-5", "account": null, "closed": "2025-04-01" },
+                    { "id": "D-6", "account": "A-2", "closed": "2026-02-01" },
+                ]),
+            ),
+            (
+                "owners",
+                json!([
+                    { "region": "EU", "rep": "R-1", "start_date": "2025-01-01", "end_date": "2025-06-30" },
+                    { "region": "EU", "rep": "R-2", "start_date": "2025-07-01", "end_date": null },
+                    { "region": "US", "rep": "R-3", "start_date": "2025-03-01", "end_date": "2025-12-31" },
+                ]),
+            ),
+        ])
+        .unwrap_or_else(|f| panic!("{}", f.render(false)));
+    assert_eq!(
+        common::same_every_way(&policy, &data, "owners_of_deals", &[1, 2]),
+        "id,direct,inlined,undated\n\
+         D-1,R-1,R-1,R-1\n\
+         D-2,R-2,R-2,R-1\n\
+         D-3,-,-,R-3\n\
+         D-4,-,-,-\n\
+         D-5,-,-,-\n\
+         D-6,-,-,R-3\n"
+    );
+}

@@ -273,12 +273,7 @@ impl Compiler<'_> {
             .and_then(|a| super::column_named(self.program, &a.value, table));
         if let Some(column) = first_column {
             return Ok(Some(Arc::new(move |rt: &Runtime, f: &mut Frame| {
-                let mut first = Value::None;
-                source.each(rt, f, |_, row| {
-                    first = rt.store.table(table).get(column, row as usize).into_owned();
-                    Ok(false)
-                })?;
-                Ok(first)
+                source.first_cell(rt, f, column)
             })));
         }
         let (per_row, depth) = match args.first() {

@@ -16,8 +16,9 @@ pub(crate) enum Passed {
     /// A literal: the body reads it as a literal.
     Literal(Value),
     /// A read of a cell (see [`Compiler::reads_in_place`]): the body
-    /// reads the cell where it reads the parameter.
-    InPlace,
+    /// reads the cell where it reads the parameter (and lookups in the
+    /// body may follow the way to it themselves).
+    InPlace(Option<super::CellPath>),
     /// Computed before the body runs, into the parameter's slot.
     Value,
 }
@@ -35,7 +36,7 @@ impl Compiler<'_> {
     pub(super) fn passed(&self, e: &Expr) -> Passed {
         match self.literal_of(e) {
             Some(v) => Passed::Literal(v),
-            None if self.reads_in_place(e) => Passed::InPlace,
+            None if self.reads_in_place(e) => Passed::InPlace(self.cell_path(e)),
             None => Passed::Value,
         }
     }
@@ -110,8 +111,11 @@ impl Compiler<'_> {
                 Passed::Literal(v) => {
                     self.known.insert(slot, v);
                 }
-                Passed::InPlace => {
+                Passed::InPlace(path) => {
                     self.read_in_place.insert(slot, arg);
+                    if let Some(path) = path {
+                        self.cell_paths.insert(slot, path);
+                    }
                 }
                 Passed::Value => slots.push((slot, arg)),
             }

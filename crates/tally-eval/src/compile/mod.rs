@@ -14,6 +14,7 @@ pub mod where_index;
 use crate::error::{codes, EvalError};
 use crate::ops;
 use crate::runtime::{Eval, Frame, Runtime};
+use crate::table::Store;
 use crate::value::{RowRef, TableView, Value};
 use by_code::ByCode;
 use std::borrow::Cow;
@@ -64,6 +65,9 @@ pub struct Compiler<'p> {
     /// with that read: the body reads the caller's cell where it reads the
     /// parameter, and no slot is written.
     read_in_place: HashMap<usize, Eval>,
+    /// Of those, the ones given a cell reached from a row in scope (see
+    /// [`Compiler::cell_path`]), with the way to the cell.
+    cell_paths: HashMap<usize, CellPath>,
     /// The slots of locals computed when first read (a credit block's
     /// `let`s): their compiled value and the row depth it was compiled at.
     computed_when_read: HashMap<usize, (Eval, usize)>,
@@ -86,6 +90,7 @@ impl<'p> Compiler<'p> {
             inlining: Vec::new(),
             known: HashMap::new(),
             read_in_place: HashMap::new(),
+            cell_paths: HashMap::new(),
             computed_when_read: HashMap::new(),
         }
     }
@@ -409,6 +414,20 @@ impl<'p> Compiler<'p> {
             }
             _ => Ok(step),
         }
+    }
+
+    /// When `e` reads a cell of a row in scope, directly or through
+    /// references (`close_date`, `account.territory`), or is a parameter
+    /// given such a read: the way to the cell.
+    pub(super) fn cell_path(&self, e: &Expr) -> Option<CellPath> {
+        if let ExprKind::Name(id) = &e.kind {
+            if let Some(Resolution::Local(def)) = self.program.resolutions.get(&id.span) {
+                let slot = self.find_local(*def)?;
+                return self.cell_paths.get(&slot).cloned();
+            }
+        }
+        let (depth, columns) = self.column_path(e)?;
+        Some(CellPath { depth, columns })
     }
 
     /// When `e` is a column of a row in scope followed by fields
@@ -753,6 +772,28 @@ pub(super) fn literal_value(program: &Program, e: &Expr) -> Option<Value> {
 }
 
 /// The row at `depth` of the frame (an internal error if it is missing).
+/// The way from a row in scope to a cell: the row's depth, the columns
+/// whose references lead on from it, and last the cell's column.
+#[derive(Clone, Debug)]
+pub(crate) struct CellPath {
+    depth: usize,
+    columns: Vec<usize>,
+}
+
+impl CellPath {
+    /// The cell, read where it is; `None` when a row is not in the frame
+    /// or a reference on the way is not a row (none): the value is then
+    /// left to the step by step reading, which says what it is.
+    pub(crate) fn read<'s>(&self, store: &'s Store, f: &Frame) -> Option<Cow<'s, Value>> {
+        let (last, steps) = self.columns.split_last()?;
+        let mut row = *f.rows.get(self.depth)?;
+        for column in steps {
+            row = store.row_at(row, *column)?;
+        }
+        Some(store.cell(row, *last))
+    }
+}
+
 fn row_in(f: &Frame, depth: usize, span: Span) -> Result<RowRef, EvalError> {
     f.rows
         .get(depth)

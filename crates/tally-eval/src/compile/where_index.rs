@@ -14,7 +14,7 @@
 //!   column the first time it is asked (plan metrics such as
 //!   `credits.where(payee == ae and date in q)` look up every quarter).
 
-use super::{column_named, Compiler};
+use super::{column_named, CellPath, Compiler};
 use crate::error::EvalError;
 use crate::key_map::KeyMap;
 use crate::runtime::{Eval, Frame, Runtime};
@@ -590,10 +590,25 @@ pub(super) struct IndexedWhere {
     /// the rows found sorted by date.
     dated: Option<DatedTest>,
     index_id: IndexId,
+    /// For a lookup by one value and nothing else to test, the ways to
+    /// its value and date when both are cells (see [`Direct`]).
+    direct: Option<Direct>,
     /// The index, with the [`IndexCache`] it was found in: found once, not
     /// on every lookup.
     found: std::sync::OnceLock<(u64, Arc<RowIndex>)>,
     span: Span,
+}
+
+/// A lookup by one value read from a cell of a row in scope, with no
+/// other test (`owners.at(close_date).where(territory ==
+/// account.territory)`, the shape of a crediting `let`): its value and
+/// date are read where they are, and the rows found are tested by their
+/// spans of days alone.
+struct Direct {
+    /// The way to the value looked up.
+    key: CellPath,
+    /// The way to the date of `.at(date)`, if any.
+    at: Option<CellPath>,
 }
 
 /// `col in period` (the first conjunct of a residual), where the period is
@@ -686,6 +701,74 @@ impl IndexedWhere {
             }
         }
         Ok(())
+    }
+
+    /// The cell in `column` of the first row that passes, or none: what
+    /// [`IndexedWhere::each`] finds first, read where it is, and for a
+    /// [`Direct`] lookup found without the general loop when it can be.
+    pub(super) fn first_cell(
+        &self,
+        rt: &Runtime,
+        f: &mut Frame,
+        column: usize,
+    ) -> Result<Value, EvalError> {
+        if let Some(found) = self
+            .direct
+            .as_ref()
+            .and_then(|d| self.first_direct(rt, f, d, column))
+        {
+            return found;
+        }
+        let mut first = Value::None;
+        self.each(rt, f, |_, row| {
+            first = rt
+                .store
+                .table(self.table)
+                .get(column, row as usize)
+                .into_owned();
+            Ok(false)
+        })?;
+        Ok(first)
+    }
+
+    /// [`IndexedWhere::first_cell`] of a [`Direct`] lookup; `None` when it
+    /// is left to the general loop (a cell on the way is not there, the
+    /// date is not a date, or the rows' spans of days are not dates).
+    fn first_direct(
+        &self,
+        rt: &Runtime,
+        f: &Frame,
+        direct: &Direct,
+        column: usize,
+    ) -> Option<Result<Value, EvalError>> {
+        let key = lookup_value(direct.key.read(rt.store, f)?, rt.store);
+        let day = match &direct.at {
+            Some(at) => match &*at.read(rt.store, f)? {
+                Value::Date(d) => Some(d.num_days_from_ce()),
+                _ => return None,
+            },
+            None => None,
+        };
+        let t = rt.store.table(self.table);
+        let index = self.index(rt);
+        let Some(bucket) = index.get(std::iter::once(&*key)) else {
+            return Some(rt.step(1, self.span).map(|()| Value::None));
+        };
+        let found = match (day, self.effective) {
+            (None, _) => bucket.rows.first().copied(),
+            (Some(day), Some((start, end))) => bucket
+                .in_effect(t, start, end)?
+                .iter()
+                .zip(&bucket.rows)
+                .find(|(span, _)| span.holds(day))
+                .map(|(_, row)| *row),
+            (Some(_), None) => return None,
+        };
+        Some(
+            rt.step(bucket.rows.len() as u64 + 1, self.span).map(|()| {
+                found.map_or(Value::None, |row| t.get(column, row as usize).into_owned())
+            }),
+        )
     }
 
     /// The index of the phase `rt` evaluates (found in its cache once).
@@ -804,6 +887,14 @@ impl Compiler<'_> {
             });
         }
         let columns: Vec<usize> = atoms.iter().map(|(c, _)| *c).collect();
+        let direct = match (atoms.as_slice(), residual.is_empty()) {
+            ([(_, key)], true) => match (self.cell_path(key), at_date) {
+                (Some(key), None) => Some(Direct { key, at: None }),
+                (Some(key), Some(d)) => self.cell_path(d).map(|at| Direct { key, at: Some(at) }),
+                (None, _) => None,
+            },
+            _ => None,
+        };
         let values = atoms
             .iter()
             .map(|(_, e)| self.expr(e))
@@ -840,6 +931,7 @@ impl Compiler<'_> {
                 columns,
                 only,
             },
+            direct,
             found: std::sync::OnceLock::new(),
             span,
         }))
