@@ -64,7 +64,12 @@ impl Frame {
     /// Empties the frame for its next use: no rows, every slot none.
     pub fn reset(&mut self) {
         self.rows.clear();
-        self.slots.fill(Value::None);
+        // (only the slots written are emptied: most of a deal's are not)
+        for slot in &mut self.slots {
+            if !matches!(slot, Value::None) {
+                *slot = Value::None;
+            }
+        }
         self.group = None;
         self.computed.clear();
     }

@@ -257,6 +257,7 @@ impl Store {
     }
 
     /// The table with `id` (an empty table when out of range).
+    #[inline]
     pub fn table(&self, id: TableId) -> &Table {
         static EMPTY: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
         self.tables
@@ -288,6 +289,7 @@ impl Store {
 
     /// The row the cell of column `column` on row `r` refers to, when it
     /// is a reference.
+    #[inline]
     pub fn row_at(&self, r: RowRef, column: usize) -> Option<RowRef> {
         self.table(r.table)
             .columns

@@ -456,7 +456,7 @@ impl Column {
                 .and_then(|code| c.dict.get(code as usize))
                 .unwrap_or(&NONE)),
             Data::Plain(v) => f(v.get(row).unwrap_or(&NONE)),
-            Data::Typed(t) => f(&t.get(row).unwrap_or(Value::None)),
+            Data::Typed(t) => t.read(row, f),
         }
     }
 

@@ -200,6 +200,29 @@ impl Typed {
         }
     }
 
+    /// `f` of the value on `row` (none when out of range), made where `f`
+    /// reads it: a reference or an amount is dropped as what it is, with
+    /// no look at which kind of value it was.
+    #[inline(always)]
+    pub(super) fn read<R>(&self, row: usize, f: impl FnOnce(&Value) -> R) -> R {
+        match self {
+            Typed::Rows { table, rows } => match rows.get(row) {
+                Some(&r) if r != NO_ROW => f(&Value::Row(RowRef {
+                    table: *table,
+                    row: r,
+                })),
+                _ => f(&Value::None),
+            },
+            Typed::Money { currency, amounts } => match amounts.get(row) {
+                Some(Some(a)) => f(&Value::Money(Money::new(a, *currency))),
+                _ => f(&Value::None),
+            },
+            Typed::Texts { .. } => f(&self
+                .str_at(row)
+                .map_or(Value::None, |s| Value::Text(Arc::from(s)))),
+        }
+    }
+
     /// The row referred to on `row`, in a column of references.
     #[inline]
     pub(super) fn row_at(&self, row: usize) -> Option<RowRef> {
