@@ -303,8 +303,8 @@ pub(crate) fn split_lines(
 /// of a record: just after its last line feed outside any quoted field.
 /// `None` when no record ends in `bytes`.
 pub(crate) fn last_record_end(bytes: &[u8]) -> Option<usize> {
-    if !bytes.contains(&b'"') {
-        return bytes.iter().rposition(|b| *b == b'\n').map(|at| at + 1);
+    if memchr::memchr(b'"', bytes).is_none() {
+        return memchr::memrchr(b'\n', bytes).map(|at| at + 1);
     }
     RecordStarts::new(bytes, 0).last()
 }
@@ -442,7 +442,7 @@ pub(crate) fn read_data<T: Send>(
         .text
         .as_bytes()
         .get(from..)
-        .is_some_and(|b| b.contains(&b'"'));
+        .is_some_and(|b| memchr::memchr(b'"', b).is_some());
     // This thread's share of the block, in bytes (see `next_share`).
     #[allow(
         clippy::cast_possible_truncation,
