@@ -115,6 +115,26 @@ impl Amounts {
         }
     }
 
+    /// The integer and scale of the amount on `row`: `Some(None)` for
+    /// none, `None` past the end.
+    #[inline(always)]
+    pub(super) fn units(&self, row: usize) -> Option<Option<(i64, u32)>> {
+        match self {
+            Amounts::Narrow(words) => words.get(row).map(|&w| {
+                (w != NO_NARROW).then(|| {
+                    let units = ((w << (32 - NARROW_BITS)) as i32) >> (32 - NARROW_BITS);
+                    (i64::from(units), w >> NARROW_BITS)
+                })
+            }),
+            Amounts::Wide(words) => words.get(row).map(|&w| {
+                (w != NO_WIDE).then(|| {
+                    let units = ((w << (64 - WIDE_BITS)) as i64) >> (64 - WIDE_BITS);
+                    (units, (w >> WIDE_BITS) as u32)
+                })
+            }),
+        }
+    }
+
     /// Turns the amounts to 8 bytes each (once).
     fn widen(&mut self) {
         if let Amounts::Narrow(words) = self {
@@ -219,7 +239,14 @@ mod tests {
 
     fn shown(amounts: &Amounts) -> Vec<String> {
         (0..amounts.len())
-            .map(|r| format!("{:?}", amounts.get(r).unwrap()))
+            .map(|r| {
+                let amount = amounts.get(r).unwrap();
+                // The integer and scale read where they are packed are
+                // the amount's own.
+                let units = amount.map(|a| (i64::try_from(a.mantissa()).unwrap(), a.scale()));
+                assert_eq!(amounts.units(r), Some(units), "row {r}");
+                format!("{amount:?}")
+            })
             .collect()
     }
 

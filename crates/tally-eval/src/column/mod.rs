@@ -460,6 +460,17 @@ impl Column {
         }
     }
 
+    /// The currency, integer and scale of the money on `row`, read where
+    /// it is packed; `None` for anything else (none included), which is
+    /// then read as a value.
+    #[inline]
+    pub(crate) fn money_units_at(&self, row: usize) -> Option<(crate::Currency, i64, u32)> {
+        match &self.data {
+            Data::Typed(t) => t.units_at(row),
+            Data::Coded(_) | Data::Plain(_) => None,
+        }
+    }
+
     /// The row the value on `row` refers to, when it is a reference.
     #[inline]
     pub fn row_at(&self, row: usize) -> Option<crate::value::RowRef> {

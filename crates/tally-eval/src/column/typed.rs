@@ -223,6 +223,18 @@ impl Typed {
         }
     }
 
+    /// The currency, integer and scale of the amount on `row`, in a
+    /// column of money (`None` for none, and in any other column).
+    #[inline(always)]
+    pub(super) fn units_at(&self, row: usize) -> Option<(Currency, i64, u32)> {
+        match self {
+            Typed::Money { currency, amounts } => {
+                amounts.units(row).flatten().map(|(u, s)| (*currency, u, s))
+            }
+            _ => None,
+        }
+    }
+
     /// The row referred to on `row`, in a column of references.
     #[inline]
     pub(super) fn row_at(&self, row: usize) -> Option<RowRef> {

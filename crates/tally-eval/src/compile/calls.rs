@@ -298,7 +298,7 @@ impl Compiler<'_> {
                 let mut exact = cells.is_some();
                 let mut rows = Vec::new();
                 source.each(rt, f, |_, row| {
-                    exact = exact && cells.is_some_and(|c| c.read(row as usize, |v| total.add(v)));
+                    exact = exact && cells.is_some_and(|c| total.add_cell(c, row as usize));
                     rows.push(row);
                     Ok(true)
                 })?;

@@ -69,12 +69,29 @@ impl MoneySum {
         let Value::Money(m) = v else {
             return false;
         };
+        self.add_units(m.currency, m.amount.mantissa(), m.amount.scale())
+    }
+
+    /// Adds the cell of `column` on `row`, packed money as it is packed;
+    /// false as for `add`.
+    #[inline]
+    pub(crate) fn add_cell(&mut self, column: &crate::Column, row: usize) -> bool {
+        match column.money_units_at(row) {
+            Some((currency, units, scale)) => self.add_units(currency, i128::from(units), scale),
+            None => column.read(row, |v| self.add(v)),
+        }
+    }
+
+    /// Adds `units` at `scale` of `currency` (what [`MoneySum::add`] adds
+    /// of money); false as for `add`.
+    #[inline]
+    pub(crate) fn add_units(&mut self, currency: Currency, units: i128, s: u32) -> bool {
         match self.currency {
-            None => self.currency = Some(m.currency),
-            Some(c) if c == m.currency => {}
+            None => self.currency = Some(currency),
+            Some(c) if c == currency => {}
             Some(_) => return false,
         }
-        let (mut mantissa, s) = (m.amount.mantissa(), m.amount.scale());
+        let mut mantissa = units;
         if s > self.scale {
             let Some(total) = 10i128
                 .checked_pow(s - self.scale)

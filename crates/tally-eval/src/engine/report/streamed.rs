@@ -152,6 +152,9 @@ impl Acc {
     /// Adds input row `row`: its cell of `column` (none for `count()`).
     #[inline]
     pub(super) fn add_row(&mut self, column: Option<&Column>, row: u32) -> bool {
+        if let (Acc::Sum(sum), Some(column)) = (&mut *self, column) {
+            return sum.add_cell(column, row as usize);
+        }
         match column {
             Some(column) => column.read(row as usize, |v| self.add(v)),
             None => self.add(&Value::None),
