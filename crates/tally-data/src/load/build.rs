@@ -496,7 +496,10 @@ impl<'p> Builder<'p> {
                                 cell.is_none() && self.keyed,
                             ));
                         }
-                        Value::None
+                        if let Some(column) = self.columns.get_mut(i) {
+                            column.push_none();
+                        }
+                        continue;
                     } else if let (Kind::Text | Kind::KeyText, Cell::Text(t)) = (kind, c) {
                         // Text goes straight into the column, which keeps
                         // one copy of each distinct text (a key's texts,

@@ -622,6 +622,22 @@ impl Column {
         self.push(Value::Money(crate::Money::new(amount, currency)));
     }
 
+    /// Appends none: what pushing the value does, written as the code
+    /// of the none written last when there is one (the blank cells of an
+    /// optional column, one after another).
+    #[inline]
+    pub fn push_none(&mut self) {
+        if let Data::Coded(c) = &mut self.data {
+            if let Some(last) = c.last {
+                if matches!(c.dict.get(last as usize), Some(Value::None)) {
+                    c.codes.push(last);
+                    return;
+                }
+            }
+        }
+        self.push_ref(&NONE);
+    }
+
     /// Appends a reference to row `row`: what pushing the value does,
     /// written straight in when the column packs references to its table.
     #[inline]
