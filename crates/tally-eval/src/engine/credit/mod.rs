@@ -418,7 +418,8 @@ fn credit_row<'b>(
             }
         }
     }
-    part.write(deal, &date, credits.drain(..));
+    part.write(deal, &date, credits);
+    credits.clear();
     Ok(())
 }
 

@@ -62,12 +62,7 @@ impl Writer {
     }
 
     /// Writes `credits`, the credits of `deal` dated `date`.
-    pub(super) fn write<'b>(
-        &mut self,
-        deal: RowRef,
-        date: &Value,
-        credits: impl Iterator<Item = Credit<'b>>,
-    ) {
+    pub(super) fn write(&mut self, deal: RowRef, date: &Value, credits: &[Credit<'_>]) {
         let Writer {
             table,
             payee_table,
@@ -246,7 +241,7 @@ mod tests {
                     &date,
                 ]);
             }
-            writer.write(row(0, d), &date, credits.into_iter());
+            writer.write(row(0, d), &date, &credits);
         }
         assert_eq!(writer.len(), expected.len);
         let written = writer.finish();
