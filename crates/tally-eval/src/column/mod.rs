@@ -708,7 +708,7 @@ impl Column {
 
     /// Appends the value whose code [`Column::intern`] gave; false, and
     /// nothing written, when the column no longer holds that code.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push_code(&mut self, code: u32) -> bool {
         match &mut self.data {
             Data::Coded(c) if (code as usize) < c.dict.len() => {

@@ -107,7 +107,7 @@ impl Writer {
 
 /// Writes the value of `code`, or `v` itself when there is no code (or
 /// the column no longer holds it).
-#[inline]
+#[inline(always)]
 fn push(column: &mut crate::Column, code: Option<u32>, v: &Value) {
     if !pushed(column, code) {
         column.push_ref(v);
@@ -116,7 +116,7 @@ fn push(column: &mut crate::Column, code: Option<u32>, v: &Value) {
 
 /// Writes the value of `code`; false, and nothing written, when there is
 /// no code (or the column no longer holds it).
-#[inline]
+#[inline(always)]
 fn pushed(column: &mut crate::Column, code: Option<u32>) -> bool {
     code.is_some_and(|code| column.push_code(code))
 }
