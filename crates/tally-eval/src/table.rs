@@ -25,8 +25,8 @@ pub struct Table {
     /// [`Table::forget_key_index`].
     index: std::sync::OnceLock<KeyIndex>,
     /// True when [`Table::set_key`] found the keys to be texts in
-    /// ascending order: a lookup then searches them by halves, and no
-    /// index is built.
+    /// ascending order, and no row was added since: a lookup then
+    /// searches them by halves, and no index is built.
     ascending: bool,
     /// Where the rows came from, for messages about loaded data.
     pub origins: Origins,
@@ -53,6 +53,7 @@ impl Table {
 
     /// Appends a row (values in column order; missing ones become none).
     pub fn push_row(&mut self, mut values: Vec<Value>) {
+        self.ascending = false;
         values.resize(self.columns.len(), Value::None);
         for (c, v) in self.columns.iter_mut().zip(values) {
             c.push(v);
@@ -64,6 +65,7 @@ impl Table {
     /// column that already holds a value takes its code, and copies
     /// nothing.
     pub fn push_refs<const N: usize>(&mut self, values: [&Value; N]) {
+        self.ascending = false;
         let mut values = values.into_iter();
         for c in &mut self.columns {
             c.push_ref(values.next().unwrap_or(&Value::None));
@@ -88,6 +90,8 @@ impl Table {
     /// [`Table::append`] with the columns appended on up to `threads`
     /// threads.
     pub fn append_on(&mut self, other: Table, threads: usize) {
+        // (rows added after the key was set: a lookup indexes them all)
+        self.ascending = false;
         if self.len == 0 && self.columns.len() == other.columns.len() {
             self.columns = other.columns;
             self.columns.iter_mut().for_each(Column::settle);
@@ -560,6 +564,12 @@ mod tests {
             }
             assert_eq!(table.lookup(&Value::Int(1)), None);
             assert!(table.index.get().is_none(), "found by halves, not indexed");
+            // A row added after the key was set (out of order): every key
+            // is still found, through an index.
+            let mut more = table.clone();
+            more.push_row(vec![Value::text("A-0")]);
+            assert_eq!(more.lookup(&Value::text("A-0")), Some(4));
+            assert_eq!(more.lookup(&Value::text("A-3")), Some(2));
             // In order within each range of two rows, not across them.
             let mut table = Table::new("t", &[]);
             table.len = 4;
