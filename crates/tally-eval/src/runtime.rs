@@ -71,7 +71,8 @@ impl Frame {
             }
         }
         self.group = None;
-        self.computed.clear();
+        // (kept at its length: the next use marks the same slots again)
+        self.computed.fill(false);
     }
 
     /// True when the computed-when-read local in slot `i` holds its value.
