@@ -73,23 +73,35 @@ fn decimal(units: i64, scale: u32) -> Decimal {
     Decimal::from_parts(lo, mid, 0, units < 0, scale)
 }
 
+/// The integer and scale of a narrow word (`None`: none).
 #[inline]
-fn from_narrow(word: u32) -> Option<Decimal> {
+fn narrow_units(word: u32) -> Option<(i64, u32)> {
     if word == NO_NARROW {
         return None;
     }
     // (shifted up and back to spread the integer's sign)
     let units = ((word << (32 - NARROW_BITS)) as i32) >> (32 - NARROW_BITS);
-    Some(decimal(i64::from(units), word >> NARROW_BITS))
+    Some((i64::from(units), word >> NARROW_BITS))
 }
 
+/// The integer and scale of a wide word (`None`: none).
 #[inline]
-fn from_wide(word: u64) -> Option<Decimal> {
+fn wide_units(word: u64) -> Option<(i64, u32)> {
     if word == NO_WIDE {
         return None;
     }
     let units = ((word << (64 - WIDE_BITS)) as i64) >> (64 - WIDE_BITS);
-    Some(decimal(units, (word >> WIDE_BITS) as u32))
+    Some((units, (word >> WIDE_BITS) as u32))
+}
+
+#[inline]
+fn from_narrow(word: u32) -> Option<Decimal> {
+    narrow_units(word).map(|(units, scale)| decimal(units, scale))
+}
+
+#[inline]
+fn from_wide(word: u64) -> Option<Decimal> {
+    wide_units(word).map(|(units, scale)| decimal(units, scale))
 }
 
 /// The wide word of a narrow one.
@@ -120,18 +132,8 @@ impl Amounts {
     #[inline(always)]
     pub(super) fn units(&self, row: usize) -> Option<Option<(i64, u32)>> {
         match self {
-            Amounts::Narrow(words) => words.get(row).map(|&w| {
-                (w != NO_NARROW).then(|| {
-                    let units = ((w << (32 - NARROW_BITS)) as i32) >> (32 - NARROW_BITS);
-                    (i64::from(units), w >> NARROW_BITS)
-                })
-            }),
-            Amounts::Wide(words) => words.get(row).map(|&w| {
-                (w != NO_WIDE).then(|| {
-                    let units = ((w << (64 - WIDE_BITS)) as i64) >> (64 - WIDE_BITS);
-                    (units, (w >> WIDE_BITS) as u32)
-                })
-            }),
+            Amounts::Narrow(words) => words.get(row).map(|w| narrow_units(*w)),
+            Amounts::Wide(words) => words.get(row).map(|w| wide_units(*w)),
         }
     }
 

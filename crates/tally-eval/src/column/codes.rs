@@ -65,11 +65,9 @@ impl Codes {
 
     /// `f` of each code, in row order: one loop over codes of one width.
     pub(super) fn map_to_vec<T>(&self, f: impl Fn(u32) -> T) -> Vec<T> {
-        match self {
-            Codes::U8(c) => c.iter().map(|x| f(u32::from(*x))).collect(),
-            Codes::U16(c) => c.iter().map(|x| f(u32::from(*x))).collect(),
-            Codes::U32(c) => c.iter().map(|x| f(*x)).collect(),
-        }
+        let mut out = Vec::with_capacity(self.len());
+        self.extend_into(&mut out, f);
+        out
     }
 
     /// Appends the codes of `other`, each code `c` becoming `remap[c]`

@@ -400,16 +400,14 @@ impl<'p> Compiler<'p> {
         // reference that is not there (none, a territory) is left to the
         // step by step reading, which says what it is.
         match (self.column_path(base), column) {
-            (Some((depth, path)), Some(last)) => {
+            (Some((depth, mut columns)), Some(last)) => {
+                columns.push(last);
+                let path = CellPath { depth, columns };
                 Ok(Arc::new(move |rt: &Runtime, f: &mut Frame| {
-                    let mut row = row_in(f, depth, span)?;
-                    for column in &path {
-                        match rt.store.row_at(row, *column) {
-                            Some(next) => row = next,
-                            None => return step(rt, f),
-                        }
+                    match path.read(rt.store, f) {
+                        Some(cell) => Ok(cell.into_owned()),
+                        None => step(rt, f),
                     }
-                    Ok(rt.store.cell(row, last).into_owned())
                 }))
             }
             _ => Ok(step),
@@ -771,7 +769,6 @@ pub(super) fn literal_value(program: &Program, e: &Expr) -> Option<Value> {
     })
 }
 
-/// The row at `depth` of the frame (an internal error if it is missing).
 /// The way from a row in scope to a cell: the row's depth, the columns
 /// whose references lead on from it, and last the cell's column.
 #[derive(Clone, Debug)]
@@ -794,6 +791,7 @@ impl CellPath {
     }
 }
 
+/// The row at `depth` of the frame (an internal error if it is missing).
 fn row_in(f: &Frame, depth: usize, span: Span) -> Result<RowRef, EvalError> {
     f.rows
         .get(depth)
